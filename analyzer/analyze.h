@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* From trace directories to a report: what `tornwatch analyze` runs. */
+#ifndef TW_ANALYZE_H
+#define TW_ANALYZE_H
+
+#include <stddef.h>
+
+enum tw_analyze_status {
+	TW_ANALYZE_CLEAN = 0,
+	TW_ANALYZE_ANOMALIES = 3,
+	TW_ANALYZE_BAD_INPUT = 2,
+};
+
+/*
+ * Reads the traces, prints the text report on stdout and, when json_path is
+ * not NULL, the JSON report there ("-" is stdout). A trace that cannot be
+ * read gets one line on stderr.
+ */
+enum tw_analyze_status tw_analyze(const char *const *dirs, size_t ndirs,
+				  const char *json_path);
+
+#endif

@@ -1,0 +1,611 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Three passes over the calls, in order of their beginning:
+ * 1. when each store became required-visible (the end of the first
+ *    successful msync(MS_SYNC) over it that began after it ended), and which
+ *    stores raced an msync;
+ * 2. every version of every grain block;
+ * 3. every read, piece by piece, against the version it was required to see.
+ * Calls that overlap in time are not ordered: a read only has to see what
+ * became visible before it began.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "rules.h"
+#include "tornwatch-events.h"
+#include "versions.h"
+
+#define T_NEVER INT64_MAX
+#define NO_REC ((size_t)-1)
+#define MAX_INTERLEAVING 64
+
+struct ctx {
+	const struct tw_records *r;
+	struct tw_versions vs;
+	int64_t *visible;	/* per store record: when it became required */
+	size_t *synced_by;	/* per store record: the msync that did it */
+	struct tw_anomalies *out;
+	size_t *race_of;	/* per msync record: its sync_race anomaly + 1 */
+};
+
+const char *tw_kind_name(int kind)
+{
+	static const char *const names[] = {
+		"torn_read", "stale_read", "unknown_data", "sync_race",
+	};
+
+	return kind >= 0 && kind <= TW_SYNC_RACE ? names[kind] : "?";
+}
+
+const char *tw_state_name(int state)
+{
+	static const char *const names[] = {
+		"new", "old", "unknown", "changed", "undecided",
+	};
+
+	return state >= 0 && state <= TW_S_UNDECIDED ? names[state] : "?";
+}
+
+#define GROW(ptr, n, cap)							\
+	({									\
+		int _ok = 1;							\
+		if ((n) == (cap)) {						\
+			size_t _c = (cap) ? (cap) * 2 : 16;			\
+			void *_p = realloc((ptr), _c * sizeof(*(ptr)));		\
+			if (_p) {						\
+				(ptr) = _p;					\
+				(cap) = _c;					\
+			} else {						\
+				_ok = 0;					\
+			}							\
+		}								\
+		_ok;								\
+	})
+
+static int same_file(const struct tw_rec *a, const struct tw_rec *b)
+{
+	return a->dev == b->dev && a->ino == b->ino;
+}
+
+static int ranges_meet(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/* msync works on whole pages. */
+static int sync_covers(const struct tw_records *r, const struct tw_rec *m,
+		       const struct tw_rec *s)
+{
+	uint64_t ps = r->page_size;
+	uint64_t lo = (uint64_t)m->offset / ps * ps;
+	uint64_t hi = ((uint64_t)m->offset + m->length + ps - 1) / ps * ps;
+
+	return same_file(m, s) && ranges_meet(lo, hi - lo, (uint64_t)s->offset,
+					      s->length);
+}
+
+static int add_inter(struct tw_anomaly *a, size_t rec)
+{
+	size_t i;
+
+	for (i = 0; i < a->ninter; i++) {
+		if (a->inter[i] == rec) {
+			return 0;
+		}
+	}
+	if (a->ninter >= MAX_INTERLEAVING) {
+		return 0;
+	}
+	if (!GROW(a->inter, a->ninter, a->capinter)) {
+		return -ENOMEM;
+	}
+	a->inter[a->ninter++] = rec;
+	return 0;
+}
+
+static int add_page(struct tw_anomaly *a, uint64_t page_size, uint64_t off,
+		    uint64_t len, int state)
+{
+	uint64_t index = off / page_size;
+	struct tw_page_entry *last = a->npages ? &a->pages[a->npages - 1] : NULL;
+
+	a->bytes[state] += len;
+	if (last && last->index == index && last->state == state &&
+	    last->offset + last->length == off) {
+		last->length += len;
+		return 0;
+	}
+	if (!GROW(a->pages, a->npages, a->cappages)) {
+		return -ENOMEM;
+	}
+	a->pages[a->npages].index = index;
+	a->pages[a->npages].offset = off;
+	a->pages[a->npages].length = len;
+	a->pages[a->npages].state = state;
+	a->npages++;
+	return 0;
+}
+
+static struct tw_anomaly *new_anomaly(struct ctx *c, int kind, size_t rec)
+{
+	const struct tw_rec *x = &c->r->rec[rec];
+	struct tw_anomaly *a;
+
+	if (!GROW(c->out->a, c->out->n, c->out->cap)) {
+		return NULL;
+	}
+	a = &c->out->a[c->out->n++];
+	memset(a, 0, sizeof(*a));
+	a->kind = kind;
+	a->rec = rec;
+	a->dev = x->dev;
+	a->ino = x->ino;
+	a->uncertain = tw_records_lost_before(c->r, x->t_end);
+	return a;
+}
+
+/* The sync_race anomaly of msync m, made on first need. */
+static struct tw_anomaly *race_of(struct ctx *c, size_t m)
+{
+	struct tw_anomaly *a;
+
+	if (c->race_of[m]) {
+		return &c->out->a[c->race_of[m] - 1];
+	}
+	a = new_anomaly(c, TW_SYNC_RACE, m);
+	if (!a) {
+		return NULL;
+	}
+	c->race_of[m] = c->out->n;
+	return add_inter(a, m) == 0 ? a : NULL;
+}
+
+static int racing_store(struct ctx *c, size_t m, size_t s)
+{
+	const struct tw_rec *st = &c->r->rec[s];
+	struct tw_anomaly *a = race_of(c, m);
+
+	if (!a || add_inter(a, s) != 0) {
+		return -ENOMEM;
+	}
+	return add_page(a, c->r->page_size, (uint64_t)st->offset, st->length,
+			TW_S_CHANGED);
+}
+
+static int is_barrier(const struct tw_rec *m)
+{
+	return m->ended && m->ret == 0 && (m->flags & MS_SYNC);
+}
+
+/* Pass 1. */
+static int settle_stores(struct ctx *c)
+{
+	const struct tw_records *r = c->r;
+	size_t *pending = NULL, npending = 0, cappending = 0;
+	size_t *syncs = NULL, nsyncs = 0, capsyncs = 0;
+	size_t i, j;
+	int ret = 0;
+
+	for (i = 0; i < r->n && ret == 0; i++) {
+		const struct tw_rec *x = &r->rec[i];
+
+		c->visible[i] = T_NEVER;
+		c->synced_by[i] = NO_REC;
+		if (x->op == TW_OP_STORE) {
+			for (j = 0; j < nsyncs && ret == 0; j++) {
+				const struct tw_rec *m = &r->rec[syncs[j]];
+
+				if (m->t_end > x->t_begin && sync_covers(r, m, x)) {
+					ret = racing_store(c, syncs[j], i);
+				}
+			}
+			if (!GROW(pending, npending, cappending)) {
+				ret = -ENOMEM;
+				break;
+			}
+			pending[npending++] = i;
+		} else if (x->op == TW_OP_MSYNC) {
+			j = 0;
+			while (j < npending && ret == 0) {
+				const struct tw_rec *s = &r->rec[pending[j]];
+
+				if (!sync_covers(r, x, s)) {
+					j++;
+				} else if (s->t_end > x->t_begin) {
+					ret = racing_store(c, i, pending[j]);
+					j++;
+				} else if (is_barrier(x)) {
+					c->visible[pending[j]] = x->t_end;
+					c->synced_by[pending[j]] = i;
+					pending[j] = pending[--npending];
+				} else {
+					j++;
+				}
+			}
+			/* Calls begun after an msync ended cannot race it. */
+			for (j = 0; j < nsyncs;) {
+				if (r->rec[syncs[j]].t_end < x->t_begin) {
+					syncs[j] = syncs[--nsyncs];
+				} else {
+					j++;
+				}
+			}
+			if (!GROW(syncs, nsyncs, capsyncs)) {
+				ret = -ENOMEM;
+				break;
+			}
+			syncs[nsyncs++] = i;
+			if (x->npages[1] > 0 && !race_of(c, i)) {
+				ret = -ENOMEM;
+			}
+		}
+	}
+	free(pending);
+	free(syncs);
+	return ret;
+}
+
+/* Walks the pieces of a checksum run: grain block, byte range inside it, CRC. */
+struct piece {
+	const struct tw_crcs *cr;
+	uint64_t pos;
+	size_t i;
+	uint64_t blk;
+	unsigned int lo;
+	unsigned int hi;
+	uint32_t crc;
+};
+
+static void piece_start(struct piece *p, const struct tw_crcs *cr)
+{
+	p->cr = cr;
+	p->pos = cr->offset;
+	p->i = 0;
+}
+
+static int piece_next(struct piece *p)
+{
+	uint64_t end = p->cr->offset + p->cr->length, next;
+
+	if (p->i >= p->cr->n || p->pos >= end) {
+		return 0;
+	}
+	p->blk = p->pos / TW_GRAIN;
+	next = (p->blk + 1) * TW_GRAIN;
+	p->lo = (unsigned int)(p->pos - p->blk * TW_GRAIN);
+	p->hi = (unsigned int)((next < end ? next : end) - p->blk * TW_GRAIN);
+	p->crc = p->cr->crc[p->i++];
+	p->pos = next;
+	return 1;
+}
+
+static int add_pieces(struct ctx *c, size_t rec, const struct tw_crcs *cr,
+		      int kind, int64_t made, int64_t visible)
+{
+	const struct tw_rec *x = &c->r->rec[rec];
+	int ret = 0;
+
+	struct piece p;
+
+	piece_start(&p, cr);
+	while (ret == 0 && piece_next(&p)) {
+		struct tw_version v = {
+			.crc = p.crc, .lo = (uint16_t)p.lo, .hi = (uint16_t)p.hi,
+			.kind = kind, .rec = rec, .t_made = made,
+			.t_visible = visible,
+		};
+
+		ret = tw_versions_add(&c->vs, x->dev, x->ino, p.blk, &v);
+	}
+	return ret;
+}
+
+static int add_sync_pages(struct ctx *c, size_t rec, int phase)
+{
+	const struct tw_rec *m = &c->r->rec[rec];
+	uint64_t bpp = m->blocks_per_page;
+	size_t i, j;
+	int ret = 0;
+
+	for (i = 0; i < m->npages[phase] && ret == 0; i++) {
+		for (j = 0; j < bpp && ret == 0; j++) {
+			struct tw_version v = {
+				.crc = m->pages[phase][i].crc[j],
+				.lo = 0,
+				.hi = TW_GRAIN,
+				.kind = phase ? TW_V_RACE : TW_V_SYNC,
+				.rec = rec,
+				.t_made = m->t_begin,
+				.t_visible = !phase && is_barrier(m) ?
+					     m->t_end : T_NEVER,
+			};
+
+			ret = tw_versions_add(&c->vs, m->dev, m->ino,
+					      m->pages[phase][i].page * bpp + j,
+					      &v);
+		}
+	}
+	return ret;
+}
+
+/* Pass 2. */
+static int build_versions(struct ctx *c)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < c->r->n && ret == 0; i++) {
+		const struct tw_rec *x = &c->r->rec[i];
+
+		switch (x->op) {
+		case TW_OP_WRITE:
+			if (x->ended && x->ret > 0) {
+				ret = add_pieces(c, i, &x->data, TW_V_WRITE,
+						 x->t_begin, x->t_end);
+			}
+			break;
+		case TW_OP_STORE:
+			ret = add_pieces(c, i, &x->old, TW_V_OLD,
+					 x->t_begin - 1, T_NEVER);
+			if (ret == 0) {
+				ret = add_pieces(c, i, &x->data, TW_V_STORE,
+						 x->t_begin, c->visible[i]);
+			}
+			break;
+		case TW_OP_MSYNC:
+			ret = add_sync_pages(c, i, 0);
+			if (ret == 0) {
+				ret = add_sync_pages(c, i, 1);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	return ret;
+}
+
+struct judged {
+	int state;
+	const struct tw_version *req;
+	const struct tw_version *match;
+};
+
+static struct judged judge(const struct tw_block *b, unsigned int lo,
+			   unsigned int hi, uint32_t crc,
+			   const struct tw_rec *rd)
+{
+	struct judged j = { TW_S_UNDECIDED, NULL, NULL };
+	const struct tw_version *older = NULL;
+	size_t i;
+
+	for (i = 0; b && i < b->n; i++) {
+		const struct tw_version *v = &b->v[i];
+
+		if (v->lo != lo || v->hi != hi || v->t_made > rd->t_end) {
+			continue;
+		}
+		if (v->t_visible < rd->t_begin &&
+		    (!j.req || v->t_visible > j.req->t_visible)) {
+			j.req = v;
+		}
+	}
+	if (!j.req) {
+		return j;
+	}
+	for (i = 0; i < b->n; i++) {
+		const struct tw_version *v = &b->v[i];
+
+		if (v->lo != lo || v->hi != hi || v->t_made > rd->t_end ||
+		    v->crc != crc) {
+			continue;
+		}
+		if (v->t_made >= j.req->t_made) {
+			j.state = TW_S_NEW;
+			j.match = v;
+			return j;
+		}
+		if (!older || v->t_made > older->t_made) {
+			older = v;
+		}
+	}
+	j.state = older ? TW_S_OLD : TW_S_UNKNOWN;
+	j.match = older;
+	return j;
+}
+
+static int note_version(struct ctx *c, struct tw_anomaly *a,
+			const struct tw_version *v)
+{
+	int ret;
+
+	if (!v) {
+		return 0;
+	}
+	ret = add_inter(a, v->rec);
+	if (ret == 0 && v->kind == TW_V_STORE && c->synced_by[v->rec] != NO_REC) {
+		ret = add_inter(a, c->synced_by[v->rec]);
+	}
+	return ret;
+}
+
+/* Other calls on the same bytes around the anomaly, from any thread or process. */
+static int add_neighbours(struct ctx *c, struct tw_anomaly *a, size_t rd)
+{
+	const struct tw_rec *x = &c->r->rec[rd];
+	int64_t from = x->t_begin;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < a->ninter; i++) {
+		if (c->r->rec[a->inter[i]].t_begin < from) {
+			from = c->r->rec[a->inter[i]].t_begin;
+		}
+	}
+	for (i = 0; i < c->r->n && ret == 0; i++) {
+		const struct tw_rec *y = &c->r->rec[i];
+		uint64_t off = y->offset < 0 ? 0 : (uint64_t)y->offset;
+
+		if (y->t_begin < from || y->t_begin > x->t_end || !same_file(x, y)) {
+			continue;
+		}
+		if (y->op == TW_OP_MSYNC ? sync_covers(c->r, y, x) :
+		    (y->op == TW_OP_WRITE || y->op == TW_OP_STORE ||
+		     y->op == TW_OP_READ) &&
+		    ranges_meet(off, y->length, (uint64_t)x->offset, x->length)) {
+			ret = add_inter(a, i);
+		} else if (y->op == TW_OP_FSYNC) {
+			ret = add_inter(a, i);
+		}
+	}
+	return ret;
+}
+
+static int judge_read(struct ctx *c, size_t rd)
+{
+	const struct tw_rec *x = &c->r->rec[rd];
+	struct tw_anomaly tmp, *a;
+	int ret = 0;
+
+	memset(&tmp, 0, sizeof(tmp));
+	c->out->reads_checked++;
+	struct piece p;
+
+	piece_start(&p, &x->data);
+	while (ret == 0 && piece_next(&p)) {
+		const struct tw_block *b = tw_versions_find(&c->vs, x->dev,
+							    x->ino, p.blk);
+		struct judged j = judge(b, p.lo, p.hi, p.crc, x);
+
+		ret = add_page(&tmp, c->r->page_size, p.blk * TW_GRAIN + p.lo,
+			       p.hi - p.lo, j.state);
+		if (ret == 0 && j.state != TW_S_UNDECIDED) {
+			ret = note_version(c, &tmp, j.req);
+		}
+		if (ret == 0 && j.state == TW_S_OLD) {
+			ret = note_version(c, &tmp, j.match);
+		}
+	}
+	if (ret != 0 || (tmp.bytes[TW_S_OLD] == 0 && tmp.bytes[TW_S_UNKNOWN] == 0)) {
+		free(tmp.pages);
+		free(tmp.inter);
+		return ret;
+	}
+	a = new_anomaly(c, TW_TORN_READ, rd);
+	if (!a) {
+		free(tmp.pages);
+		free(tmp.inter);
+		return -ENOMEM;
+	}
+	memcpy(a->bytes, tmp.bytes, sizeof(a->bytes));
+	a->pages = tmp.pages;
+	a->npages = tmp.npages;
+	a->cappages = tmp.cappages;
+	a->inter = tmp.inter;
+	a->ninter = tmp.ninter;
+	a->capinter = tmp.capinter;
+	a->offset = (uint64_t)x->offset;
+	a->length = (uint64_t)x->ret;
+	if (a->bytes[TW_S_UNKNOWN]) {
+		a->kind = TW_UNKNOWN_DATA;
+	} else if (a->bytes[TW_S_NEW]) {
+		a->kind = TW_TORN_READ;
+	} else {
+		a->kind = TW_STALE_READ;
+	}
+	ret = add_inter(a, rd);
+	return ret == 0 ? add_neighbours(c, a, rd) : ret;
+}
+
+/* A raced msync: its range, and when known the racing bytes. */
+static void finish_races(struct ctx *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->out->n; i++) {
+		struct tw_anomaly *a = &c->out->a[i];
+		const struct tw_rec *m = &c->r->rec[a->rec];
+
+		if (a->kind != TW_SYNC_RACE) {
+			continue;
+		}
+		a->offset = (uint64_t)m->offset;
+		a->length = m->length;
+		for (j = 0; j < m->npages[1]; j++) {
+			uint64_t ps = c->r->page_size, pg = m->pages[1][j].page;
+			int seen = 0;
+			size_t k;
+
+			for (k = 0; k < a->npages; k++) {
+				seen |= a->pages[k].index == pg;
+			}
+			if (!seen) {
+				add_page(a, ps, pg * ps, ps, TW_S_CHANGED);
+			}
+		}
+	}
+}
+
+static int by_time(const void *pa, const void *pb, void *arg)
+{
+	const struct tw_records *r = arg;
+	int64_t a = r->rec[*(const size_t *)pa].t_begin;
+	int64_t b = r->rec[*(const size_t *)pb].t_begin;
+
+	return a < b ? -1 : a > b;
+}
+
+int tw_rules_run(const struct tw_records *r, struct tw_anomalies *out)
+{
+	struct ctx c = { .r = r, .out = out };
+	size_t i;
+	int ret = -ENOMEM;
+
+	memset(out, 0, sizeof(*out));
+	tw_versions_init(&c.vs);
+	c.visible = calloc(r->n + 1, sizeof(*c.visible));
+	c.synced_by = calloc(r->n + 1, sizeof(*c.synced_by));
+	c.race_of = calloc(r->n + 1, sizeof(*c.race_of));
+	if (!c.visible || !c.synced_by || !c.race_of) {
+		goto end;
+	}
+	ret = settle_stores(&c);
+	if (ret == 0) {
+		ret = build_versions(&c);
+	}
+	for (i = 0; i < r->n && ret == 0; i++) {
+		const struct tw_rec *x = &r->rec[i];
+
+		if (x->op == TW_OP_READ && x->ended && x->ret > 0 && x->data.n) {
+			ret = judge_read(&c, i);
+		}
+	}
+	if (ret == 0) {
+		finish_races(&c);
+		for (i = 0; i < out->n; i++) {
+			qsort_r(out->a[i].inter, out->a[i].ninter, sizeof(size_t),
+				by_time, (void *)r);
+		}
+	}
+end:
+	tw_versions_free(&c.vs);
+	free(c.visible);
+	free(c.synced_by);
+	free(c.race_of);
+	return ret;
+}
+
+void tw_anomalies_free(struct tw_anomalies *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		free(a->a[i].pages);
+		free(a->a[i].inter);
+	}
+	free(a->a);
+	memset(a, 0, sizeof(*a));
+}

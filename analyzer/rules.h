@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/* The verdicts of ../shared/design.md, drawn from the rebuilt calls. */
+#ifndef TW_RULES_H
+#define TW_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "records.h"
+
+enum tw_kind {
+	TW_TORN_READ,
+	TW_STALE_READ,
+	TW_UNKNOWN_DATA,
+	TW_SYNC_RACE,
+};
+
+enum tw_state {
+	TW_S_NEW,	/* the version required, or a later one */
+	TW_S_OLD,	/* a version older than required */
+	TW_S_UNKNOWN,	/* no version anyone traced produced */
+	TW_S_CHANGED,	/* changed while a sync ran */
+	TW_S_UNDECIDED,	/* nothing to compare with */
+};
+
+struct tw_page_entry {
+	uint64_t index;
+	uint64_t offset;	/* the bytes of this page the access covered */
+	uint64_t length;
+	int state;
+};
+
+struct tw_anomaly {
+	int kind;
+	size_t rec;		/* the read, or the msync that was raced */
+	uint64_t dev;
+	uint64_t ino;
+	uint64_t offset;
+	uint64_t length;
+	int uncertain;
+	uint64_t bytes[5];	/* per state */
+	struct tw_page_entry *pages;
+	size_t npages, cappages;
+	size_t *inter;		/* calls of the interleaving, by record index */
+	size_t ninter, capinter;
+};
+
+struct tw_anomalies {
+	struct tw_anomaly *a;
+	size_t n, cap;
+	uint64_t reads_checked;
+};
+
+const char *tw_kind_name(int kind);
+const char *tw_state_name(int state);
+/* 0 or -ENOMEM. */
+int tw_rules_run(const struct tw_records *r, struct tw_anomalies *out);
+void tw_anomalies_free(struct tw_anomalies *a);
+
+#endif

@@ -1,0 +1,1111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Trace reader: finds the CTF traces below each directory, builds one
+ * libbabeltrace2 graph (source.ctf.fs per trace → utils.muxer → simple
+ * sink) and turns tornwatch event messages into struct tw_event records.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "trace-reader.h"
+
+#include <babeltrace2/babeltrace.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+
+/* Deeper trees are not LTTng output; the cap keeps recursion bounded. */
+#define TW_MAX_DEPTH 64
+
+#define TW_PROVIDER "tornwatch:"
+
+struct tw_trace_dir {
+	char *path;
+	dev_t dev;
+	ino_t ino;
+};
+
+struct tw_dir_id {
+	dev_t dev;
+	ino_t ino;
+};
+
+/* State of the directory walk for one argument. */
+struct tw_walk {
+	const char *arg;
+	struct tw_dir_id *seen;		/* directories already walked */
+	size_t nseen, capseen;
+	bool found;			/* a metadata file, even a duplicate */
+	char *denied;			/* first subdirectory we could not open */
+	int denied_errno;
+};
+
+struct tw_reader {
+	tw_event_fn fn;
+	void *data;
+	struct tw_trace_stats *stats;
+	struct tw_trace_dir *traces;
+	size_t ntraces, captraces;
+	struct tw_event ev;		/* reused: it is large */
+	uint32_t *crc;
+	size_t capcrc;
+	uint64_t *page;
+	size_t cappage;
+	int64_t last_ts;
+	bool failed;			/* err already holds our own cause */
+	char *err;
+	size_t errlen;
+};
+
+struct tw_int_member {
+	const char *name;
+	size_t off;
+};
+
+struct tw_str_member {
+	const char *name;
+	size_t off;
+	size_t size;
+};
+
+#define TW_INT(m) { #m, offsetof(struct tw_event, m) }
+#define TW_STR(m) { #m, offsetof(struct tw_event, m), \
+		    sizeof(((struct tw_event *)0)->m) }
+
+/* Every integer member is 64 bits wide, so one store fits all. */
+_Static_assert(sizeof(int64_t) == sizeof(uint64_t), "64-bit members");
+
+static const struct tw_int_member tw_int_members[] = {
+	TW_INT(pid), TW_INT(tid), TW_INT(ppid), TW_INT(op), TW_INT(fd),
+	TW_INT(flags), TW_INT(prot), TW_INT(kind), TW_INT(grain),
+	TW_INT(phase), TW_INT(err), TW_INT(page_size), TW_INT(dev),
+	TW_INT(ino), TW_INT(length), TW_INT(addr), TW_INT(new_addr),
+	TW_INT(new_length), TW_INT(offset), TW_INT(ret),
+};
+
+static const struct tw_str_member tw_str_members[] = {
+	TW_STR(call), TW_STR(what), TW_STR(path), TW_STR(exe),
+};
+
+static const struct {
+	const char *name;
+	enum tw_ev_type type;
+} tw_event_names[] = {
+	{ "call_begin", TW_EV_CALL_BEGIN },
+	{ "call_end", TW_EV_CALL_END },
+	{ "pieces", TW_EV_PIECES },
+	{ "sync_pages", TW_EV_SYNC_PAGES },
+	{ "file_open", TW_EV_FILE_OPEN },
+	{ "map", TW_EV_MAP },
+	{ "process", TW_EV_PROCESS },
+};
+
+#define TW_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* One line only: control characters become spaces, runs collapse. */
+static void flatten_line(char *s)
+{
+	char *w = s;
+	bool space = true;	/* also drops leading blanks */
+
+	for (char *p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c < 0x20 || c == 0x7f || c == ' ') {
+			if (!space) {
+				*w++ = ' ';
+			}
+			space = true;
+			continue;
+		}
+		*w++ = (char)c;
+		space = false;
+	}
+	while (w > s && w[-1] == ' ') {
+		w--;
+	}
+	*w = '\0';
+}
+
+static void set_err(struct tw_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->failed = true;
+	if (!r->err || r->errlen == 0) {
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(r->err, r->errlen, fmt, ap);
+	va_end(ap);
+	flatten_line(r->err);
+}
+
+static char *join_path(const char *dir, const char *name)
+{
+	size_t ld = strlen(dir), ln = strlen(name);
+	bool slash = ld > 0 && dir[ld - 1] == '/';
+	char *p = malloc(ld + ln + 2);
+
+	if (!p) {
+		return NULL;
+	}
+	memcpy(p, dir, ld);
+	if (!slash) {
+		p[ld++] = '/';
+	}
+	memcpy(p + ld, name, ln + 1);
+	return p;
+}
+
+/* Grows *v to hold at least n elements of size sz; 0 or -1. */
+static int grow(void **v, size_t *cap, size_t n, size_t sz)
+{
+	size_t ncap = *cap ? *cap : 16;
+	void *nv;
+
+	if (n <= *cap) {
+		return 0;
+	}
+	while (ncap < n) {
+		if (ncap > SIZE_MAX / 2) {
+			return -1;
+		}
+		ncap *= 2;
+	}
+	if (ncap > SIZE_MAX / sz) {
+		return -1;
+	}
+	nv = realloc(*v, ncap * sz);
+	if (!nv) {
+		return -1;
+	}
+	*v = nv;
+	*cap = ncap;
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds a trace directory unless another argument already named it. */
+static int add_trace(struct tw_reader *r, const char *path,
+		     const struct stat *st)
+{
+	char *copy;
+
+	for (size_t i = 0; i < r->ntraces; i++) {
+		if (r->traces[i].dev == st->st_dev &&
+		    r->traces[i].ino == st->st_ino) {
+			return 0;
+		}
+	}
+	if (grow((void **)&r->traces, &r->captraces, r->ntraces + 1,
+		 sizeof(*r->traces))) {
+		return -1;
+	}
+	copy = strdup(path);
+	if (!copy) {
+		return -1;
+	}
+	r->traces[r->ntraces].path = copy;
+	r->traces[r->ntraces].dev = st->st_dev;
+	r->traces[r->ntraces].ino = st->st_ino;
+	r->ntraces++;
+	return 0;
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(names[i]);
+	}
+	free(names);
+}
+
+/* Reads the names in dir, sorted so the trace order does not depend on it. */
+static int list_dir(const char *dir, char ***out, size_t *nout)
+{
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int ret = -1;
+
+	if (!d) {
+		return -1;
+	}
+	for (;;) {
+		errno = 0;
+		de = readdir(d);
+		if (!de) {
+			if (errno) {
+				goto end;
+			}
+			break;
+		}
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) {
+			continue;
+		}
+		if (grow((void **)&names, &cap, n + 1, sizeof(*names))) {
+			errno = ENOMEM;
+			goto end;
+		}
+		names[n] = strdup(de->d_name);
+		if (!names[n]) {
+			errno = ENOMEM;
+			goto end;
+		}
+		n++;
+	}
+	if (n > 1) {
+		qsort(names, n, sizeof(*names), cmp_names);
+	}
+	*out = names;
+	*nout = n;
+	names = NULL;
+	n = 0;
+	ret = 0;
+end:
+	if (ret) {
+		int saved = errno;
+
+		free_names(names, n);
+		closedir(d);
+		errno = saved;
+		return ret;
+	}
+	closedir(d);
+	return ret;
+}
+
+/*
+ * Walks dir (already stat'ed into st) looking for directories that hold a
+ * "metadata" file. Symbolic links are followed; the seen set stops loops.
+ */
+static int walk_dir(struct tw_reader *r, struct tw_walk *w, const char *dir,
+		    const struct stat *st, int depth)
+{
+	char **names = NULL;
+	size_t nnames = 0;
+	char *meta = NULL;
+	struct stat mst;
+	int ret = -1;
+
+	for (size_t i = 0; i < w->nseen; i++) {
+		if (w->seen[i].dev == st->st_dev &&
+		    w->seen[i].ino == st->st_ino) {
+			return 0;
+		}
+	}
+	if (grow((void **)&w->seen, &w->capseen, w->nseen + 1,
+		 sizeof(*w->seen))) {
+		set_err(r, "cannot read trace \"%s\": out of memory", w->arg);
+		return -1;
+	}
+	w->seen[w->nseen].dev = st->st_dev;
+	w->seen[w->nseen].ino = st->st_ino;
+	w->nseen++;
+
+	meta = join_path(dir, "metadata");
+	if (!meta) {
+		set_err(r, "cannot read trace \"%s\": out of memory", w->arg);
+		goto end;
+	}
+	if (stat(meta, &mst) == 0 && S_ISREG(mst.st_mode)) {
+		/* A CTF trace directory: its subdirectories are indexes. */
+		w->found = true;
+		if (add_trace(r, dir, st)) {
+			set_err(r, "cannot read trace \"%s\": out of memory",
+				w->arg);
+			goto end;
+		}
+		ret = 0;
+		goto end;
+	}
+	if (depth >= TW_MAX_DEPTH) {
+		ret = 0;
+		goto end;
+	}
+	if (list_dir(dir, &names, &nnames)) {
+		if (depth == 0) {
+			set_err(r, "cannot read trace \"%s\": %s", w->arg,
+				strerror(errno));
+			goto end;
+		}
+		/* Unreadable subdirectories only matter if nothing is found. */
+		if (!w->denied) {
+			w->denied = strdup(dir);
+			w->denied_errno = errno;
+		}
+		ret = 0;
+		goto end;
+	}
+	for (size_t i = 0; i < nnames; i++) {
+		struct stat cst;
+		char *child = join_path(dir, names[i]);
+
+		if (!child) {
+			set_err(r, "cannot read trace \"%s\": out of memory",
+				w->arg);
+			goto end;
+		}
+		/* Dangling links and vanished entries are not traces. */
+		if (stat(child, &cst) == 0 && S_ISDIR(cst.st_mode)) {
+			if (walk_dir(r, w, child, &cst, depth + 1)) {
+				free(child);
+				goto end;
+			}
+		}
+		free(child);
+	}
+	ret = 0;
+end:
+	free_names(names, nnames);
+	free(meta);
+	return ret;
+}
+
+static int find_traces(struct tw_reader *r, const char *arg)
+{
+	struct tw_walk w = { .arg = arg };
+	struct stat st;
+	int ret = -1;
+
+	if (stat(arg, &st)) {
+		set_err(r, "cannot read trace \"%s\": %s", arg,
+			strerror(errno));
+		goto end;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		set_err(r, "cannot read trace \"%s\": %s", arg,
+			strerror(ENOTDIR));
+		goto end;
+	}
+	if (walk_dir(r, &w, arg, &st, 0)) {
+		goto end;
+	}
+	if (!w.found) {
+		if (w.denied) {
+			set_err(r, "cannot read trace \"%s\": no CTF metadata found (cannot open \"%s\": %s)",
+				arg, w.denied, strerror(w.denied_errno));
+		} else {
+			set_err(r, "cannot read trace \"%s\": no CTF metadata found",
+				arg);
+		}
+		goto end;
+	}
+	ret = 0;
+end:
+	free(w.seen);
+	free(w.denied);
+	return ret;
+}
+
+/* Index of the trace whose source component raised cause, or -1. */
+static long cause_trace(const bt_error_cause *cause)
+{
+	const char *name = NULL;
+	char *endp;
+	long idx;
+
+	switch (bt_error_cause_get_actor_type(cause)) {
+	case BT_ERROR_CAUSE_ACTOR_TYPE_COMPONENT:
+		name = bt_error_cause_component_actor_get_component_name(cause);
+		break;
+	case BT_ERROR_CAUSE_ACTOR_TYPE_MESSAGE_ITERATOR:
+		name = bt_error_cause_message_iterator_actor_get_component_name(cause);
+		break;
+	default:
+		break;
+	}
+	if (!name || strncmp(name, "src-", 4)) {
+		return -1;
+	}
+	errno = 0;
+	idx = strtol(name + 4, &endp, 10);
+	if (errno || *endp || idx < 0) {
+		return -1;
+	}
+	return idx;
+}
+
+/*
+ * Takes the current thread's babeltrace2 error and copies its most telling
+ * cause into buf as one line; *trace gets the trace whose source raised it
+ * (left alone when none did). False when there was no error to take.
+ *
+ * Causes run from the root (index 0) to the outermost wrapper. The library's
+ * own wrappers ("Component initialization method failed: comp-addr=...")
+ * only say where it failed, so the root-most cause a plugin gave wins.
+ */
+static bool take_cause(struct tw_reader *r, char *buf, size_t len,
+		       long *trace)
+{
+	const bt_error *error = bt_current_thread_take_error();
+	const char *plugin = NULL, *any = NULL;
+	bool named = false;
+	uint64_t n;
+
+	if (!error) {
+		return false;
+	}
+	n = bt_error_get_cause_count(error);
+	for (uint64_t i = 0; i < n; i++) {
+		const bt_error_cause *c = bt_error_borrow_cause_by_index(error, i);
+		const char *m = bt_error_cause_get_message(c);
+		long t = cause_trace(c);
+
+		if (!named && t >= 0 && (size_t)t < r->ntraces) {
+			*trace = t;
+			named = true;
+		}
+		if (!m || !*m) {
+			continue;
+		}
+		if (!any) {
+			any = m;
+		}
+		if (!plugin && bt_error_cause_get_actor_type(c) !=
+			       BT_ERROR_CAUSE_ACTOR_TYPE_UNKNOWN) {
+			plugin = m;
+		}
+	}
+	snprintf(buf, len, "%s", plugin ? plugin : any ? any : "unknown error");
+	flatten_line(buf);
+	bt_error_release(error);
+	return true;
+}
+
+/*
+ * Sets err from the current babeltrace2 error. what names the object when
+ * no cause points at a trace; trace is a default trace index, or -1.
+ */
+static void take_bt_error(struct tw_reader *r, const char *what, long trace,
+			  const char *fallback)
+{
+	char cause[512];
+
+	if (!take_cause(r, cause, sizeof(cause), &trace)) {
+		snprintf(cause, sizeof(cause), "%s", fallback);
+	}
+	if (r->failed) {
+		/* Our own cause is more precise than the graph's echo of it. */
+		return;
+	}
+	if (trace >= 0 && (size_t)trace < r->ntraces) {
+		set_err(r, "cannot read trace \"%s\": %s",
+			r->traces[trace].path, cause);
+	} else {
+		set_err(r, "%s: %s", what, cause);
+	}
+}
+
+static int event_type(const char *name, enum tw_ev_type *type)
+{
+	size_t lp = strlen(TW_PROVIDER);
+
+	if (!name || strncmp(name, TW_PROVIDER, lp)) {
+		return -1;
+	}
+	for (size_t i = 0; i < TW_ARRAY_SIZE(tw_event_names); i++) {
+		if (!strcmp(name + lp, tw_event_names[i].name)) {
+			*type = tw_event_names[i].type;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static bool get_integer(const bt_field *f, uint64_t *v)
+{
+	bt_field_class_type t = bt_field_get_class_type(f);
+
+	if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER)) {
+		*v = (uint64_t)bt_field_integer_signed_get_value(f);
+		return true;
+	}
+	if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER)) {
+		*v = bt_field_integer_unsigned_get_value(f);
+		return true;
+	}
+	return false;
+}
+
+/* Copies an integer array field into the reader's buffer of that name. */
+static int get_array(struct tw_reader *r, const char *name,
+		     const bt_field *f)
+{
+	uint64_t n = bt_field_array_get_length(f);
+	bool is_crc = !strcmp(name, "crc");
+
+	if (n > SIZE_MAX) {
+		set_err(r, "cannot read tornwatch event: %s array too long",
+			name);
+		return -1;
+	}
+	if (is_crc ? grow((void **)&r->crc, &r->capcrc, n, sizeof(*r->crc)) :
+	    grow((void **)&r->page, &r->cappage, n, sizeof(*r->page))) {
+		set_err(r, "cannot read tornwatch event: out of memory");
+		return -1;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		const bt_field *e =
+			bt_field_array_borrow_element_field_by_index_const(f, i);
+		uint64_t v = 0;
+
+		if (!get_integer(e, &v)) {
+			set_err(r, "cannot read tornwatch event: %s[%llu] is not an integer",
+				name, (unsigned long long)i);
+			return -1;
+		}
+		if (is_crc) {
+			r->crc[i] = (uint32_t)v;
+		} else {
+			r->page[i] = v;
+		}
+	}
+	if (is_crc) {
+		r->ev.crc = r->crc;
+		r->ev.ncrc = (size_t)n;
+	} else {
+		r->ev.page = r->page;
+		r->ev.npage = (size_t)n;
+	}
+	return 0;
+}
+
+/* Stores one payload member; fields we do not know are skipped. */
+static int fill_member(struct tw_reader *r, const char *name,
+		       const bt_field *f)
+{
+	bt_field_class_type t = bt_field_get_class_type(f);
+	struct tw_event *ev = &r->ev;
+	uint64_t v;
+
+	if (get_integer(f, &v)) {
+		for (size_t i = 0; i < TW_ARRAY_SIZE(tw_int_members); i++) {
+			if (!strcmp(name, tw_int_members[i].name)) {
+				/* Two's complement bits suit int64 and uint64. */
+				memcpy((char *)ev + tw_int_members[i].off, &v,
+				       sizeof(v));
+				break;
+			}
+		}
+		return 0;
+	}
+	if (t == BT_FIELD_CLASS_TYPE_STRING) {
+		for (size_t i = 0; i < TW_ARRAY_SIZE(tw_str_members); i++) {
+			const struct tw_str_member *m = &tw_str_members[i];
+			const char *s;
+			uint64_t len;
+			char *dst;
+
+			if (strcmp(name, m->name)) {
+				continue;
+			}
+			s = bt_field_string_get_value(f);
+			len = bt_field_string_get_length(f);
+			if (len > m->size - 1) {
+				len = m->size - 1;
+			}
+			dst = (char *)ev + m->off;
+			memcpy(dst, s, (size_t)len);
+			dst[len] = '\0';
+			break;
+		}
+		return 0;
+	}
+	if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_ARRAY) &&
+	    (!strcmp(name, "crc") || !strcmp(name, "page"))) {
+		return get_array(r, name, f);
+	}
+	return 0;
+}
+
+static int call_back(struct tw_reader *r)
+{
+	if (r->fn && r->fn(&r->ev, r->data)) {
+		set_err(r, "reading stopped by the analyzer");
+		return -1;
+	}
+	return 0;
+}
+
+static int clock_ns(struct tw_reader *r, const bt_clock_snapshot *cs,
+		    int64_t *ns)
+{
+	if (bt_clock_snapshot_get_ns_from_origin(cs, ns) !=
+	    BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
+		set_err(r, "cannot read trace: timestamp out of range (%llu cycles)",
+			(unsigned long long)bt_clock_snapshot_get_value(cs));
+		return -1;
+	}
+	return 0;
+}
+
+static int handle_event(struct tw_reader *r, const bt_message *msg)
+{
+	const bt_event *event = bt_message_event_borrow_event_const(msg);
+	const bt_event_class *ec = bt_event_borrow_class_const(event);
+	const bt_field *payload;
+	enum tw_ev_type type;
+
+	if (event_type(bt_event_class_get_name(ec), &type)) {
+		r->stats->other_events++;
+		return 0;
+	}
+	memset(&r->ev, 0, sizeof(r->ev));
+	r->ev.type = type;
+	if (bt_message_event_borrow_stream_class_default_clock_class_const(msg)) {
+		const bt_clock_snapshot *cs =
+			bt_message_event_borrow_default_clock_snapshot_const(msg);
+
+		if (clock_ns(r, cs, &r->last_ts)) {
+			return -1;
+		}
+	}
+	r->ev.ts = r->last_ts;
+	payload = bt_event_borrow_payload_field_const(event);
+	if (payload &&
+	    bt_field_get_class_type(payload) == BT_FIELD_CLASS_TYPE_STRUCTURE) {
+		const bt_field_class *fc = bt_field_borrow_class_const(payload);
+		uint64_t n = bt_field_class_structure_get_member_count(fc);
+
+		for (uint64_t i = 0; i < n; i++) {
+			const bt_field_class_structure_member *m =
+				bt_field_class_structure_borrow_member_by_index_const(fc, i);
+			const bt_field *f =
+				bt_field_structure_borrow_member_field_by_index_const(payload, i);
+
+			if (fill_member(r, bt_field_class_structure_member_get_name(m),
+					f)) {
+				return -1;
+			}
+		}
+	}
+	r->stats->events++;
+	return call_back(r);
+}
+
+static int handle_discarded(struct tw_reader *r, const bt_message *msg,
+			    bool packets)
+{
+	const bt_stream_class *sc;
+	const bt_clock_snapshot *cs = NULL;
+	bt_property_availability avail;
+	uint64_t count = 0;
+
+	memset(&r->ev, 0, sizeof(r->ev));
+	r->ev.type = TW_EV_DISCARDED;
+	if (packets) {
+		sc = bt_stream_borrow_class_const(
+			bt_message_discarded_packets_borrow_stream_const(msg));
+		if (bt_stream_class_discarded_packets_have_default_clock_snapshots(sc)) {
+			cs = bt_message_discarded_packets_borrow_beginning_default_clock_snapshot_const(msg);
+		}
+		avail = bt_message_discarded_packets_get_count(msg, &count);
+	} else {
+		sc = bt_stream_borrow_class_const(
+			bt_message_discarded_events_borrow_stream_const(msg));
+		if (bt_stream_class_discarded_events_have_default_clock_snapshots(sc)) {
+			cs = bt_message_discarded_events_borrow_beginning_default_clock_snapshot_const(msg);
+		}
+		avail = bt_message_discarded_events_get_count(msg, &count);
+	}
+	if (avail != BT_PROPERTY_AVAILABILITY_AVAILABLE) {
+		count = 0;
+	}
+	if (cs && clock_ns(r, cs, &r->last_ts)) {
+		return -1;
+	}
+	if (packets) {
+		r->stats->discarded_packets += count;
+	} else {
+		r->stats->discarded_events += count;
+	}
+	r->ev.ts = r->last_ts;
+	r->ev.count = count;
+	r->ev.packets = packets;
+	return call_back(r);
+}
+
+static int handle_message(struct tw_reader *r, const bt_message *msg)
+{
+	switch (bt_message_get_type(msg)) {
+	case BT_MESSAGE_TYPE_EVENT:
+		return handle_event(r, msg);
+	case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
+		return handle_discarded(r, msg, false);
+	case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
+		return handle_discarded(r, msg, true);
+	default:
+		return 0;
+	}
+}
+
+static bt_graph_simple_sink_component_consume_func_status
+consume(bt_message_iterator *it, void *data)
+{
+	struct tw_reader *r = data;
+	bt_message_array_const msgs;
+	uint64_t count = 0, i = 0;
+	bt_graph_simple_sink_component_consume_func_status status;
+
+	switch (bt_message_iterator_next(it, &msgs, &count)) {
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK:
+		break;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_END:
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_END;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN:
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_AGAIN;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR:
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_MEMORY_ERROR;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_ERROR:
+	default:
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR;
+	}
+	status = BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK;
+	for (; i < count; i++) {
+		if (handle_message(r, msgs[i])) {
+			status = BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR;
+			break;
+		}
+		bt_message_put_ref(msgs[i]);
+	}
+	/* On a stop, the rest of the batch is still ours to put. */
+	for (; i < count; i++) {
+		bt_message_put_ref(msgs[i]);
+	}
+	return status;
+}
+
+/* The muxer grows a fresh input port after each connection. */
+static const bt_port_input *free_muxer_port(const bt_component_filter *mux)
+{
+	uint64_t n = bt_component_filter_get_input_port_count(mux);
+
+	for (uint64_t i = 0; i < n; i++) {
+		const bt_port_input *p =
+			bt_component_filter_borrow_input_port_by_index_const(mux, i);
+
+		if (!bt_port_is_connected(bt_port_input_as_port_const(p))) {
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static const bt_plugin *find_plugin(struct tw_reader *r, const char *name)
+{
+	const bt_plugin *plugin = NULL;
+
+	switch (bt_plugin_find(name, BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE,
+			       BT_FALSE, &plugin)) {
+	case BT_PLUGIN_FIND_STATUS_OK:
+		return plugin;
+	case BT_PLUGIN_FIND_STATUS_NOT_FOUND:
+		set_err(r, "cannot load babeltrace2 plugin \"%s\": not found",
+			name);
+		return NULL;
+	case BT_PLUGIN_FIND_STATUS_MEMORY_ERROR:
+		set_err(r, "cannot load babeltrace2 plugin \"%s\": out of memory",
+			name);
+		return NULL;
+	default:
+		take_bt_error(r, "cannot load babeltrace2 plugin", -1, "error");
+		return NULL;
+	}
+}
+
+/*
+ * babeltrace2 2.0 only logs why it could not decode a trace's metadata: the
+ * error says "Cannot create trace". Ask the metadata-info query, which
+ * fails with a cause naming the step, to tell a bad metadata file apart.
+ */
+static bool metadata_broken(struct tw_reader *r,
+			    const bt_component_class_source *fs, const char *path,
+			    char *buf, size_t len)
+{
+	const bt_component_class *cls =
+		bt_component_class_source_as_component_class_const(fs);
+	bt_query_executor *q = NULL;
+	const bt_value *result = NULL;
+	bt_value *params = bt_value_map_create();
+	bool broken = false;
+	long unused = -1;
+
+	if (!params || bt_value_map_insert_string_entry(params, "path", path)) {
+		goto end;
+	}
+	q = bt_query_executor_create(cls, "metadata-info", params);
+	if (!q) {
+		goto end;
+	}
+	bt_query_executor_set_logging_level(q, BT_LOGGING_LEVEL_NONE);
+	switch (bt_query_executor_query(q, &result)) {
+	case BT_QUERY_EXECUTOR_QUERY_STATUS_ERROR:
+		broken = take_cause(r, buf, len, &unused);
+		break;
+	default:
+		break;
+	}
+end:
+	/* Whatever the query left behind is not the trace's problem. */
+	bt_current_thread_clear_error();
+	bt_value_put_ref(result);
+	bt_query_executor_put_ref(q);
+	bt_value_put_ref(params);
+	return broken;
+}
+
+/* Sets err after source.ctf.fs refused to open trace idx. */
+static void source_failed(struct tw_reader *r,
+			  const bt_component_class_source *fs, size_t idx)
+{
+	const char *path = r->traces[idx].path;
+	char cause[512], meta[512];
+	long trace = (long)idx;
+
+	if (!take_cause(r, cause, sizeof(cause), &trace)) {
+		snprintf(cause, sizeof(cause), "cannot open the trace");
+	}
+	if (!strncmp(cause, "Cannot create trace for ", 24) &&
+	    metadata_broken(r, fs, path, meta, sizeof(meta))) {
+		/* The query repeats the path we already print. */
+		char *p = strstr(meta, ": path=\"");
+
+		if (p) {
+			*p = '\0';
+		}
+		set_err(r, "cannot read trace \"%s\": invalid CTF metadata (%s)",
+			path, meta);
+		return;
+	}
+	set_err(r, "cannot read trace \"%s\": %s", path, cause);
+}
+
+static int add_source(struct tw_reader *r, bt_graph *graph,
+		      const bt_component_class_source *fs, size_t idx,
+		      const bt_component_filter *mux)
+{
+	const struct tw_trace_dir *t = &r->traces[idx];
+	bt_value *params = NULL, *inputs = NULL;
+	const bt_component_source *src = NULL;
+	char name[32];
+	uint64_t nports;
+	int ret = -1;
+
+	params = bt_value_map_create();
+	inputs = bt_value_array_create();
+	if (!params || !inputs ||
+	    bt_value_array_append_string_element(inputs, t->path) ||
+	    bt_value_map_insert_entry(params, "inputs", inputs)) {
+		set_err(r, "cannot read trace \"%s\": out of memory", t->path);
+		goto end;
+	}
+	/* The index in the name maps babeltrace2's causes back to t. */
+	snprintf(name, sizeof(name), "src-%zu", idx);
+	switch (bt_graph_add_source_component(graph, fs, name, params,
+					      BT_LOGGING_LEVEL_NONE, &src)) {
+	case BT_GRAPH_ADD_COMPONENT_STATUS_OK:
+		break;
+	case BT_GRAPH_ADD_COMPONENT_STATUS_MEMORY_ERROR:
+		set_err(r, "cannot read trace \"%s\": out of memory", t->path);
+		goto end;
+	default:
+		source_failed(r, fs, idx);
+		goto end;
+	}
+	nports = bt_component_source_get_output_port_count(src);
+	for (uint64_t i = 0; i < nports; i++) {
+		const bt_port_output *out =
+			bt_component_source_borrow_output_port_by_index_const(src, i);
+		const bt_port_input *in = free_muxer_port(mux);
+
+		if (!in) {
+			set_err(r, "cannot read trace \"%s\": the muxer has no free input port",
+				t->path);
+			goto end;
+		}
+		if (bt_graph_connect_ports(graph, out, in, NULL) !=
+		    BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
+			take_bt_error(r, "cannot read trace", (long)idx,
+				      "cannot connect it to the muxer");
+			goto end;
+		}
+	}
+	ret = 0;
+end:
+	bt_value_put_ref(inputs);
+	bt_value_put_ref(params);
+	return ret;
+}
+
+/* Describes the arguments for errors that no single trace owns. */
+static void traces_label(const char *const *dirs, size_t ndirs, char *buf,
+			 size_t len)
+{
+	size_t used;
+
+	used = (size_t)snprintf(buf, len, "cannot read trace%s",
+				ndirs > 1 ? "s" : "");
+	for (size_t i = 0; i < ndirs && used < len; i++) {
+		used += (size_t)snprintf(buf + used, len - used, "%s\"%s\"",
+					 i ? ", " : " ", dirs[i]);
+	}
+}
+
+static int run_graph(struct tw_reader *r, const char *const *dirs,
+		     size_t ndirs)
+{
+	const bt_plugin *ctf = NULL, *utils = NULL;
+	const bt_component_class_source *fs;
+	const bt_component_class_filter *muxer_cls;
+	const bt_component_filter *mux = NULL;
+	const bt_component_sink *sink = NULL;
+	bt_graph *graph = NULL;
+	bt_graph_run_status rs;
+	char label[512];
+	int ret = -1;
+
+	traces_label(dirs, ndirs, label, sizeof(label));
+	ctf = find_plugin(r, "ctf");
+	if (!ctf) {
+		goto end;
+	}
+	utils = find_plugin(r, "utils");
+	if (!utils) {
+		goto end;
+	}
+	fs = bt_plugin_borrow_source_component_class_by_name_const(ctf, "fs");
+	muxer_cls = bt_plugin_borrow_filter_component_class_by_name_const(utils,
+									  "muxer");
+	if (!fs || !muxer_cls) {
+		set_err(r, "cannot load babeltrace2 component class \"%s\": not found",
+			fs ? "filter.utils.muxer" : "source.ctf.fs");
+		goto end;
+	}
+	graph = bt_graph_create(0);
+	if (!graph) {
+		set_err(r, "%s: out of memory", label);
+		goto end;
+	}
+	switch (bt_graph_add_filter_component(graph, muxer_cls, "muxer", NULL,
+					      BT_LOGGING_LEVEL_NONE, &mux)) {
+	case BT_GRAPH_ADD_COMPONENT_STATUS_OK:
+		break;
+	default:
+		take_bt_error(r, label, -1, "cannot create the muxer");
+		goto end;
+	}
+	for (size_t i = 0; i < r->ntraces; i++) {
+		if (add_source(r, graph, fs, i, mux)) {
+			goto end;
+		}
+	}
+	switch (bt_graph_add_simple_sink_component(graph, "sink", NULL, consume,
+						   NULL, r, &sink)) {
+	case BT_GRAPH_ADD_COMPONENT_STATUS_OK:
+		break;
+	default:
+		take_bt_error(r, label, -1, "cannot create the sink");
+		goto end;
+	}
+	if (bt_graph_connect_ports(graph,
+			bt_component_filter_borrow_output_port_by_index_const(mux, 0),
+			bt_component_sink_borrow_input_port_by_index_const(sink, 0),
+			NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
+		take_bt_error(r, label, -1, "cannot connect the sink");
+		goto end;
+	}
+	for (;;) {
+		rs = bt_graph_run(graph);
+		if (rs != BT_GRAPH_RUN_STATUS_AGAIN) {
+			break;
+		}
+		/* Nothing ready yet (live sources): wait a little, retry. */
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+	}
+	switch (rs) {
+	case BT_GRAPH_RUN_STATUS_OK:
+		ret = 0;
+		break;
+	case BT_GRAPH_RUN_STATUS_MEMORY_ERROR:
+		take_bt_error(r, label, -1, "out of memory");
+		break;
+	default:
+		take_bt_error(r, label, -1, "cannot decode the trace");
+		break;
+	}
+end:
+	/* The graph holds its own references to the component classes. */
+	bt_graph_put_ref(graph);
+	bt_plugin_put_ref(utils);
+	bt_plugin_put_ref(ctf);
+	return ret;
+}
+
+int tw_trace_read(const char *const *dirs, size_t ndirs, tw_event_fn fn,
+		  void *data, struct tw_trace_stats *stats, char *err,
+		  size_t errlen)
+{
+	struct tw_trace_stats local;
+	struct tw_reader *r;
+	int ret = -1;
+
+	if (!stats) {
+		stats = &local;
+	}
+	memset(stats, 0, sizeof(*stats));
+	if (err && errlen) {
+		err[0] = '\0';
+	}
+	if (!dirs || ndirs == 0) {
+		if (err && errlen) {
+			snprintf(err, errlen, "cannot read trace: no directory given");
+		}
+		return -1;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		if (err && errlen) {
+			snprintf(err, errlen, "cannot read trace: out of memory");
+		}
+		return -1;
+	}
+	r->fn = fn;
+	r->data = data;
+	r->stats = stats;
+	r->err = err;
+	r->errlen = errlen;
+	/* A stale error left on this thread would be blamed on us. */
+	bt_current_thread_clear_error();
+	for (size_t i = 0; i < ndirs; i++) {
+		if (find_traces(r, dirs[i])) {
+			goto end;
+		}
+	}
+	stats->traces = r->ntraces;
+	if (run_graph(r, dirs, ndirs)) {
+		goto end;
+	}
+	ret = 0;
+end:
+	for (size_t i = 0; i < r->ntraces; i++) {
+		free(r->traces[i].path);
+	}
+	free(r->traces);
+	free(r->crc);
+	free(r->page);
+	free(r);
+	return ret;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reads tornwatch events out of one or more CTF traces with a libbabeltrace2
+ * graph (source.ctf.fs per trace → utils.muxer → our sink) and hands them,
+ * in timestamp order, to a callback as flat records.
+ */
+#ifndef TW_TRACE_READER_H
+#define TW_TRACE_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum tw_ev_type {
+	TW_EV_CALL_BEGIN,
+	TW_EV_CALL_END,
+	TW_EV_PIECES,
+	TW_EV_SYNC_PAGES,
+	TW_EV_FILE_OPEN,
+	TW_EV_MAP,
+	TW_EV_PROCESS,
+	TW_EV_DISCARDED,	/* events or packets lost by the tracer */
+};
+
+struct tw_event {
+	enum tw_ev_type type;
+	int64_t ts;		/* ns from the clock's origin */
+	int64_t pid, tid, ppid;
+	int64_t op, fd, flags, prot, kind, grain, phase, err, page_size;
+	uint64_t dev, ino, length, addr, new_addr, new_length;
+	int64_t offset, ret;
+	uint64_t count;		/* TW_EV_DISCARDED: how many (0: unknown) */
+	int packets;		/* TW_EV_DISCARDED: 1 when packets were lost */
+	char call[32];
+	char what[16];
+	char path[4096];
+	char exe[256];
+	const uint32_t *crc;	/* valid during the callback only */
+	size_t ncrc;
+	const uint64_t *page;
+	size_t npage;
+};
+
+struct tw_trace_stats {
+	uint64_t traces;		/* CTF trace directories read */
+	uint64_t events;		/* tornwatch events */
+	uint64_t other_events;		/* events of other providers */
+	uint64_t discarded_events;	/* as counted by the tracer */
+	uint64_t discarded_packets;
+};
+
+/* Return non-zero to stop reading (tw_trace_read then fails with that cause). */
+typedef int (*tw_event_fn)(const struct tw_event *ev, void *data);
+
+/*
+ * Returns 0 when every trace under dirs was read to its end, -1 otherwise
+ * with a one-line cause in err (no trailing newline), e.g.
+ * `cannot read trace "DIR": no CTF metadata found`.
+ */
+int tw_trace_read(const char *const *dirs, size_t ndirs, tw_event_fn fn,
+		  void *data, struct tw_trace_stats *stats, char *err,
+		  size_t errlen);
+
+#endif

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tornwatch run: session up, the command with libtornwatch.so first in
+ * LD_PRELOAD (so it sees what lower preloads and the file system return),
+ * session down, analysis.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "analyze.h"
+#include "locate.h"
+#include "run.h"
+#include "session.h"
+#include "spawn.h"
+
+extern char **environ;
+
+static int mkdirs(const char *path)
+{
+	char buf[PATH_MAX], *p;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (p = buf + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
+				return -1;
+			}
+			*p = '/';
+		}
+	}
+	return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int trace_dir(const struct tw_run_opts *o, char *buf, size_t len)
+{
+	char rel[PATH_MAX], *abs;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (o->out_dir) {
+		snprintf(rel, sizeof(rel), "%s", o->out_dir);
+	} else {
+		localtime_r(&now, &tm);
+		snprintf(rel, sizeof(rel),
+			 "tornwatch-traces/%04d%02d%02d-%02d%02d%02d-%d",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+			 tm.tm_min, tm.tm_sec, (int)getpid());
+	}
+	if (mkdirs(rel) != 0) {
+		fprintf(stderr, "tornwatch: cannot create trace directory \"%s\": %s\n",
+			rel, strerror(errno));
+		return -1;
+	}
+	abs = realpath(rel, NULL);
+	if (!abs) {
+		fprintf(stderr, "tornwatch: cannot resolve \"%s\": %s\n", rel,
+			strerror(errno));
+		return -1;
+	}
+	snprintf(buf, len, "%s", abs);
+	free(abs);
+	return 0;
+}
+
+/* Our environment with LD_PRELOAD prepended and blocking allowed. */
+static char **child_env(const char *lib, int full_check)
+{
+	size_t n = 0, i, k = 0;
+	const char *old = getenv("LD_PRELOAD");
+	char **env;
+
+	while (environ[n]) {
+		n++;
+	}
+	env = calloc(n + 4, sizeof(char *));
+	if (!env) {
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		if (strncmp(environ[i], "LD_PRELOAD=", 11) != 0 &&
+		    strncmp(environ[i], "LTTNG_UST_ALLOW_BLOCKING=", 25) != 0) {
+			env[k++] = environ[i];
+		}
+	}
+	if (asprintf(&env[k++], "LD_PRELOAD=%s%s%s", lib, old && *old ? ":" : "",
+		     old ? old : "") < 0) {
+		free(env);
+		return NULL;
+	}
+	env[k++] = "LTTNG_UST_ALLOW_BLOCKING=1";
+	if (full_check) {
+		env[k++] = "TORNWATCH_FULL_CHECK=1";
+	}
+	env[k] = NULL;
+	return env;
+}
+
+int tw_run(const struct tw_run_opts *o)
+{
+	char lib[PATH_MAX], dir[PATH_MAX];
+	const char *dirs[1] = { dir };
+	struct tw_session s;
+	char **env;
+	int rc, st;
+
+	if (tw_locate_lib(lib, sizeof(lib)) != 0) {
+		fprintf(stderr, "tornwatch: cannot find libtornwatch.so beside the "
+			"tornwatch executable (set TORNWATCH_LIB)\n");
+		return 2;
+	}
+	if (trace_dir(o, dir, sizeof(dir)) != 0) {
+		return 2;
+	}
+	env = child_env(lib, o->full_check);
+	if (!env) {
+		fprintf(stderr, "tornwatch: out of memory\n");
+		return 2;
+	}
+	if (tw_session_start(&s, dir) != 0) {
+		free(env);
+		return 2;
+	}
+	rc = tw_spawn(o->argv, env, NULL);
+	if (rc < 0) {
+		fprintf(stderr, "tornwatch: cannot run \"%s\": %s\n", o->argv[0],
+			strerror(errno));
+		rc = 127;
+	}
+	if (tw_session_stop(&s) != 0) {
+		free(env);
+		return 2;
+	}
+	st = tw_analyze(dirs, 1, o->json_path);
+	printf("trace: %s\n", dir);
+	free(env);
+	if (st == TW_ANALYZE_ANOMALIES) {
+		return 3;
+	}
+	if (st == TW_ANALYZE_BAD_INPUT) {
+		return 2;
+	}
+	return rc;
+}

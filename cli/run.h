@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef TW_RUN_H
+#define TW_RUN_H
+
+struct tw_run_opts {
+	const char *out_dir;	/* NULL: a new folder under ./tornwatch-traces/ */
+	const char *json_path;
+	int full_check;
+	char **argv;		/* the command */
+};
+
+/* The command's exit status, 3 on anomalies, 2 when tornwatch itself failed. */
+int tw_run(const struct tw_run_opts *o);
+
+#endif

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Constructor, the table of real functions, caller identity, diagnostics
+ * and fork.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <link.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "core.h"
+#include "emit.h"
+#include "maps.h"
+
+#define TW_REAL_DEF(ret, name, params) ret (*tw_real_##name) params;
+TW_HOOKED(TW_REAL_DEF)
+#undef TW_REAL_DEF
+
+struct tw_sym {
+	const char *name;
+	void **slot;
+};
+
+#define TW_SYM_ENTRY(ret, name, params) { #name, (void **)&tw_real_##name },
+static const struct tw_sym tw_syms[] = {
+	TW_HOOKED(TW_SYM_ENTRY)
+};
+#undef TW_SYM_ENTRY
+
+TW_TLS int tw_depth;
+static TW_TLS int tw_resolving;
+static TW_TLS int32_t tw_cached_tid;
+static int32_t tw_cached_pid;
+int tw_active;
+
+#define TW_TRACER_RANGES 16
+static uintptr_t tw_tracer_lo[TW_TRACER_RANGES], tw_tracer_hi[TW_TRACER_RANGES];
+static int tw_tracer_n;
+int tw_full_check;
+
+void tw_resolve(void)
+{
+	size_t i;
+	int saved = errno;
+
+	/* dlsym may allocate and copy: those calls come back here and must fall through. */
+	if (tw_resolving) {
+		return;
+	}
+	tw_resolving = 1;
+	for (i = 0; i < sizeof(tw_syms) / sizeof(tw_syms[0]); i++) {
+		if (__atomic_load_n(tw_syms[i].slot, __ATOMIC_RELAXED) == NULL) {
+			void *p = dlsym(RTLD_NEXT, tw_syms[i].name);
+
+			__atomic_store_n(tw_syms[i].slot, p, __ATOMIC_RELEASE);
+		}
+	}
+	tw_resolving = 0;
+	errno = saved;
+}
+
+int32_t tw_pid(void)
+{
+	int32_t p = __atomic_load_n(&tw_cached_pid, __ATOMIC_RELAXED);
+
+	if (unlikely(p == 0)) {
+		p = (int32_t)syscall(SYS_getpid);
+		__atomic_store_n(&tw_cached_pid, p, __ATOMIC_RELAXED);
+	}
+	return p;
+}
+
+int32_t tw_tid(void)
+{
+	if (unlikely(tw_cached_tid == 0)) {
+		tw_cached_tid = (int32_t)syscall(SYS_gettid);
+	}
+	return tw_cached_tid;
+}
+
+void tw_log(const char *fmt, ...)
+{
+	char buf[512];
+	int saved = errno;
+	int n = snprintf(buf, sizeof(buf), "tornwatch[%d]: ", (int)tw_pid());
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < sizeof(buf)) {
+		n += vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
+	}
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 2) {
+		n = (int)sizeof(buf) - 2;
+	}
+	buf[n++] = '\n';
+	if (syscall(SYS_write, 2, buf, (size_t)n) < 0) {
+		/* Nothing else to tell it to. */
+	}
+	errno = saved;
+}
+
+int tw_from_tracer(const void *caller)
+{
+	uintptr_t a = (uintptr_t)caller;
+	int i;
+
+	for (i = 0; i < tw_tracer_n; i++) {
+		if (a >= tw_tracer_lo[i] && a < tw_tracer_hi[i]) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int note_tracer_text(struct dl_phdr_info *info, size_t size, void *data)
+{
+	const char *name = info->dlpi_name;
+	int i;
+
+	(void)size;
+	(void)data;
+	if (!name || (!strstr(name, "liblttng-ust") && !strstr(name, "liburcu"))) {
+		return 0;
+	}
+	for (i = 0; i < info->dlpi_phnum && tw_tracer_n < TW_TRACER_RANGES; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+			tw_tracer_lo[tw_tracer_n] = info->dlpi_addr + ph->p_vaddr;
+			tw_tracer_hi[tw_tracer_n] = tw_tracer_lo[tw_tracer_n] +
+						    ph->p_memsz;
+			tw_tracer_n++;
+		}
+	}
+	return 0;
+}
+
+static void tw_emit_process(const char *what)
+{
+	static char exe[256];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct tw_process p = {
+		.pid = tw_pid(),
+		.ppid = (int32_t)getppid(),
+		.tid = tw_tid(),
+		.what = what,
+		.exe = exe,
+		.page_size = (uint32_t)sysconf(_SC_PAGESIZE),
+	};
+
+	exe[n > 0 ? n : 0] = '\0';
+	tw_emit_process_event(&p);
+}
+
+__attribute__((constructor(101)))
+static void tw_init(void)
+{
+	const char *v;
+
+	tw_depth++;
+	tw_resolve();
+	dl_iterate_phdr(note_tracer_text, NULL);
+	v = getenv("TORNWATCH_FULL_CHECK");
+	tw_full_check = v && *v && strcmp(v, "0") != 0;
+	v = getenv("TORNWATCH_DISABLE");
+	if (!(v && *v && strcmp(v, "0") != 0)) {
+		tw_emit_process("start");
+		__atomic_store_n(&tw_active, 1, __ATOMIC_RELEASE);
+	}
+	tw_depth--;
+}
+
+/*
+ * lttng-ust must quiesce its threads around fork and re-register in the
+ * child (what liblttng-ust-fork.so does); our own registry lock must not be
+ * held by another thread at the moment of the fork.
+ */
+TW_EXPORT pid_t fork(void)
+{
+	pid_t (*real)(void) = TW_REAL(fork);
+	sigset_t set;
+	pid_t ret;
+	int saved;
+
+	if (!real) {
+		errno = ENOSYS;
+		return -1;
+	}
+	tw_depth++;
+	tw_emit_before_fork(&set);
+	tw_maps_lock();
+	ret = real();
+	saved = errno;
+	tw_maps_unlock();
+	if (ret == 0) {
+		__atomic_store_n(&tw_cached_pid, 0, __ATOMIC_RELAXED);
+		tw_cached_tid = 0;
+		tw_emit_after_fork_child(&set);
+		if (tw_active) {
+			tw_emit_process("fork");
+		}
+	} else {
+		tw_emit_after_fork_parent(&set);
+	}
+	tw_depth--;
+	errno = saved;
+	return ret;
+}

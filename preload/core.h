@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The core of libtornwatch.so: the table of real functions, the reentrancy
+ * guard, identity of the caller and diagnostics.
+ */
+#ifndef TW_CORE_H
+#define TW_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#define TW_EXPORT __attribute__((visibility("default")))
+#define TW_TLS __attribute__((tls_model("initial-exec"))) __thread
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* Every hooked symbol: return type, name, parameter list. */
+#define TW_HOOKED(X)								\
+	X(void *, memcpy, (void *, const void *, size_t))			\
+	X(void *, memmove, (void *, const void *, size_t))			\
+	X(void *, memset, (void *, int, size_t))				\
+	X(void *, __memcpy_chk, (void *, const void *, size_t, size_t))	\
+	X(void *, __memmove_chk, (void *, const void *, size_t, size_t))	\
+	X(void *, __memset_chk, (void *, int, size_t, size_t))		\
+	X(void *, mmap, (void *, size_t, int, int, int, off_t))		\
+	X(void *, mmap64, (void *, size_t, int, int, int, off_t))		\
+	X(int, munmap, (void *, size_t))					\
+	X(void *, mremap, (void *, size_t, size_t, int, ...))			\
+	X(int, msync, (void *, size_t, int))					\
+	X(int, open, (const char *, int, ...))					\
+	X(int, open64, (const char *, int, ...))				\
+	X(int, __open_2, (const char *, int))					\
+	X(int, __open64_2, (const char *, int))					\
+	X(int, openat, (int, const char *, int, ...))				\
+	X(int, openat64, (int, const char *, int, ...))				\
+	X(int, creat, (const char *, mode_t))					\
+	X(int, creat64, (const char *, mode_t))					\
+	X(int, close, (int))							\
+	X(int, dup, (int))							\
+	X(int, dup2, (int, int))						\
+	X(int, dup3, (int, int, int))						\
+	X(ssize_t, read, (int, void *, size_t))					\
+	X(ssize_t, __read_chk, (int, void *, size_t, size_t))			\
+	X(ssize_t, pread, (int, void *, size_t, off_t))				\
+	X(ssize_t, pread64, (int, void *, size_t, off_t))			\
+	X(ssize_t, __pread_chk, (int, void *, size_t, off_t, size_t))		\
+	X(ssize_t, __pread64_chk, (int, void *, size_t, off_t, size_t))	\
+	X(ssize_t, readv, (int, const struct iovec *, int))			\
+	X(ssize_t, preadv, (int, const struct iovec *, int, off_t))		\
+	X(ssize_t, preadv64, (int, const struct iovec *, int, off_t))		\
+	X(ssize_t, preadv2, (int, const struct iovec *, int, off_t, int))	\
+	X(ssize_t, preadv64v2, (int, const struct iovec *, int, off_t, int))	\
+	X(ssize_t, write, (int, const void *, size_t))				\
+	X(ssize_t, pwrite, (int, const void *, size_t, off_t))			\
+	X(ssize_t, pwrite64, (int, const void *, size_t, off_t))		\
+	X(ssize_t, writev, (int, const struct iovec *, int))			\
+	X(ssize_t, pwritev, (int, const struct iovec *, int, off_t))		\
+	X(ssize_t, pwritev64, (int, const struct iovec *, int, off_t))	\
+	X(ssize_t, pwritev2, (int, const struct iovec *, int, off_t, int))	\
+	X(ssize_t, pwritev64v2, (int, const struct iovec *, int, off_t, int))	\
+	X(int, fsync, (int))							\
+	X(int, fdatasync, (int))						\
+	X(int, sync_file_range, (int, off_t, off_t, unsigned int))		\
+	X(pid_t, fork, (void))
+
+#define TW_REAL_DECL(ret, name, params) extern ret (*tw_real_##name) params;
+TW_HOOKED(TW_REAL_DECL)
+#undef TW_REAL_DECL
+
+/* Resolves every real function once; safe to call from any hook, any time. */
+void tw_resolve(void);
+
+/*
+ * The real function, resolved on first use. A hook running before the
+ * constructor (another library's constructor, dlsym's own allocations)
+ * resolves here; a recursive use while resolving gets NULL and must fall
+ * back (the memcpy family has a bootstrap loop, the others fail with ENOSYS).
+ */
+#define TW_REAL(name)								\
+	(likely(tw_real_##name != NULL) ? tw_real_##name :			\
+	 (tw_resolve(), tw_real_##name))
+
+/* Hook nesting depth of this thread: only depth 1 records anything. */
+extern TW_TLS int tw_depth;
+
+static inline int tw_enter(void)
+{
+	return ++tw_depth == 1;
+}
+
+static inline void tw_leave(void)
+{
+	--tw_depth;
+}
+
+/* Tracing is off until the constructor ran and when TORNWATCH_DISABLE is set. */
+extern int tw_active;
+
+int32_t tw_pid(void);
+int32_t tw_tid(void);
+
+/*
+ * Is this return address inside the tracer's own libraries? lttng-ust's
+ * threads open, read and mmap (ELF statedump, ring-buffer shm): not the
+ * program's I/O.
+ */
+int tw_from_tracer(const void *caller);
+#define TW_CALLER() __builtin_return_address(0)
+
+/* Full-check mode: msync checksums every page of its range, not only those stored into. */
+extern int tw_full_check;
+
+/* A one-line diagnostic on stderr: stack buffer and write(2), errno kept. */
+void tw_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Copy loop for before the real memcpy is known; never compiled into a memcpy call. */
+void *tw_boot_copy(void *dst, const void *src, size_t n);
+void *tw_boot_move(void *dst, const void *src, size_t n);
+void *tw_boot_set(void *dst, int c, size_t n);
+
+#endif

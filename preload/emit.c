@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/* Instantiates the tornwatch tracepoint provider: the one .c that does. */
+#define LTTNG_UST_TRACEPOINT_CREATE_PROBES
+#define LTTNG_UST_TRACEPOINT_DEFINE
+#include "tornwatch-tp.h"
+#include <lttng/ust-fork.h>
+#include "emit.h"
+
+void tw_emit_call_begin(const struct tw_call *c)
+{
+	lttng_ust_tracepoint(tornwatch, call_begin, c);
+}
+
+void tw_emit_call_end(const struct tw_call *c)
+{
+	lttng_ust_tracepoint(tornwatch, call_end, c);
+}
+
+void tw_emit_pieces(const struct tw_pieces *p)
+{
+	lttng_ust_tracepoint(tornwatch, pieces, p);
+}
+
+void tw_emit_sync_pages(const struct tw_sync_pages *s)
+{
+	lttng_ust_tracepoint(tornwatch, sync_pages, s);
+}
+
+void tw_emit_file_open(const struct tw_file_open *o)
+{
+	lttng_ust_tracepoint(tornwatch, file_open, o);
+}
+
+void tw_emit_map(const struct tw_map *m)
+{
+	lttng_ust_tracepoint(tornwatch, map, m);
+}
+
+void tw_emit_process_event(const struct tw_process *p)
+{
+	lttng_ust_tracepoint(tornwatch, process, p);
+}
+
+void tw_emit_before_fork(sigset_t *set)
+{
+	lttng_ust_before_fork(set);
+}
+
+void tw_emit_after_fork_parent(sigset_t *set)
+{
+	lttng_ust_after_fork_parent(set);
+}
+
+void tw_emit_after_fork_child(sigset_t *set)
+{
+	lttng_ust_after_fork_child(set);
+}

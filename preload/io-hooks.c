@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Plain I/O on regular files: the open family names files, read/write and
+ * their vector and positional forms carry data, fsync and friends are
+ * context. A call on anything else (pipe, socket, tty) is passed straight on
+ * after one fstat.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "core.h"
+#include "emit.h"
+#include "pieces.h"
+
+struct tw_io {
+	struct tw_call c;
+	int tracked;
+};
+
+static int regular_file(int fd, struct stat *st)
+{
+	return fd >= 0 && fstat(fd, st) == 0 && S_ISREG(st->st_mode);
+}
+
+static void io_begin(struct tw_io *io, const char *name, int op, int fd,
+		     int64_t offset, size_t len, const void *addr,
+		     const void *caller)
+{
+	int saved = errno;
+	struct stat st;
+
+	io->tracked = 0;
+	if (!tw_enter() || !tw_active || tw_from_tracer(caller) ||
+	    !regular_file(fd, &st)) {
+		errno = saved;
+		return;
+	}
+	io->tracked = 1;
+	io->c.pid = tw_pid();
+	io->c.tid = tw_tid();
+	io->c.call = name;
+	io->c.op = op;
+	io->c.fd = fd;
+	io->c.dev = (uint64_t)st.st_dev;
+	io->c.ino = (uint64_t)st.st_ino;
+	io->c.offset = offset;
+	io->c.length = len;
+	io->c.addr = (uint64_t)(uintptr_t)addr;
+	io->c.flags = 0;
+	io->c.ret = 0;
+	io->c.err = 0;
+	tw_emit_call_begin(&io->c);
+	errno = saved;
+}
+
+/* A call without an offset moved the file offset by ret: it started ret before. */
+static void io_settle(struct tw_io *io, ssize_t ret, int err)
+{
+	io->c.ret = ret;
+	io->c.err = ret < 0 ? err : 0;
+	if (io->c.offset < 0 && ret > 0) {
+		off_t cur = lseek(io->c.fd, 0, SEEK_CUR);
+
+		io->c.offset = cur >= ret ? (int64_t)(cur - ret) : -1;
+	}
+}
+
+static void io_end(struct tw_io *io, ssize_t ret, const void *buf,
+		   const struct iovec *iov, int iovcnt)
+{
+	int saved = errno;
+
+	if (io->tracked) {
+		io_settle(io, ret, saved);
+		if (ret > 0 && io->c.offset >= 0 &&
+		    (io->c.op == TW_OP_READ || io->c.op == TW_OP_WRITE)) {
+			if (iov) {
+				tw_pieces_emit_iov(io->c.dev, io->c.ino,
+						   TW_PIECE_DATA,
+						   (uint64_t)io->c.offset, iov,
+						   iovcnt, (size_t)ret);
+			} else {
+				tw_pieces_emit(io->c.dev, io->c.ino,
+					       TW_PIECE_DATA,
+					       (uint64_t)io->c.offset, buf,
+					       (size_t)ret);
+			}
+		}
+		tw_emit_call_end(&io->c);
+	}
+	tw_leave();
+	errno = saved;
+}
+
+static size_t iov_total(const struct iovec *iov, int iovcnt)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; iov && i < iovcnt; i++) {
+		n += iov[i].iov_len;
+	}
+	return n;
+}
+
+#define TW_NOSYS(real, fail)							\
+	do {									\
+		if (unlikely(!(real))) {					\
+			errno = ENOSYS;						\
+			return fail;						\
+		}								\
+	} while (0)
+
+/* Buffer calls: name, op, parameters, arguments, offset expression. */
+#define TW_BUF_HOOK(name, op, params, args, fd, buf, n, off)			\
+TW_EXPORT ssize_t name params							\
+{										\
+	struct tw_io io;							\
+	ssize_t ret;								\
+										\
+	TW_NOSYS(TW_REAL(name), -1);						\
+	io_begin(&io, #name, op, fd, off, n, buf, TW_CALLER());				\
+	ret = tw_real_##name args;						\
+	io_end(&io, ret, buf, NULL, 0);						\
+	return ret;								\
+}
+
+#define TW_IOV_HOOK(name, op, params, args, fd, iov, cnt, off)		\
+TW_EXPORT ssize_t name params							\
+{										\
+	struct tw_io io;							\
+	ssize_t ret;								\
+										\
+	TW_NOSYS(TW_REAL(name), -1);						\
+	io_begin(&io, #name, op, fd, off, iov_total(iov, cnt), iov,	\
+		 TW_CALLER());		\
+	ret = tw_real_##name args;						\
+	io_end(&io, ret, NULL, iov, cnt);					\
+	return ret;								\
+}
+
+TW_BUF_HOOK(read, TW_OP_READ, (int fd, void *b, size_t n), (fd, b, n),
+	    fd, b, n, -1)
+TW_BUF_HOOK(__read_chk, TW_OP_READ, (int fd, void *b, size_t n, size_t bl),
+	    (fd, b, n, bl), fd, b, n, -1)
+TW_BUF_HOOK(pread, TW_OP_READ, (int fd, void *b, size_t n, off_t o),
+	    (fd, b, n, o), fd, b, n, o)
+TW_BUF_HOOK(pread64, TW_OP_READ, (int fd, void *b, size_t n, off_t o),
+	    (fd, b, n, o), fd, b, n, o)
+TW_BUF_HOOK(__pread_chk, TW_OP_READ,
+	    (int fd, void *b, size_t n, off_t o, size_t bl), (fd, b, n, o, bl),
+	    fd, b, n, o)
+TW_BUF_HOOK(__pread64_chk, TW_OP_READ,
+	    (int fd, void *b, size_t n, off_t o, size_t bl), (fd, b, n, o, bl),
+	    fd, b, n, o)
+TW_BUF_HOOK(write, TW_OP_WRITE, (int fd, const void *b, size_t n),
+	    (fd, b, n), fd, b, n, -1)
+TW_BUF_HOOK(pwrite, TW_OP_WRITE, (int fd, const void *b, size_t n, off_t o),
+	    (fd, b, n, o), fd, b, n, o)
+TW_BUF_HOOK(pwrite64, TW_OP_WRITE,
+	    (int fd, const void *b, size_t n, off_t o), (fd, b, n, o),
+	    fd, b, n, o)
+
+TW_IOV_HOOK(readv, TW_OP_READ, (int fd, const struct iovec *v, int c),
+	    (fd, v, c), fd, v, c, -1)
+TW_IOV_HOOK(preadv, TW_OP_READ,
+	    (int fd, const struct iovec *v, int c, off_t o), (fd, v, c, o),
+	    fd, v, c, o)
+TW_IOV_HOOK(preadv64, TW_OP_READ,
+	    (int fd, const struct iovec *v, int c, off_t o), (fd, v, c, o),
+	    fd, v, c, o)
+TW_IOV_HOOK(preadv2, TW_OP_READ,
+	    (int fd, const struct iovec *v, int c, off_t o, int f),
+	    (fd, v, c, o, f), fd, v, c, o)
+TW_IOV_HOOK(preadv64v2, TW_OP_READ,
+	    (int fd, const struct iovec *v, int c, off_t o, int f),
+	    (fd, v, c, o, f), fd, v, c, o)
+TW_IOV_HOOK(writev, TW_OP_WRITE, (int fd, const struct iovec *v, int c),
+	    (fd, v, c), fd, v, c, -1)
+TW_IOV_HOOK(pwritev, TW_OP_WRITE,
+	    (int fd, const struct iovec *v, int c, off_t o), (fd, v, c, o),
+	    fd, v, c, o)
+TW_IOV_HOOK(pwritev64, TW_OP_WRITE,
+	    (int fd, const struct iovec *v, int c, off_t o), (fd, v, c, o),
+	    fd, v, c, o)
+TW_IOV_HOOK(pwritev2, TW_OP_WRITE,
+	    (int fd, const struct iovec *v, int c, off_t o, int f),
+	    (fd, v, c, o, f), fd, v, c, o)
+TW_IOV_HOOK(pwritev64v2, TW_OP_WRITE,
+	    (int fd, const struct iovec *v, int c, off_t o, int f),
+	    (fd, v, c, o, f), fd, v, c, o)
+
+#define TW_SYNC_HOOK(name, op, params, args, fd, off, len)				\
+TW_EXPORT int name params							\
+{										\
+	struct tw_io io;							\
+	int ret;								\
+										\
+	TW_NOSYS(TW_REAL(name), -1);						\
+	io_begin(&io, #name, op, fd, off, len, NULL, TW_CALLER());			\
+	ret = tw_real_##name args;						\
+	io_end(&io, ret, NULL, NULL, 0);					\
+	return ret;								\
+}
+
+TW_SYNC_HOOK(fsync, TW_OP_FSYNC, (int fd), (fd), fd, 0, 0)
+TW_SYNC_HOOK(fdatasync, TW_OP_FSYNC, (int fd), (fd), fd, 0, 0)
+TW_SYNC_HOOK(sync_file_range, TW_OP_FSYNC, (int fd, off_t o, off_t n, unsigned int f),
+	     (fd, o, n, f), fd, o, (size_t)n)
+TW_SYNC_HOOK(close, TW_OP_OTHER, (int fd), (fd), fd, -1, 0)
+
+/* A new descriptor for a regular file: say which file and by what path. */
+static void opened(const char *call, int fd, int flags, const char *path)
+{
+	char link[64], target[PATH_MAX];
+	struct tw_file_open o;
+	struct stat st;
+	ssize_t n;
+
+	if (!regular_file(fd, &st)) {
+		return;
+	}
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n > 0) {
+		target[n] = '\0';
+		path = target;
+	}
+	o.pid = tw_pid();
+	o.tid = tw_tid();
+	o.call = call;
+	o.fd = fd;
+	o.flags = flags;
+	o.dev = (uint64_t)st.st_dev;
+	o.ino = (uint64_t)st.st_ino;
+	o.path = path ? path : "";
+	tw_emit_file_open(&o);
+}
+
+static int fd_end(const char *call, int ret, int flags, const char *path,
+		  const void *caller)
+{
+	int saved = errno;
+
+	if (tw_depth == 1 && tw_active && ret >= 0 && !tw_from_tracer(caller)) {
+		opened(call, ret, flags, path);
+	}
+	tw_leave();
+	errno = saved;
+	return ret;
+}
+
+static int needs_mode(int flags)
+{
+	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+}
+
+#define TW_OPEN_HOOK(name)							\
+TW_EXPORT int name(const char *path, int flags, ...)				\
+{										\
+	mode_t mode = 0;							\
+	va_list ap;								\
+										\
+	TW_NOSYS(TW_REAL(name), -1);						\
+	if (needs_mode(flags)) {						\
+		va_start(ap, flags);						\
+		mode = va_arg(ap, mode_t);					\
+		va_end(ap);							\
+	}									\
+	tw_enter();								\
+	return fd_end(#name, tw_real_##name(path, flags, mode), flags, path, TW_CALLER());	\
+}
+
+#define TW_OPENAT_HOOK(name)							\
+TW_EXPORT int name(int dirfd, const char *path, int flags, ...)		\
+{										\
+	mode_t mode = 0;							\
+	va_list ap;								\
+										\
+	TW_NOSYS(TW_REAL(name), -1);						\
+	if (needs_mode(flags)) {						\
+		va_start(ap, flags);						\
+		mode = va_arg(ap, mode_t);					\
+		va_end(ap);							\
+	}									\
+	tw_enter();								\
+	return fd_end(#name, tw_real_##name(dirfd, path, flags, mode), flags,	\
+		      path, TW_CALLER());							\
+}
+
+TW_OPEN_HOOK(open)
+TW_OPEN_HOOK(open64)
+TW_OPENAT_HOOK(openat)
+TW_OPENAT_HOOK(openat64)
+
+TW_EXPORT int __open_2(const char *path, int flags)
+{
+	TW_NOSYS(TW_REAL(__open_2), -1);
+	tw_enter();
+	return fd_end("__open_2", tw_real___open_2(path, flags), flags, path, TW_CALLER());
+}
+
+TW_EXPORT int __open64_2(const char *path, int flags)
+{
+	TW_NOSYS(TW_REAL(__open64_2), -1);
+	tw_enter();
+	return fd_end("__open64_2", tw_real___open64_2(path, flags), flags,
+		      path, TW_CALLER());
+}
+
+TW_EXPORT int creat(const char *path, mode_t mode)
+{
+	TW_NOSYS(TW_REAL(creat), -1);
+	tw_enter();
+	return fd_end("creat", tw_real_creat(path, mode),
+		      O_CREAT | O_WRONLY | O_TRUNC, path, TW_CALLER());
+}
+
+TW_EXPORT int creat64(const char *path, mode_t mode)
+{
+	TW_NOSYS(TW_REAL(creat64), -1);
+	tw_enter();
+	return fd_end("creat64", tw_real_creat64(path, mode),
+		      O_CREAT | O_WRONLY | O_TRUNC, path, TW_CALLER());
+}
+
+TW_EXPORT int dup(int fd)
+{
+	TW_NOSYS(TW_REAL(dup), -1);
+	tw_enter();
+	return fd_end("dup", tw_real_dup(fd), 0, NULL, TW_CALLER());
+}
+
+TW_EXPORT int dup2(int fd, int fd2)
+{
+	TW_NOSYS(TW_REAL(dup2), -1);
+	tw_enter();
+	return fd_end("dup2", tw_real_dup2(fd, fd2), 0, NULL, TW_CALLER());
+}
+
+TW_EXPORT int dup3(int fd, int fd2, int flags)
+{
+	TW_NOSYS(TW_REAL(dup3), -1);
+	tw_enter();
+	return fd_end("dup3", tw_real_dup3(fd, fd2, flags), flags, NULL, TW_CALLER());
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Registry of tracked MAP_SHARED mappings of regular files, and of the files
+ * behind them. Writers (mmap, munmap, mremap) take a lock; readers (the
+ * memcpy family, msync) run lock-free under a sequence count, so a store
+ * into a mapping never waits.
+ */
+#ifndef TW_MAPS_H
+#define TW_MAPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TW_MAX_MAPS 512
+#define TW_MAX_FILES 256
+
+struct tw_mapping {
+	uintptr_t start;
+	uintptr_t end;
+	uint64_t file_off;	/* file offset of start */
+	int file;		/* index into the file table */
+};
+
+struct tw_mapreg {
+	unsigned int seq;	/* odd while a writer changes the table */
+	int lock;
+	int count;
+	uintptr_t lo;		/* bounds of all mappings: the fast path's only test */
+	uintptr_t hi;
+	struct tw_mapping m[TW_MAX_MAPS];
+};
+
+/* The part of an access that lies in one tracked mapping. */
+struct tw_span {
+	uintptr_t addr;
+	size_t len;
+	uint64_t file_off;
+	int file;
+};
+
+void tw_mapreg_lock(struct tw_mapreg *r);
+void tw_mapreg_unlock(struct tw_mapreg *r);
+/* Callers hold the lock for these three; 0 or a negative errno. */
+int tw_mapreg_add(struct tw_mapreg *r, uintptr_t start, size_t len, int file,
+		  uint64_t file_off);
+int tw_mapreg_remove(struct tw_mapreg *r, uintptr_t start, size_t len);
+int tw_mapreg_move(struct tw_mapreg *r, uintptr_t old, size_t old_len,
+		   uintptr_t new_addr, size_t new_len);
+/* Lock-free: the spans of [addr, addr+len) in tracked mappings, in address order. */
+int tw_mapreg_find(struct tw_mapreg *r, uintptr_t addr, size_t len,
+		   struct tw_span *out, int max);
+
+static inline int tw_mapreg_maybe(const struct tw_mapreg *r, const void *p,
+				  size_t n)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	return a < __atomic_load_n(&r->hi, __ATOMIC_RELAXED) &&
+	       a + n > __atomic_load_n(&r->lo, __ATOMIC_RELAXED);
+}
+
+/* Per-file checksums of every page block, kept across mappings. */
+struct tw_pages {
+	uint64_t npages;
+	uint32_t *crc;		/* npages × blocks per page */
+	uint64_t *valid;	/* bit per page: crc holds its last checksum */
+	uint64_t *dirty;	/* bit per page: a hooked store touched it since */
+};
+
+struct tw_file {
+	uint64_t dev;
+	uint64_t ino;
+	struct tw_pages *pages;	/* replaced whole when the file grows */
+};
+
+extern struct tw_mapreg tw_maps;
+
+void tw_maps_lock(void);
+void tw_maps_unlock(void);
+/* Index of the file's entry, grown to hold npages; caller holds the lock. */
+int tw_file_get(uint64_t dev, uint64_t ino, uint64_t npages);
+struct tw_file *tw_file_at(int idx);
+void tw_pages_mark_dirty(struct tw_file *f, uint64_t first, uint64_t last);
+
+unsigned int tw_page_size(void);
+unsigned int tw_blocks_per_page(void);
+
+#endif

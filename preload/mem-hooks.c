@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * memcpy, memmove, memset and their fortified forms. The hottest code in the
+ * library: an address outside every tracked mapping costs two loads and two
+ * compares before the jump to the real function. A store into a mapping is
+ * recorded with the checksums of what it overwrote and of what it wrote; a
+ * load from one with the checksums of what it copied out.
+ */
+#include <errno.h>
+#include "core.h"
+#include "emit.h"
+#include "maps.h"
+#include "pieces.h"
+
+#define TW_XFER_SPANS 4
+
+struct tw_xfer {
+	const char *name;
+	int nstore;
+	int nload;
+	struct tw_span store[TW_XFER_SPANS];
+	struct tw_span load[TW_XFER_SPANS];
+};
+
+static void span_call(struct tw_call *c, const char *name, int op,
+		      const struct tw_span *s)
+{
+	struct tw_file *f = tw_file_at(s->file);
+
+	c->pid = tw_pid();
+	c->tid = tw_tid();
+	c->call = name;
+	c->op = op;
+	c->fd = -1;
+	c->dev = f->dev;
+	c->ino = f->ino;
+	c->offset = (int64_t)s->file_off;
+	c->length = s->len;
+	c->addr = s->addr;
+	c->ret = 0;
+	c->err = 0;
+	c->flags = 0;
+}
+
+/* Returns 1 when the access touches a tracked mapping and was recorded. */
+static int xfer_begin(struct tw_xfer *x, const char *name, const void *dst,
+		      const void *src, size_t n)
+{
+	struct tw_call c;
+	int i;
+
+	if (n == 0 || !__atomic_load_n(&tw_active, __ATOMIC_RELAXED)) {
+		return 0;
+	}
+	if (!tw_enter()) {
+		tw_leave();
+		return 0;
+	}
+	x->name = name;
+	x->nstore = tw_mapreg_find(&tw_maps, (uintptr_t)dst, n, x->store,
+				   TW_XFER_SPANS);
+	x->nload = src ? tw_mapreg_find(&tw_maps, (uintptr_t)src, n, x->load,
+					TW_XFER_SPANS) : 0;
+	if (x->nstore == 0 && x->nload == 0) {
+		tw_leave();
+		return 0;
+	}
+	for (i = 0; i < x->nstore; i++) {
+		const struct tw_span *s = &x->store[i];
+
+		span_call(&c, name, TW_OP_STORE, s);
+		tw_emit_call_begin(&c);
+		tw_pieces_emit(c.dev, c.ino, TW_PIECE_OLD, s->file_off,
+			       (const void *)s->addr, s->len);
+	}
+	for (i = 0; i < x->nload; i++) {
+		span_call(&c, name, TW_OP_LOAD, &x->load[i]);
+		tw_emit_call_begin(&c);
+	}
+	return 1;
+}
+
+static void xfer_end(struct tw_xfer *x, const void *dst, const void *src)
+{
+	unsigned int ps = tw_page_size();
+	struct tw_call c;
+	int i;
+
+	for (i = 0; i < x->nstore; i++) {
+		const struct tw_span *s = &x->store[i];
+
+		span_call(&c, x->name, TW_OP_STORE, s);
+		tw_pieces_emit(c.dev, c.ino, TW_PIECE_DATA, s->file_off,
+			       (const void *)s->addr, s->len);
+		tw_pages_mark_dirty(tw_file_at(s->file), s->file_off / ps,
+				    (s->file_off + s->len - 1) / ps);
+		c.ret = (int64_t)s->len;
+		tw_emit_call_end(&c);
+	}
+	for (i = 0; i < x->nload; i++) {
+		const struct tw_span *s = &x->load[i];
+		/* What the caller got is in dst, at the same distance from its start. */
+		const unsigned char *got = (const unsigned char *)dst +
+					   (s->addr - (uintptr_t)src);
+
+		span_call(&c, x->name, TW_OP_LOAD, s);
+		tw_pieces_emit(c.dev, c.ino, TW_PIECE_DATA, s->file_off, got,
+			       s->len);
+		c.ret = (int64_t)s->len;
+		tw_emit_call_end(&c);
+	}
+	tw_leave();
+}
+
+/* src is a constant NULL for the memset forms: the second test folds away. */
+static inline int maybe_tracked(const void *dst, const void *src, size_t n)
+{
+	return unlikely(tw_mapreg_maybe(&tw_maps, dst, n) ||
+			(src && tw_mapreg_maybe(&tw_maps, src, n)));
+}
+
+/*
+ * One shape for all six: the fast path, then a recorded slow path around the
+ * very same real call. errno is kept: LTTng may touch it, memcpy never does.
+ */
+#define TW_COPY_HOOK(name, args, call_args, boot, d, s, n)			\
+TW_EXPORT void *name args							\
+{										\
+	struct tw_xfer x;							\
+	void *r;								\
+	int saved;								\
+										\
+	if (likely(!maybe_tracked(d, s, n)) || !xfer_begin(&x, #name, d, s, n)) {	\
+		if (likely(tw_real_##name != NULL)) {				\
+			return tw_real_##name call_args;			\
+		}								\
+		return boot;							\
+	}									\
+	saved = errno;								\
+	r = TW_REAL(name) ? tw_real_##name call_args : (boot);			\
+	xfer_end(&x, d, s);							\
+	errno = saved;								\
+	return r;								\
+}
+
+/* Before resolution: the real function if we can get it now, else a byte loop. */
+static void *boot_memcpy(void *d, const void *s, size_t n)
+{
+	return TW_REAL(memcpy) ? tw_real_memcpy(d, s, n) : tw_boot_copy(d, s, n);
+}
+
+static void *boot_memmove(void *d, const void *s, size_t n)
+{
+	return TW_REAL(memmove) ? tw_real_memmove(d, s, n) :
+				  tw_boot_move(d, s, n);
+}
+
+static void *boot_memset(void *d, int c, size_t n)
+{
+	return TW_REAL(memset) ? tw_real_memset(d, c, n) : tw_boot_set(d, c, n);
+}
+
+TW_COPY_HOOK(memcpy, (void *d, const void *s, size_t n), (d, s, n),
+	     boot_memcpy(d, s, n), d, s, n)
+TW_COPY_HOOK(memmove, (void *d, const void *s, size_t n), (d, s, n),
+	     boot_memmove(d, s, n), d, s, n)
+TW_COPY_HOOK(memset, (void *d, int c, size_t n), (d, c, n),
+	     boot_memset(d, c, n), d, (const void *)NULL, n)
+TW_COPY_HOOK(__memcpy_chk, (void *d, const void *s, size_t n, size_t dl),
+	     (d, s, n, dl), boot_memcpy(d, s, n), d, s, n)
+TW_COPY_HOOK(__memmove_chk, (void *d, const void *s, size_t n, size_t dl),
+	     (d, s, n, dl), boot_memmove(d, s, n), d, s, n)
+TW_COPY_HOOK(__memset_chk, (void *d, int c, size_t n, size_t dl),
+	     (d, c, n, dl), boot_memset(d, c, n), d, (const void *)NULL, n)

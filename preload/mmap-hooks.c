@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mmap, mmap64, munmap, mremap and msync. Only MAP_SHARED mappings of
+ * regular files are tracked: MAP_PRIVATE and anonymous memory is not file
+ * data. msync checksums the pages that can have changed since their last
+ * checksum (a hooked store marked them dirty; every page in full-check
+ * mode) and reports those that did; after the real call it looks again, and
+ * a page that changed meanwhile was stored into while the sync ran.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include "core.h"
+#include "crc32c.h"
+#include "emit.h"
+#include "maps.h"
+
+#define TW_MSYNC_SPANS 8
+#define TW_SYNC_BATCH 32
+#define TW_MAX_BPP 16		/* blocks per page up to 8 KiB pages */
+#define TW_RECHECK_MAX 1024
+
+static void map_event(struct tw_map *m, const char *call)
+{
+	m->pid = tw_pid();
+	m->tid = tw_tid();
+	m->call = call;
+	tw_emit_map(m);
+}
+
+static void track_mapping(void *ret, size_t len, int prot, int flags, int fd,
+			  off_t off)
+{
+	unsigned int ps = tw_page_size();
+	struct tw_map m = { 0 };
+	struct stat st;
+	uint64_t end, npages;
+	int idx, err;
+
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		return;
+	}
+	end = (uint64_t)off + len;
+	if ((uint64_t)st.st_size > end) {
+		end = (uint64_t)st.st_size;
+	}
+	npages = (end + ps - 1) / ps;
+	len = (len + ps - 1) / ps * ps;
+	tw_maps_lock();
+	idx = tw_file_get((uint64_t)st.st_dev, (uint64_t)st.st_ino, npages);
+	err = idx < 0 ? idx : tw_mapreg_add(&tw_maps, (uintptr_t)ret, len, idx,
+					    (uint64_t)off);
+	tw_maps_unlock();
+	if (err < 0) {
+		tw_log("mapping of fd %d not tracked: %s", fd,
+		       err == -ENOSPC ? "too many mappings or files" :
+		       "out of memory");
+	}
+	m.addr = (uint64_t)(uintptr_t)ret;
+	m.length = len;
+	m.fd = fd;
+	m.prot = prot;
+	m.flags = flags;
+	m.dev = (uint64_t)st.st_dev;
+	m.ino = (uint64_t)st.st_ino;
+	m.offset = (int64_t)off;
+	m.ret = (int64_t)(uintptr_t)ret;
+	m.err = err < 0 ? -err : 0;
+	map_event(&m, "mmap");
+}
+
+static void *map_hook(void *(*real)(void *, size_t, int, int, int, off_t),
+		      void *addr, size_t len, int prot, int flags, int fd,
+		      off_t off, const void *caller)
+{
+	void *ret;
+	int saved;
+
+	if (!real) {
+		errno = ENOSYS;
+		return MAP_FAILED;
+	}
+	if (fd < 0 || !(flags & MAP_SHARED) || (flags & MAP_ANONYMOUS) ||
+	    tw_from_tracer(caller)) {
+		return real(addr, len, prot, flags, fd, off);
+	}
+	tw_enter();
+	ret = real(addr, len, prot, flags, fd, off);
+	saved = errno;
+	if (tw_depth == 1 && tw_active && ret != MAP_FAILED) {
+		track_mapping(ret, len, prot, flags, fd, off);
+	}
+	tw_leave();
+	errno = saved;
+	return ret;
+}
+
+TW_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd,
+		     off_t off)
+{
+	return map_hook(TW_REAL(mmap), addr, len, prot, flags, fd, off,
+			TW_CALLER());
+}
+
+TW_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd,
+		       off_t off)
+{
+	return map_hook(TW_REAL(mmap64), addr, len, prot, flags, fd, off,
+			TW_CALLER());
+}
+
+static void untrack(const char *call, void *addr, size_t len, void *new_addr,
+		    size_t new_len, int64_t ret)
+{
+	struct tw_span s;
+	struct tw_map m = { 0 };
+	int n;
+
+	n = tw_mapreg_find(&tw_maps, (uintptr_t)addr, len, &s, 1);
+	if (n == 0) {
+		return;
+	}
+	tw_maps_lock();
+	if (new_addr) {
+		tw_mapreg_move(&tw_maps, (uintptr_t)addr, len,
+			       (uintptr_t)new_addr, new_len);
+	} else {
+		tw_mapreg_remove(&tw_maps, (uintptr_t)addr, len);
+	}
+	tw_maps_unlock();
+	m.addr = (uint64_t)(uintptr_t)addr;
+	m.length = len;
+	m.new_addr = (uint64_t)(uintptr_t)new_addr;
+	m.new_length = new_len;
+	m.fd = -1;
+	m.dev = tw_file_at(s.file)->dev;
+	m.ino = tw_file_at(s.file)->ino;
+	m.offset = (int64_t)s.file_off;
+	m.ret = ret;
+	map_event(&m, call);
+}
+
+TW_EXPORT int munmap(void *addr, size_t len)
+{
+	int (*real)(void *, size_t) = TW_REAL(munmap);
+	int ret, saved;
+
+	if (!real) {
+		errno = ENOSYS;
+		return -1;
+	}
+	/* free() unmaps large chunks: nothing tracked there, no lock taken. */
+	if (likely(!tw_mapreg_maybe(&tw_maps, addr, len))) {
+		return real(addr, len);
+	}
+	tw_enter();
+	ret = real(addr, len);
+	saved = errno;
+	if (tw_depth == 1 && ret == 0) {
+		untrack("munmap", addr, len, NULL, 0, ret);
+	}
+	tw_leave();
+	errno = saved;
+	return ret;
+}
+
+TW_EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags,
+		       ...)
+{
+	void *(*real)(void *, size_t, size_t, int, ...) = TW_REAL(mremap);
+	void *want = NULL, *ret;
+	va_list ap;
+	int saved;
+
+	if (!real) {
+		errno = ENOSYS;
+		return MAP_FAILED;
+	}
+	if (flags & MREMAP_FIXED) {
+		va_start(ap, flags);
+		want = va_arg(ap, void *);
+		va_end(ap);
+	}
+	tw_enter();
+	ret = (flags & MREMAP_FIXED) ? real(old, old_len, new_len, flags, want) :
+				       real(old, old_len, new_len, flags);
+	saved = errno;
+	if (tw_depth == 1 && ret != MAP_FAILED &&
+	    tw_mapreg_maybe(&tw_maps, old, old_len)) {
+		untrack("mremap", old, old_len, ret, new_len, 0);
+	}
+	tw_leave();
+	errno = saved;
+	return ret;
+}
+
+struct sync_batch {
+	struct tw_sync_pages ev;
+	uint64_t page[TW_SYNC_BATCH];
+	uint32_t crc[TW_SYNC_BATCH * TW_MAX_BPP];
+};
+
+static void batch_flush(struct sync_batch *b)
+{
+	if (b->ev.count > 0) {
+		tw_emit_sync_pages(&b->ev);
+		b->ev.count = 0;
+	}
+}
+
+static void batch_add(struct sync_batch *b, uint64_t pg, const uint32_t *crc)
+{
+	uint32_t i, bpp = b->ev.blocks_per_page;
+
+	b->page[b->ev.count] = pg;
+	for (i = 0; i < bpp; i++) {
+		b->crc[b->ev.count * bpp + i] = crc[i];
+	}
+	if (++b->ev.count == TW_SYNC_BATCH) {
+		batch_flush(b);
+	}
+}
+
+/*
+ * A page no hooked store touched may lie past the end of the file, where a
+ * plain load raises SIGBUS: read it through the kernel, which says EFAULT.
+ */
+static int page_crcs(const unsigned char *mem, int touched, uint32_t *crc)
+{
+	unsigned char buf[4096];
+	struct iovec local = { buf, sizeof(buf) };
+	struct iovec remote = { (void *)mem, sizeof(buf) };
+	unsigned int ps = tw_page_size();
+
+	if (touched) {
+		tw_crc32c_blocks(mem, TW_GRAIN, ps / TW_GRAIN, crc);
+		return 0;
+	}
+	if (ps != sizeof(buf) ||
+	    process_vm_readv(tw_pid(), &local, 1, &remote, 1, 0) != (ssize_t)ps) {
+		return -EFAULT;
+	}
+	tw_crc32c_blocks(buf, TW_GRAIN, ps / TW_GRAIN, crc);
+	return 0;
+}
+
+struct recheck {
+	uint64_t page[TW_RECHECK_MAX];
+	int n;
+};
+
+static int bit_take(uint64_t *words, uint64_t pg)
+{
+	uint64_t bit = 1ull << (pg % 64);
+
+	return (__atomic_fetch_and(&words[pg / 64], ~bit, __ATOMIC_RELAXED) &
+		bit) != 0;
+}
+
+static int bit_test(const uint64_t *words, uint64_t pg)
+{
+	return (__atomic_load_n(&words[pg / 64], __ATOMIC_RELAXED) >>
+		(pg % 64)) & 1;
+}
+
+static void span_pages(const struct tw_span *s, uint64_t *first,
+		       uint64_t *last)
+{
+	unsigned int ps = tw_page_size();
+
+	*first = s->file_off / ps;
+	*last = (s->file_off + s->len - 1) / ps;
+}
+
+/* Before the sync: what changed since the last checksum becomes the new last. */
+static void check_before(const struct tw_span *s, struct sync_batch *b,
+			 struct recheck *rc)
+{
+	struct tw_file *f = tw_file_at(s->file);
+	struct tw_pages *p = __atomic_load_n(&f->pages, __ATOMIC_ACQUIRE);
+	unsigned int ps = tw_page_size(), bpp = tw_blocks_per_page(), i;
+	uint64_t pg, first, last;
+	uint32_t crc[TW_MAX_BPP];
+
+	span_pages(s, &first, &last);
+	for (pg = first; p && pg <= last && pg < p->npages; pg++) {
+		const unsigned char *mem = (const unsigned char *)s->addr +
+			(pg * ps - s->file_off);
+		int touched = bit_take(p->dirty, pg);
+		uint32_t *cached = p->crc + pg * bpp;
+		int changed = !bit_test(p->valid, pg);
+
+		if (!touched && !tw_full_check) {
+			continue;
+		}
+		if (page_crcs(mem, touched, crc) != 0) {
+			continue;
+		}
+		for (i = 0; i < bpp; i++) {
+			changed |= cached[i] != crc[i];
+			cached[i] = crc[i];
+		}
+		__atomic_fetch_or(&p->valid[pg / 64], 1ull << (pg % 64),
+				  __ATOMIC_RELAXED);
+		if (rc->n < TW_RECHECK_MAX) {
+			rc->page[rc->n++] = pg;
+		}
+		if (changed) {
+			batch_add(b, pg, crc);
+		}
+	}
+}
+
+static void recheck_page(const struct tw_span *s, struct tw_pages *p,
+			 uint64_t pg, struct sync_batch *b)
+{
+	unsigned int ps = tw_page_size(), bpp = tw_blocks_per_page(), i;
+	const unsigned char *mem = (const unsigned char *)s->addr +
+		(pg * ps - s->file_off);
+	uint32_t crc[TW_MAX_BPP];
+	int changed = !bit_test(p->valid, pg);
+
+	if (page_crcs(mem, 1, crc) != 0) {
+		return;
+	}
+	for (i = 0; i < bpp; i++) {
+		changed |= p->crc[pg * bpp + i] != crc[i];
+	}
+	if (changed) {
+		/* Still to be synced: the next msync must report it again. */
+		__atomic_fetch_or(&p->dirty[pg / 64], 1ull << (pg % 64),
+				  __ATOMIC_RELAXED);
+		batch_add(b, pg, crc);
+	}
+}
+
+/* After the sync: pages checked before, or stored into during, that differ now. */
+static void check_after(const struct tw_span *s, struct sync_batch *b,
+			const struct recheck *rc)
+{
+	struct tw_file *f = tw_file_at(s->file);
+	struct tw_pages *p = __atomic_load_n(&f->pages, __ATOMIC_ACQUIRE);
+	uint64_t pg, first, last;
+	int i;
+
+	if (!p) {
+		return;
+	}
+	span_pages(s, &first, &last);
+	for (i = 0; i < rc->n; i++) {
+		if (rc->page[i] >= first && rc->page[i] <= last) {
+			recheck_page(s, p, rc->page[i], b);
+		}
+	}
+	for (pg = first; pg <= last && pg < p->npages; pg++) {
+		int seen = 0;
+
+		if (!bit_test(p->dirty, pg)) {
+			continue;
+		}
+		for (i = 0; i < rc->n && !seen; i++) {
+			seen = rc->page[i] == pg;
+		}
+		if (!seen) {
+			recheck_page(s, p, pg, b);
+		}
+	}
+}
+
+static void msync_call(struct tw_call *c, const struct tw_span *s, int flags)
+{
+	struct tw_file *f = tw_file_at(s->file);
+
+	c->pid = tw_pid();
+	c->tid = tw_tid();
+	c->call = "msync";
+	c->op = TW_OP_MSYNC;
+	c->fd = -1;
+	c->dev = f->dev;
+	c->ino = f->ino;
+	c->offset = (int64_t)s->file_off;
+	c->length = s->len;
+	c->addr = s->addr;
+	c->flags = flags;
+	c->ret = 0;
+	c->err = 0;
+}
+
+static void batch_init(struct sync_batch *b, const struct tw_span *s, int phase)
+{
+	struct tw_file *f = tw_file_at(s->file);
+
+	b->ev.pid = tw_pid();
+	b->ev.tid = tw_tid();
+	b->ev.dev = f->dev;
+	b->ev.ino = f->ino;
+	b->ev.phase = phase;
+	b->ev.count = 0;
+	b->ev.page = b->page;
+	b->ev.crc = b->crc;
+	b->ev.blocks_per_page = tw_blocks_per_page();
+}
+
+/* Big per-call state lives here, not on a possibly small thread stack. */
+struct msync_state {
+	struct tw_span span[TW_MSYNC_SPANS];
+	struct recheck rc[TW_MSYNC_SPANS];
+	struct sync_batch batch;
+};
+
+static TW_TLS struct msync_state *tw_msync_state;
+
+static struct msync_state *msync_state(void)
+{
+	void *(*real)(void *, size_t, int, int, int, off_t) = TW_REAL(mmap);
+	void *p;
+
+	if (tw_msync_state || !real) {
+		return tw_msync_state;
+	}
+	p = real(NULL, sizeof(struct msync_state), PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	tw_msync_state = p == MAP_FAILED ? NULL : p;
+	return tw_msync_state;
+}
+
+TW_EXPORT int msync(void *addr, size_t len, int flags)
+{
+	int (*real)(void *, size_t, int) = TW_REAL(msync);
+	struct msync_state *st;
+	struct tw_call c;
+	int ret, saved, n = 0, i;
+
+	if (!real) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (!tw_mapreg_maybe(&tw_maps, addr, len)) {
+		return real(addr, len, flags);
+	}
+	if (tw_enter() && tw_active && (st = msync_state()) != NULL) {
+		n = tw_mapreg_find(&tw_maps, (uintptr_t)addr, len, st->span,
+				   TW_MSYNC_SPANS);
+		for (i = 0; i < n; i++) {
+			msync_call(&c, &st->span[i], flags);
+			tw_emit_call_begin(&c);
+			st->rc[i].n = 0;
+			batch_init(&st->batch, &st->span[i], 0);
+			check_before(&st->span[i], &st->batch, &st->rc[i]);
+			batch_flush(&st->batch);
+		}
+	}
+	ret = real(addr, len, flags);
+	saved = errno;
+	for (i = 0; i < n; i++) {
+		st = tw_msync_state;
+		batch_init(&st->batch, &st->span[i], 1);
+		check_after(&st->span[i], &st->batch, &st->rc[i]);
+		batch_flush(&st->batch);
+		msync_call(&c, &st->span[i], flags);
+		c.ret = ret;
+		c.err = ret < 0 ? saved : 0;
+		tw_emit_call_end(&c);
+	}
+	tw_leave();
+	errno = saved;
+	return ret;
+}
