@@ -3,7 +3,7 @@
 PREFIX ?= /usr/local
 SUBDIRS := preload analyzer cli tests
 
-.PHONY: all check install bench clean $(SUBDIRS)
+.PHONY: all check example install bench clean $(SUBDIRS)
 
 all: preload analyzer cli
 
@@ -18,6 +18,10 @@ tests: all
 
 check: all
 	@$(MAKE) -C tests check
+
+example: all
+	@$(MAKE) -C tests all
+	@examples/seed000.sh
 
 bench: all
 	@$(MAKE) -C tests bench

@@ -131,6 +131,10 @@ static void text_anomaly(FILE *f, const struct tw_records *r,
 		}
 	}
 	fprintf(f, "\n");
+	if (a->untracked) {
+		fprintf(f, "  a store no hook saw (a copy the compiler inlined) changed "
+			"pages while the sync ran\n");
+	}
 	text_pages(f, r, a);
 	fprintf(f, "  interleaving:\n");
 	rows = rows_of(r, a, &n);
@@ -198,8 +202,12 @@ static void json_anomaly(FILE *f, const struct tw_records *r,
 		",\"length\":%" PRIu64 ",\"pid\":%d,\"tid\":%d,\"call\":",
 		a->dev, a->ino, a->offset, a->length, x->pid, x->tid);
 	json_str(f, x->call);
-	fprintf(f, ",\"ts\":%" PRId64 ",\"uncertain\":%s,\"pages\":[", x->t_begin,
+	fprintf(f, ",\"ts\":%" PRId64 ",\"uncertain\":%s", x->t_begin,
 		a->uncertain ? "true" : "false");
+	if (a->kind == TW_SYNC_RACE) {
+		fprintf(f, ",\"untracked_store\":%s", a->untracked ? "true" : "false");
+	}
+	fprintf(f, ",\"pages\":[");
 	for (i = 0; i < a->npages; i++) {
 		fprintf(f, "%s{\"index\":%" PRIu64 ",\"offset\":%" PRIu64
 			",\"length\":%" PRIu64 ",\"state\":\"%s\"}", i ? "," : "",

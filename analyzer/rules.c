@@ -106,10 +106,9 @@ static int add_inter(struct tw_anomaly *a, size_t rec)
 	return 0;
 }
 
-static int add_page(struct tw_anomaly *a, uint64_t page_size, uint64_t off,
-		    uint64_t len, int state)
+static int add_piece(struct tw_anomaly *a, uint64_t index, uint64_t off,
+		     uint64_t len, int state)
 {
-	uint64_t index = off / page_size;
 	struct tw_page_entry *last = a->npages ? &a->pages[a->npages - 1] : NULL;
 
 	a->bytes[state] += len;
@@ -127,6 +126,26 @@ static int add_page(struct tw_anomaly *a, uint64_t page_size, uint64_t off,
 	a->pages[a->npages].state = state;
 	a->npages++;
 	return 0;
+}
+
+/* Bytes [off, off+len) in state, cut at page boundaries, runs merged. */
+static int add_page(struct tw_anomaly *a, uint64_t page_size, uint64_t off,
+		    uint64_t len, int state)
+{
+	int ret = 0;
+
+	while (len > 0 && ret == 0) {
+		uint64_t index = off / page_size;
+		uint64_t take = (index + 1) * page_size - off;
+
+		if (take > len) {
+			take = len;
+		}
+		ret = add_piece(a, index, off, take, state);
+		off += take;
+		len -= take;
+	}
+	return ret;
 }
 
 static struct tw_anomaly *new_anomaly(struct ctx *c, int kind, size_t rec)
@@ -520,32 +539,43 @@ static int judge_read(struct ctx *c, size_t rd)
 	return ret == 0 ? add_neighbours(c, a, rd) : ret;
 }
 
-/* A raced msync: its range, and when known the racing bytes. */
+/* A raced msync: the bytes that changed under it, hooked stores or not. */
 static void finish_races(struct ctx *c)
 {
-	size_t i, j;
+	uint64_t ps = c->r->page_size;
+	size_t i, j, k;
 
 	for (i = 0; i < c->out->n; i++) {
 		struct tw_anomaly *a = &c->out->a[i];
 		const struct tw_rec *m = &c->r->rec[a->rec];
+		uint64_t lo = UINT64_MAX, hi = 0;
 
 		if (a->kind != TW_SYNC_RACE) {
 			continue;
 		}
-		a->offset = (uint64_t)m->offset;
-		a->length = m->length;
 		for (j = 0; j < m->npages[1]; j++) {
-			uint64_t ps = c->r->page_size, pg = m->pages[1][j].page;
+			uint64_t pg = m->pages[1][j].page;
 			int seen = 0;
-			size_t k;
 
 			for (k = 0; k < a->npages; k++) {
 				seen |= a->pages[k].index == pg;
 			}
 			if (!seen) {
+				/* Changed, yet no hooked store touched it: an inlined copy. */
+				a->untracked = 1;
 				add_page(a, ps, pg * ps, ps, TW_S_CHANGED);
 			}
 		}
+		for (k = 0; k < a->npages; k++) {
+			if (a->pages[k].offset < lo) {
+				lo = a->pages[k].offset;
+			}
+			if (a->pages[k].offset + a->pages[k].length > hi) {
+				hi = a->pages[k].offset + a->pages[k].length;
+			}
+		}
+		a->offset = lo < hi ? lo : (uint64_t)m->offset;
+		a->length = lo < hi ? hi - lo : m->length;
 	}
 }
 

@@ -37,6 +37,7 @@ struct tw_anomaly {
 	uint64_t offset;
 	uint64_t length;
 	int uncertain;
+	int untracked;		/* sync_race: a change no hooked store explains */
 	uint64_t bytes[5];	/* per state */
 	struct tw_page_entry *pages;
 	size_t npages, cappages;

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# tornwatch analyze on what is not a readable trace: exit 2 and one line that
+# says why, never a crash.
+. "$(dirname "$0")/../lib.sh"
+
+# expect_bad NAME DIR: exit 2, exactly one line on stderr, nothing on stdout.
+expect_bad() {
+	local out err rc
+	"$TW" analyze "$2" >"$SCRATCH/$1.out" 2>"$SCRATCH/$1.err"
+	rc=$?
+	expect_eq "$1: exit status" "$rc" 2
+	expect_eq "$1: stderr lines" "$(wc -l <"$SCRATCH/$1.err")" 1
+	expect_eq "$1: stdout bytes" "$(wc -c <"$SCRATCH/$1.out")" 0
+	echo "  $1: $(cat "$SCRATCH/$1.err")"
+}
+
+expect_bad missing "$SCRATCH/no-such-dir"
+mkdir "$SCRATCH/empty"
+expect_bad empty "$SCRATCH/empty"
+
+# A real trace, then damaged copies of it.
+tw_run good "$BIN/mmsync-verify" seed000 "$SCRATCH/f"
+expect_eq "good trace" "$RC" 0
+meta=$(find "$SCRATCH/good.trace" -name metadata | head -n 1)
+[ -n "$meta" ] || fail "no metadata in the good trace"
+tdir=$(dirname "$meta")
+
+cp -r "$tdir" "$SCRATCH/truncated"
+for s in "$SCRATCH"/truncated/tornwatch_*; do
+	truncate -s 1000 "$s"
+done
+expect_bad truncated "$SCRATCH/truncated"
+
+cp -r "$tdir" "$SCRATCH/random"
+head -c 65536 /dev/urandom >"$SCRATCH/random/metadata"
+expect_bad random-metadata "$SCRATCH/random"
+
+mkdir "$SCRATCH/noise"
+head -c 4096 /dev/urandom >"$SCRATCH/noise/metadata"
+head -c 65536 /dev/urandom >"$SCRATCH/noise/channel0_0"
+expect_bad random-bytes "$SCRATCH/noise"
+
+"$TW" analyze >/dev/null 2>&1
+expect_eq "no argument" "$?" 2
+"$TW" frobnicate >/dev/null 2>&1
+expect_eq "unknown command" "$?" 2

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The version model and its rules on hand-made event streams: what makes a
+ * read torn, stale or unknown, what a read racing its write is allowed to
+ * see, a store racing msync, and lost events making a verdict uncertain.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "records.h"
+#include "rules.h"
+#include "tornwatch-events.h"
+
+static int fails;
+
+#define CHECK(cond)								\
+	do {									\
+		if (!(cond)) {							\
+			printf("FAIL %s line %d: %s\n", scenario, __LINE__,	\
+			       #cond);						\
+			fails++;						\
+		}								\
+	} while (0)
+
+static const char *scenario;
+static struct tw_records rec;
+
+static void feed(struct tw_event *ev)
+{
+	ev->dev = ev->dev ? ev->dev : 8;
+	ev->ino = ev->ino ? ev->ino : 42;
+	if (tw_records_add(&rec, ev) != 0) {
+		printf("FAIL %s: out of memory\n", scenario);
+		fails++;
+	}
+}
+
+static void call(int64_t t, int end, int tid, const char *name, int op,
+		 int64_t off, uint64_t len, int flags)
+{
+	struct tw_event ev = {
+		.type = end ? TW_EV_CALL_END : TW_EV_CALL_BEGIN,
+		.ts = t, .pid = 100 + tid / 10, .tid = tid, .op = op,
+		.offset = off, .length = len, .flags = flags,
+		.ret = end ? (op == TW_OP_MSYNC ? 0 : (int64_t)len) : 0,
+	};
+
+	snprintf(ev.call, sizeof(ev.call), "%s", name);
+	feed(&ev);
+}
+
+static void pieces(int64_t t, int tid, int kind, int64_t off, uint64_t len,
+		   const uint32_t *crc, size_t n)
+{
+	struct tw_event ev = {
+		.type = TW_EV_PIECES, .ts = t, .pid = 100 + tid / 10, .tid = tid,
+		.kind = kind, .offset = off, .length = len, .crc = crc, .ncrc = n,
+	};
+
+	feed(&ev);
+}
+
+static const uint32_t OLD[2] = { 0xa0, 0xa1 }, NEW[2] = { 0xb0, 0xb1 };
+
+/* pwrite of OLD at 10..20, memcpy of NEW at 30..31, msync(MS_SYNC) 40..50. */
+static void history(void)
+{
+	static const uint32_t page[8] = { 0xb0, 0xb1, 0, 0, 0, 0, 0, 0 };
+	static const uint64_t pg0 = 0;
+	struct tw_event sp = {
+		.type = TW_EV_SYNC_PAGES, .ts = 41, .pid = 101, .tid = 10,
+		.phase = 0, .page = &pg0, .npage = 1, .crc = page, .ncrc = 8,
+	};
+
+	tw_records_free(&rec);
+	tw_records_init(&rec);
+	call(10, 0, 10, "pwrite", TW_OP_WRITE, 0, 1024, 0);
+	pieces(19, 10, TW_PIECE_DATA, 0, 1024, OLD, 2);
+	call(20, 1, 10, "pwrite", TW_OP_WRITE, 0, 1024, 0);
+	call(30, 0, 10, "memcpy", TW_OP_STORE, 0, 1024, 0);
+	pieces(30, 10, TW_PIECE_OLD, 0, 1024, OLD, 2);
+	pieces(31, 10, TW_PIECE_DATA, 0, 1024, NEW, 2);
+	call(31, 1, 10, "memcpy", TW_OP_STORE, 0, 1024, 0);
+	call(40, 0, 10, "msync", TW_OP_MSYNC, 0, 4096, MS_SYNC);
+	feed(&sp);
+	call(50, 1, 10, "msync", TW_OP_MSYNC, 0, 4096, MS_SYNC);
+}
+
+static void read_at(int64_t t0, int64_t t1, int tid, uint32_t c0, uint32_t c1)
+{
+	uint32_t crc[2] = { c0, c1 };
+
+	call(t0, 0, tid, "read", TW_OP_READ, -1, 1024, 0);
+	pieces(t1, tid, TW_PIECE_DATA, 0, 1024, crc, 2);
+	call(t1, 1, tid, "read", TW_OP_READ, 0, 1024, 0);
+}
+
+static struct tw_anomalies run(void)
+{
+	struct tw_anomalies a;
+
+	if (tw_rules_run(&rec, &a) != 0) {
+		printf("FAIL %s: rules failed\n", scenario);
+		fails++;
+	}
+	return a;
+}
+
+int main(void)
+{
+	struct tw_anomalies a;
+
+	scenario = "torn";
+	history();
+	read_at(60, 61, 20, NEW[0], OLD[1]);
+	a = run();
+	CHECK(a.n == 1 && a.a[0].kind == TW_TORN_READ);
+	CHECK(a.n == 1 && a.a[0].npages == 2 && a.a[0].pages[0].state == TW_S_NEW &&
+	      a.a[0].pages[1].state == TW_S_OLD && a.a[0].pages[1].offset == 512);
+	/* store, msync, read: the calls that made and missed the version. */
+	CHECK(a.n == 1 && a.a[0].ninter >= 3 &&
+	      rec.rec[a.a[0].inter[0]].op == TW_OP_STORE &&
+	      rec.rec[a.a[0].inter[a.a[0].ninter - 1]].op == TW_OP_READ);
+	CHECK(a.n == 1 && !a.a[0].uncertain);
+	tw_anomalies_free(&a);
+
+	scenario = "stale";
+	history();
+	read_at(60, 61, 20, OLD[0], OLD[1]);
+	a = run();
+	CHECK(a.n == 1 && a.a[0].kind == TW_STALE_READ);
+	tw_anomalies_free(&a);
+
+	scenario = "unknown";
+	history();
+	read_at(60, 61, 20, NEW[0], 0xdead);
+	a = run();
+	CHECK(a.n == 1 && a.a[0].kind == TW_UNKNOWN_DATA);
+	tw_anomalies_free(&a);
+
+	scenario = "healthy";
+	history();
+	read_at(60, 61, 20, NEW[0], NEW[1]);
+	a = run();
+	CHECK(a.n == 0 && a.reads_checked == 1);
+	tw_anomalies_free(&a);
+
+	/* A read that began while msync ran may see either version. */
+	scenario = "overlapping read";
+	history();
+	read_at(45, 55, 20, OLD[0], OLD[1]);
+	a = run();
+	CHECK(a.n == 0);
+	tw_anomalies_free(&a);
+
+	/* Before the msync the store was not required to be visible. */
+	scenario = "read before msync";
+	history();
+	read_at(35, 36, 20, OLD[0], OLD[1]);
+	a = run();
+	CHECK(a.n == 0);
+	tw_anomalies_free(&a);
+
+	scenario = "sync race";
+	history();
+	call(42, 0, 30, "memcpy", TW_OP_STORE, 512, 16, 0);
+	call(43, 1, 30, "memcpy", TW_OP_STORE, 512, 16, 0);
+	a = run();
+	CHECK(a.n == 1 && a.a[0].kind == TW_SYNC_RACE && a.a[0].ninter == 2);
+	tw_anomalies_free(&a);
+
+	scenario = "lost events";
+	history();
+	{
+		struct tw_event lost = { .type = TW_EV_DISCARDED, .ts = 55,
+					 .count = 7 };
+
+		feed(&lost);
+	}
+	read_at(60, 61, 20, NEW[0], OLD[1]);
+	a = run();
+	CHECK(a.n == 1 && a.a[0].uncertain && rec.lost_events == 7);
+	tw_anomalies_free(&a);
+
+	tw_records_free(&rec);
+	if (fails) {
+		return 1;
+	}
+	printf("model: all scenarios pass\n");
+	return 0;
+}
