@@ -44,6 +44,7 @@ void tw_records_free(struct tw_records *r)
 	free(r->open);
 	free(r->names);
 	free(r->lost_ts);
+	free(r->pids);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -236,9 +237,28 @@ static int sync_pages(struct tw_records *r, const struct tw_event *ev)
 	return 0;
 }
 
+static int note_pid(struct tw_records *r, int64_t pid)
+{
+	size_t i;
+
+	for (i = r->npids; i > 0; i--) {
+		if (r->pids[i - 1] == pid) {
+			return 0;
+		}
+	}
+	if (!GROW(r->pids, r->npids, r->cappids)) {
+		return -ENOMEM;
+	}
+	r->pids[r->npids++] = (int32_t)pid;
+	return 0;
+}
+
 int tw_records_add(struct tw_records *r, const struct tw_event *ev)
 {
 	r->events++;
+	if (ev->type != TW_EV_DISCARDED && note_pid(r, ev->pid) != 0) {
+		return -ENOMEM;
+	}
 	switch (ev->type) {
 	case TW_EV_CALL_BEGIN:
 		return begin(r, ev);

@@ -64,6 +64,8 @@ struct tw_records {
 	uint64_t lost_packets;
 	uint64_t events;
 	uint64_t orphans;	/* ends or pieces with no matching begin */
+	int32_t *pids;		/* every traced process */
+	size_t npids, cappids;
 	unsigned int page_size;
 };
 

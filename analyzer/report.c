@@ -159,11 +159,11 @@ void tw_report_text(FILE *f, const struct tw_records *r,
 {
 	size_t i;
 
-	fprintf(f, "tornwatch: %" PRIu64 " events, %zu calls, %" PRIu64
-		" reads checked, %" PRIu64 " events lost, %" PRIu64
-		" packets lost: %zu anomal%s\n", r->events, r->n,
-		a->reads_checked, r->lost_events, r->lost_packets, a->n,
-		a->n == 1 ? "y" : "ies");
+	fprintf(f, "tornwatch: %" PRIu64 " events from %zu process%s, %zu calls, %"
+		PRIu64 " reads checked, %" PRIu64 " events lost, %" PRIu64
+		" packets lost: %zu anomal%s\n", r->events, r->npids,
+		r->npids == 1 ? "" : "es", r->n, a->reads_checked,
+		r->lost_events, r->lost_packets, a->n, a->n == 1 ? "y" : "ies");
 	for (i = 0; i < a->n; i++) {
 		fprintf(f, "\n");
 		text_anomaly(f, r, &a->a[i]);
@@ -243,9 +243,10 @@ void tw_report_json(FILE *f, const struct tw_records *r,
 	size_t i;
 
 	fprintf(f, "{\"events\":%" PRIu64 ",\"lost_events\":%" PRIu64
-		",\"lost_packets\":%" PRIu64 ",\"calls\":%zu,\"reads_checked\":%"
-		PRIu64 ",\"anomalies\":[", r->events, r->lost_events,
-		r->lost_packets, r->n, a->reads_checked);
+		",\"lost_packets\":%" PRIu64 ",\"processes\":%zu,\"calls\":%zu,"
+		"\"reads_checked\":%" PRIu64 ",\"anomalies\":[", r->events,
+		r->lost_events, r->lost_packets, r->npids, r->n,
+		a->reads_checked);
 	for (i = 0; i < a->n; i++) {
 		if (i) {
 			fputc(',', f);

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The traced program sees no difference: errno and return values of failing
+# and succeeding calls, a signal handler, threads, fork, another library's
+# constructor running before ours, and a second interposer below ours.
+. "$(dirname "$0")/../lib.sh"
+"$BIN/hook-edges" || fail "hook-edges fails even without tornwatch"
+LD_PRELOAD=$FAULT tw_run edges "$BIN/hook-edges"
+expect_eq "exit status" "$RC" 0
+J=$SCRATCH/edges.json
+expect_eq "anomalies" "$(jqr "$J" '.anomalies | length')" 0
+expect_eq "processes traced (parent and forked child)" "$(jqr "$J" '.processes')" 2
+[ "$(jqr "$J" '.reads_checked')" -ge 800 ] || fail "the threads' 800 preads were not all checked"
+echo "ok: $(jqr "$J" '.reads_checked') reads checked"
