@@ -69,7 +69,10 @@ static int trace_dir(const struct tw_run_opts *o, char *buf, size_t len)
 	return 0;
 }
 
-/* Our environment with LD_PRELOAD prepended and blocking allowed. */
+/*
+ * Our environment with LD_PRELOAD prepended and blocking allowed. The first
+ * entry is the LD_PRELOAD string we allocated; free_env releases it.
+ */
 static char **child_env(const char *lib, int full_check)
 {
 	size_t n = 0, i, k = 0;
@@ -83,16 +86,16 @@ static char **child_env(const char *lib, int full_check)
 	if (!env) {
 		return NULL;
 	}
+	if (asprintf(&env[k++], "LD_PRELOAD=%s%s%s", lib, old && *old ? ":" : "",
+		     old ? old : "") < 0) {
+		free(env);
+		return NULL;
+	}
 	for (i = 0; i < n; i++) {
 		if (strncmp(environ[i], "LD_PRELOAD=", 11) != 0 &&
 		    strncmp(environ[i], "LTTNG_UST_ALLOW_BLOCKING=", 25) != 0) {
 			env[k++] = environ[i];
 		}
-	}
-	if (asprintf(&env[k++], "LD_PRELOAD=%s%s%s", lib, old && *old ? ":" : "",
-		     old ? old : "") < 0) {
-		free(env);
-		return NULL;
 	}
 	env[k++] = "LTTNG_UST_ALLOW_BLOCKING=1";
 	if (full_check) {
@@ -100,6 +103,12 @@ static char **child_env(const char *lib, int full_check)
 	}
 	env[k] = NULL;
 	return env;
+}
+
+static void free_env(char **env)
+{
+	free(env[0]);
+	free(env);
 }
 
 int tw_run(const struct tw_run_opts *o)
@@ -124,7 +133,7 @@ int tw_run(const struct tw_run_opts *o)
 		return 2;
 	}
 	if (tw_session_start(&s, dir) != 0) {
-		free(env);
+		free_env(env);
 		return 2;
 	}
 	rc = tw_spawn(o->argv, env, NULL);
@@ -133,13 +142,12 @@ int tw_run(const struct tw_run_opts *o)
 			strerror(errno));
 		rc = 127;
 	}
+	free_env(env);
 	if (tw_session_stop(&s) != 0) {
-		free(env);
 		return 2;
 	}
 	st = tw_analyze(dirs, 1, o->json_path);
 	printf("trace: %s\n", dir);
-	free(env);
 	if (st == TW_ANALYZE_ANOMALIES) {
 		return 3;
 	}
