@@ -10,6 +10,8 @@
  *   mmsync-verify split FILE     the verify runs in a child process (exec)
  *   mmsync-verify verify FILE OFFSET LENGTH
  *
+ * MMSYNC_PAUSE_MS=N sleeps N ms after the fill and before the verify.
+ *
  * Exit 0 when the verify read saw what was written, 1 on a data comparison
  * error, 2 on a usage or system error.
  */
@@ -86,10 +88,25 @@ static unsigned char *new_data(void)
 	return b;
 }
 
+/* Lets a tracer's consumer drain its buffers: MMSYNC_PAUSE_MS. */
+static void pause_ms(void)
+{
+	const char *v = getenv("MMSYNC_PAUSE_MS");
+	long ms = v ? atol(v) : 0;
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	if (ms > 0) {
+		nanosleep(&ts, NULL);
+	}
+}
+
 static int verify(const char *path)
 {
 	unsigned char *want = new_data(), *got = malloc((size_t)length);
-	int fd = open(path, O_RDONLY);
+	int fd;
+
+	pause_ms();
+	fd = open(path, O_RDONLY);
 	ssize_t n;
 	long long i;
 
@@ -160,6 +177,7 @@ static int run(const char *mode, const char *path, const char *self)
 	pid_t pid;
 
 	fill(path);
+	pause_ms();
 	fd = open(path, O_RDWR);
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		die(path);
