@@ -182,11 +182,40 @@ static struct tw_anomaly *race_of(struct ctx *c, size_t m)
 	return add_inter(a, m) == 0 ? a : NULL;
 }
 
+/* Did msync m find page pg changed at entry, that is, was it syncing it? */
+static int syncing_page(const struct tw_rec *m, uint64_t pg)
+{
+	size_t i;
+
+	for (i = 0; i < m->npages[0]; i++) {
+		if (m->pages[0][i].page == pg) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A store during an msync races it only on pages the msync was writing
+ * back: another process storing elsewhere in a whole-file msync (doio -n 2
+ * does that on every operation) is not a race.
+ */
 static int racing_store(struct ctx *c, size_t m, size_t s)
 {
 	const struct tw_rec *st = &c->r->rec[s];
-	struct tw_anomaly *a = race_of(c, m);
+	const struct tw_rec *ms = &c->r->rec[m];
+	uint64_t ps = c->r->page_size, pg;
+	struct tw_anomaly *a;
+	int hit = 0;
 
+	for (pg = (uint64_t)st->offset / ps;
+	     pg <= ((uint64_t)st->offset + st->length - 1) / ps && !hit; pg++) {
+		hit = syncing_page(ms, pg);
+	}
+	if (!hit) {
+		return 0;
+	}
+	a = race_of(c, m);
 	if (!a || add_inter(a, s) != 0) {
 		return -ENOMEM;
 	}
@@ -257,8 +286,11 @@ static int settle_stores(struct ctx *c)
 				break;
 			}
 			syncs[nsyncs++] = i;
-			if (x->npages[1] > 0 && !race_of(c, i)) {
-				ret = -ENOMEM;
+			for (j = 0; j < x->npages[1] && ret == 0; j++) {
+				if (syncing_page(x, x->pages[1][j].page) &&
+				    !race_of(c, i)) {
+					ret = -ENOMEM;
+				}
 			}
 		}
 	}
@@ -560,7 +592,7 @@ static void finish_races(struct ctx *c)
 			for (k = 0; k < a->npages; k++) {
 				seen |= a->pages[k].index == pg;
 			}
-			if (!seen) {
+			if (!seen && syncing_page(m, pg)) {
 				/* Changed, yet no hooked store touched it: an inlined copy. */
 				a->untracked = 1;
 				add_page(a, ps, pg * ps, ps, TW_S_CHANGED);

@@ -169,6 +169,15 @@ int main(void)
 	CHECK(a.n == 1 && a.a[0].kind == TW_SYNC_RACE && a.a[0].ninter == 2);
 	tw_anomalies_free(&a);
 
+	/* Another process storing into a page this msync was not writing back. */
+	scenario = "store elsewhere during msync";
+	history();
+	call(42, 0, 30, "memcpy", TW_OP_STORE, 8192, 16, 0);
+	call(43, 1, 30, "memcpy", TW_OP_STORE, 8192, 16, 0);
+	a = run();
+	CHECK(a.n == 0);
+	tw_anomalies_free(&a);
+
 	scenario = "lost events";
 	history();
 	{
