@@ -58,6 +58,7 @@ struct tw_reader {
 	uint64_t *page;
 	size_t cappage;
 	int64_t last_ts;
+	const char *what;		/* message being read, for errors */
 	bool failed;			/* err already holds our own cause */
 	char *err;
 	size_t errlen;
@@ -438,6 +439,40 @@ static long cause_trace(const bt_error_cause *cause)
 	return idx;
 }
 
+/* Whether a cause message names a file, as ctf.fs quotes paths. */
+static bool names_file(const char *m)
+{
+	return strstr(m, "`/") || strstr(m, "'/") || strstr(m, "\"/");
+}
+
+/* Drops "foo-addr=0x..." items: object addresses mean nothing to a user. */
+static void strip_addresses(char *s)
+{
+	char *p;
+
+	while ((p = strstr(s, "addr=0x"))) {
+		char *b = p, *e = p + 7;
+
+		while (b > s && b[-1] != ' ' && b[-1] != ',') {
+			b--;
+		}
+		while (*e && *e != ',' && *e != ' ') {
+			e++;
+		}
+		if (*e == ',') {
+			e++;
+		}
+		while (*e == ' ') {
+			e++;
+		}
+		memmove(b, e, strlen(e) + 1);
+	}
+	/* "Cause: " left with nothing after it, or a dangling comma. */
+	for (size_t l = strlen(s); l > 0 && strchr(":, ", s[l - 1]); l--) {
+		s[l - 1] = '\0';
+	}
+}
+
 /*
  * Takes the current thread's babeltrace2 error and copies its most telling
  * cause into buf as one line; *trace gets the trace whose source raised it
@@ -445,13 +480,14 @@ static long cause_trace(const bt_error_cause *cause)
  *
  * Causes run from the root (index 0) to the outermost wrapper. The library's
  * own wrappers ("Component initialization method failed: comp-addr=...")
- * only say where it failed, so the root-most cause a plugin gave wins.
+ * only say where it failed, so the root-most cause a plugin gave wins; when
+ * it does not say which file, the first wrapper that does is put before it.
  */
 static bool take_cause(struct tw_reader *r, char *buf, size_t len,
 		       long *trace)
 {
 	const bt_error *error = bt_current_thread_take_error();
-	const char *plugin = NULL, *any = NULL;
+	const char *root = NULL, *where = NULL, *any = NULL;
 	bool named = false;
 	uint64_t n;
 
@@ -474,13 +510,31 @@ static bool take_cause(struct tw_reader *r, char *buf, size_t len,
 		if (!any) {
 			any = m;
 		}
-		if (!plugin && bt_error_cause_get_actor_type(c) !=
-			       BT_ERROR_CAUSE_ACTOR_TYPE_UNKNOWN) {
-			plugin = m;
+		if (bt_error_cause_get_actor_type(c) ==
+		    BT_ERROR_CAUSE_ACTOR_TYPE_UNKNOWN) {
+			continue;
+		}
+		if (!root) {
+			root = m;
+		} else if (!where && !names_file(root) && names_file(m)) {
+			where = m;
 		}
 	}
-	snprintf(buf, len, "%s", plugin ? plugin : any ? any : "unknown error");
+	if (root && where) {
+		int k = snprintf(buf, len, "%s", where);
+
+		/* "...(`/x/channel0_0`)." then ": root". */
+		if (k > 0 && (size_t)k < len && buf[k - 1] == '.') {
+			buf[--k] = '\0';
+		}
+		if (k > 0 && (size_t)k < len) {
+			snprintf(buf + k, len - (size_t)k, ": %s", root);
+		}
+	} else {
+		snprintf(buf, len, "%s", root ? root : any ? any : "unknown error");
+	}
 	flatten_line(buf);
+	strip_addresses(buf);
 	bt_error_release(error);
 	return true;
 }
@@ -548,13 +602,13 @@ static int get_array(struct tw_reader *r, const char *name,
 	bool is_crc = !strcmp(name, "crc");
 
 	if (n > SIZE_MAX) {
-		set_err(r, "cannot read tornwatch event: %s array too long",
-			name);
+		set_err(r, "cannot read event \"%s\": %s array too long",
+			r->what, name);
 		return -1;
 	}
 	if (is_crc ? grow((void **)&r->crc, &r->capcrc, n, sizeof(*r->crc)) :
 	    grow((void **)&r->page, &r->cappage, n, sizeof(*r->page))) {
-		set_err(r, "cannot read tornwatch event: out of memory");
+		set_err(r, "cannot read event \"%s\": out of memory", r->what);
 		return -1;
 	}
 	for (uint64_t i = 0; i < n; i++) {
@@ -563,8 +617,8 @@ static int get_array(struct tw_reader *r, const char *name,
 		uint64_t v = 0;
 
 		if (!get_integer(e, &v)) {
-			set_err(r, "cannot read tornwatch event: %s[%llu] is not an integer",
-				name, (unsigned long long)i);
+			set_err(r, "cannot read event \"%s\": %s[%llu] is not an integer",
+				r->what, name, (unsigned long long)i);
 			return -1;
 		}
 		if (is_crc) {
@@ -645,7 +699,8 @@ static int clock_ns(struct tw_reader *r, const bt_clock_snapshot *cs,
 {
 	if (bt_clock_snapshot_get_ns_from_origin(cs, ns) !=
 	    BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
-		set_err(r, "cannot read trace: timestamp out of range (%llu cycles)",
+		set_err(r, "cannot read event \"%s\": timestamp out of range (%llu cycles)",
+			r->what,
 			(unsigned long long)bt_clock_snapshot_get_value(cs));
 		return -1;
 	}
@@ -656,13 +711,16 @@ static int handle_event(struct tw_reader *r, const bt_message *msg)
 {
 	const bt_event *event = bt_message_event_borrow_event_const(msg);
 	const bt_event_class *ec = bt_event_borrow_class_const(event);
+	const char *name = bt_event_class_get_name(ec);
 	const bt_field *payload;
 	enum tw_ev_type type;
 
-	if (event_type(bt_event_class_get_name(ec), &type)) {
+	/* Unknown tornwatch: names (a newer provider) count as foreign. */
+	if (event_type(name, &type)) {
 		r->stats->other_events++;
 		return 0;
 	}
+	r->what = name;
 	memset(&r->ev, 0, sizeof(r->ev));
 	r->ev.type = type;
 	if (bt_message_event_borrow_stream_class_default_clock_class_const(msg)) {
@@ -704,6 +762,7 @@ static int handle_discarded(struct tw_reader *r, const bt_message *msg,
 	bt_property_availability avail;
 	uint64_t count = 0;
 
+	r->what = packets ? "discarded packets" : "discarded events";
 	memset(&r->ev, 0, sizeof(r->ev));
 	r->ev.type = TW_EV_DISCARDED;
 	if (packets) {
@@ -807,6 +866,7 @@ static const bt_port_input *free_muxer_port(const bt_component_filter *mux)
 static const bt_plugin *find_plugin(struct tw_reader *r, const char *name)
 {
 	const bt_plugin *plugin = NULL;
+	char what[64];
 
 	switch (bt_plugin_find(name, BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE,
 			       BT_FALSE, &plugin)) {
@@ -821,7 +881,9 @@ static const bt_plugin *find_plugin(struct tw_reader *r, const char *name)
 			name);
 		return NULL;
 	default:
-		take_bt_error(r, "cannot load babeltrace2 plugin", -1, "error");
+		snprintf(what, sizeof(what), "cannot load babeltrace2 plugin \"%s\"",
+			 name);
+		take_bt_error(r, what, -1, "error");
 		return NULL;
 	}
 }
@@ -1100,6 +1162,8 @@ int tw_trace_read(const char *const *dirs, size_t ndirs, tw_event_fn fn,
 	}
 	ret = 0;
 end:
+	/* err has the cause; leave no babeltrace2 error on the thread. */
+	bt_current_thread_clear_error();
 	for (size_t i = 0; i < r->ntraces; i++) {
 		free(r->traces[i].path);
 	}
