@@ -256,7 +256,8 @@ static int note_pid(struct tw_records *r, int64_t pid)
 int tw_records_add(struct tw_records *r, const struct tw_event *ev)
 {
 	r->events++;
-	if (ev->type != TW_EV_DISCARDED && note_pid(r, ev->pid) != 0) {
+	if (ev->type != TW_EV_DISCARDED && ev->type != TW_EV_READING &&
+	    note_pid(r, ev->pid) != 0) {
 		return -ENOMEM;
 	}
 	switch (ev->type) {
@@ -288,6 +289,9 @@ int tw_records_add(struct tw_records *r, const struct tw_event *ev)
 		r->lost_ts[r->nlost++] = ev->ts;
 		return 0;
 	case TW_EV_MAP:
+		return 0;
+	case TW_EV_READING:
+		r->events--;
 		return 0;
 	}
 	return 0;

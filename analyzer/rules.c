@@ -22,6 +22,12 @@
 #define NO_REC ((size_t)-1)
 #define MAX_INTERLEAVING 64
 
+/* The stores an msync found done when it began: the bytes it wrote back. */
+struct synced {
+	size_t *rec;
+	size_t n, cap;
+};
+
 struct ctx {
 	const struct tw_records *r;
 	struct tw_versions vs;
@@ -29,6 +35,7 @@ struct ctx {
 	size_t *synced_by;	/* per store record: the msync that did it */
 	struct tw_anomalies *out;
 	size_t *race_of;	/* per msync record: its sync_race anomaly + 1 */
+	struct synced *synced;	/* per msync record: the stores it wrote back */
 };
 
 const char *tw_kind_name(int kind)
@@ -196,31 +203,88 @@ static int syncing_page(const struct tw_rec *m, uint64_t pg)
 }
 
 /*
- * A store during an msync races it only on pages the msync was writing
- * back: another process storing elsewhere in a whole-file msync (doio -n 2
- * does that on every operation) is not a race.
+ * A store during an msync races it only on the bytes the msync was writing
+ * back: stores done before it began. Two processes storing next to each
+ * other in one page (doio -n 2 under its own locks) is no race.
  */
 static int racing_store(struct ctx *c, size_t m, size_t s)
 {
 	const struct tw_rec *st = &c->r->rec[s];
-	const struct tw_rec *ms = &c->r->rec[m];
-	uint64_t ps = c->r->page_size, pg;
-	struct tw_anomaly *a;
-	int hit = 0;
+	const struct synced *done = &c->synced[m];
+	uint64_t lo = (uint64_t)st->offset, hi = lo + st->length;
+	struct tw_anomaly *a = NULL;
+	size_t i;
+	int ret = 0;
 
-	for (pg = (uint64_t)st->offset / ps;
-	     pg <= ((uint64_t)st->offset + st->length - 1) / ps && !hit; pg++) {
-		hit = syncing_page(ms, pg);
+	for (i = 0; i < done->n && ret == 0; i++) {
+		const struct tw_rec *d = &c->r->rec[done->rec[i]];
+		uint64_t dlo = (uint64_t)d->offset, dhi = dlo + d->length;
+		uint64_t from = lo > dlo ? lo : dlo, to = hi < dhi ? hi : dhi;
+
+		if (!same_file(st, d) || from >= to) {
+			continue;
+		}
+		if (!a && (!(a = race_of(c, m)) || add_inter(a, s) != 0)) {
+			return -ENOMEM;
+		}
+		ret = add_inter(a, done->rec[i]);
+		if (ret == 0) {
+			ret = add_page(a, c->r->page_size, from, to - from,
+				       TW_S_CHANGED);
+		}
 	}
-	if (!hit) {
-		return 0;
+	return ret;
+}
+
+/*
+ * Pages that changed while msync m ran, with no hooked store on them in
+ * that time: a store no hook saw (an inlined copy) raced the sync.
+ */
+static int unexplained_changes(struct ctx *c, size_t m, const size_t *pending,
+			       size_t npending)
+{
+	const struct tw_records *r = c->r;
+	const struct tw_rec *x = &r->rec[m];
+	uint64_t ps = r->page_size;
+	size_t j, k;
+
+	for (j = 0; j < x->npages[1]; j++) {
+		uint64_t pg = x->pages[1][j].page;
+		int explained = 0;
+		struct tw_anomaly *a;
+
+		if (!syncing_page(x, pg)) {
+			continue;
+		}
+		/* Stores begun before m and not done, then those begun during m. */
+		for (k = 0; k < npending && !explained; k++) {
+			const struct tw_rec *s = &r->rec[pending[k]];
+
+			explained = s->t_end > x->t_begin && same_file(s, x) &&
+				    ranges_meet(pg * ps, ps, (uint64_t)s->offset,
+						s->length);
+		}
+		for (k = m + 1; k < r->n && r->rec[k].t_begin < x->t_end &&
+		     !explained; k++) {
+			const struct tw_rec *s = &r->rec[k];
+
+			explained = s->op == TW_OP_STORE && same_file(s, x) &&
+				    ranges_meet(pg * ps, ps, (uint64_t)s->offset,
+						s->length);
+		}
+		if (explained) {
+			continue;
+		}
+		a = race_of(c, m);
+		if (!a) {
+			return -ENOMEM;
+		}
+		a->untracked = 1;
+		if (add_page(a, ps, pg * ps, ps, TW_S_CHANGED) != 0) {
+			return -ENOMEM;
+		}
 	}
-	a = race_of(c, m);
-	if (!a || add_inter(a, s) != 0) {
-		return -ENOMEM;
-	}
-	return add_page(a, c->r->page_size, (uint64_t)st->offset, st->length,
-			TW_S_CHANGED);
+	return 0;
 }
 
 static int is_barrier(const struct tw_rec *m)
@@ -256,22 +320,39 @@ static int settle_stores(struct ctx *c)
 			}
 			pending[npending++] = i;
 		} else if (x->op == TW_OP_MSYNC) {
+			struct synced *done = &c->synced[i];
+
+			/* What was stored before it began is what it writes back. */
 			j = 0;
 			while (j < npending && ret == 0) {
 				const struct tw_rec *s = &r->rec[pending[j]];
 
-				if (!sync_covers(r, x, s)) {
+				if (!sync_covers(r, x, s) || s->t_end > x->t_begin) {
 					j++;
-				} else if (s->t_end > x->t_begin) {
-					ret = racing_store(c, i, pending[j]);
-					j++;
-				} else if (is_barrier(x)) {
+					continue;
+				}
+				if (!GROW(done->rec, done->n, done->cap)) {
+					ret = -ENOMEM;
+					break;
+				}
+				done->rec[done->n++] = pending[j];
+				if (is_barrier(x)) {
 					c->visible[pending[j]] = x->t_end;
 					c->synced_by[pending[j]] = i;
 					pending[j] = pending[--npending];
 				} else {
 					j++;
 				}
+			}
+			for (j = 0; j < npending && ret == 0; j++) {
+				const struct tw_rec *s = &r->rec[pending[j]];
+
+				if (s->t_end > x->t_begin && sync_covers(r, x, s)) {
+					ret = racing_store(c, i, pending[j]);
+				}
+			}
+			if (ret == 0) {
+				ret = unexplained_changes(c, i, pending, npending);
 			}
 			/* Calls begun after an msync ended cannot race it. */
 			for (j = 0; j < nsyncs;) {
@@ -286,12 +367,6 @@ static int settle_stores(struct ctx *c)
 				break;
 			}
 			syncs[nsyncs++] = i;
-			for (j = 0; j < x->npages[1] && ret == 0; j++) {
-				if (syncing_page(x, x->pages[1][j].page) &&
-				    !race_of(c, i)) {
-					ret = -ENOMEM;
-				}
-			}
 		}
 	}
 	free(pending);
@@ -571,11 +646,17 @@ static int judge_read(struct ctx *c, size_t rd)
 	return ret == 0 ? add_neighbours(c, a, rd) : ret;
 }
 
-/* A raced msync: the bytes that changed under it, hooked stores or not. */
+static int by_offset(const void *pa, const void *pb)
+{
+	const struct tw_page_entry *a = pa, *b = pb;
+
+	return a->offset < b->offset ? -1 : a->offset > b->offset;
+}
+
+/* A raced msync: the span of the bytes that changed under it. */
 static void finish_races(struct ctx *c)
 {
-	uint64_t ps = c->r->page_size;
-	size_t i, j, k;
+	size_t i, k;
 
 	for (i = 0; i < c->out->n; i++) {
 		struct tw_anomaly *a = &c->out->a[i];
@@ -585,19 +666,7 @@ static void finish_races(struct ctx *c)
 		if (a->kind != TW_SYNC_RACE) {
 			continue;
 		}
-		for (j = 0; j < m->npages[1]; j++) {
-			uint64_t pg = m->pages[1][j].page;
-			int seen = 0;
-
-			for (k = 0; k < a->npages; k++) {
-				seen |= a->pages[k].index == pg;
-			}
-			if (!seen && syncing_page(m, pg)) {
-				/* Changed, yet no hooked store touched it: an inlined copy. */
-				a->untracked = 1;
-				add_page(a, ps, pg * ps, ps, TW_S_CHANGED);
-			}
-		}
+		qsort(a->pages, a->npages, sizeof(*a->pages), by_offset);
 		for (k = 0; k < a->npages; k++) {
 			if (a->pages[k].offset < lo) {
 				lo = a->pages[k].offset;
@@ -631,7 +700,8 @@ int tw_rules_run(const struct tw_records *r, struct tw_anomalies *out)
 	c.visible = calloc(r->n + 1, sizeof(*c.visible));
 	c.synced_by = calloc(r->n + 1, sizeof(*c.synced_by));
 	c.race_of = calloc(r->n + 1, sizeof(*c.race_of));
-	if (!c.visible || !c.synced_by || !c.race_of) {
+	c.synced = calloc(r->n + 1, sizeof(*c.synced));
+	if (!c.visible || !c.synced_by || !c.race_of || !c.synced) {
 		goto end;
 	}
 	ret = settle_stores(&c);
@@ -657,6 +727,10 @@ end:
 	free(c.visible);
 	free(c.synced_by);
 	free(c.race_of);
+	for (i = 0; c.synced && i < r->n; i++) {
+		free(c.synced[i].rec);
+	}
+	free(c.synced);
 	return ret;
 }
 

@@ -1089,6 +1089,12 @@ static int run_graph(struct tw_reader *r, const char *const *dirs,
 		take_bt_error(r, label, -1, "cannot connect the sink");
 		goto end;
 	}
+	/* Metadata is parsed: say so, then read. */
+	memset(&r->ev, 0, sizeof(r->ev));
+	r->ev.type = TW_EV_READING;
+	if (call_back(r) != 0) {
+		goto end;
+	}
 	for (;;) {
 		rs = bt_graph_run(graph);
 		if (rs != BT_GRAPH_RUN_STATUS_AGAIN) {

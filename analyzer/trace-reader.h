@@ -19,6 +19,7 @@ enum tw_ev_type {
 	TW_EV_MAP,
 	TW_EV_PROCESS,
 	TW_EV_DISCARDED,	/* events or packets lost by the tracer */
+	TW_EV_READING,		/* every trace opened, its metadata parsed */
 };
 
 struct tw_event {

@@ -166,7 +166,19 @@ int main(void)
 	call(42, 0, 30, "memcpy", TW_OP_STORE, 512, 16, 0);
 	call(43, 1, 30, "memcpy", TW_OP_STORE, 512, 16, 0);
 	a = run();
-	CHECK(a.n == 1 && a.a[0].kind == TW_SYNC_RACE && a.a[0].ninter == 2);
+	/* The racing store, the store whose bytes were being synced, the msync. */
+	CHECK(a.n == 1 && a.a[0].kind == TW_SYNC_RACE && a.a[0].ninter == 3);
+	CHECK(a.n == 1 && a.a[0].npages == 1 && a.a[0].pages[0].offset == 512 &&
+	      a.a[0].pages[0].length == 16);
+	tw_anomalies_free(&a);
+
+	/* doio -n 2: another process stores next to the synced bytes, same page. */
+	scenario = "neighbour in the same page";
+	history();
+	call(42, 0, 30, "memcpy", TW_OP_STORE, 2048, 16, 0);
+	call(43, 1, 30, "memcpy", TW_OP_STORE, 2048, 16, 0);
+	a = run();
+	CHECK(a.n == 0);
 	tw_anomalies_free(&a);
 
 	/* Another process storing into a page this msync was not writing back. */
