@@ -137,12 +137,14 @@ int tw_run(const struct tw_run_opts *o)
 		return 2;
 	}
 	rc = tw_spawn(o->argv, env, NULL);
+	free_env(env);
 	if (rc < 0) {
+		/* Nothing ran, nothing to analyze: the shell's status for it. */
 		fprintf(stderr, "tornwatch: cannot run \"%s\": %s\n", o->argv[0],
 			strerror(errno));
-		rc = 127;
+		tw_session_stop(&s);
+		return 127;
 	}
-	free_env(env);
 	if (tw_session_stop(&s) != 0) {
 		return 2;
 	}

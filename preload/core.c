@@ -158,6 +158,7 @@ static void tw_emit_process(const char *what)
 	tw_emit_process_event(&p);
 }
 
+/* Early: resolve the real functions before other constructors call hooks. */
 __attribute__((constructor(101)))
 static void tw_init(void)
 {
@@ -168,11 +169,19 @@ static void tw_init(void)
 	dl_iterate_phdr(note_tracer_text, NULL);
 	v = getenv("TORNWATCH_FULL_CHECK");
 	tw_full_check = v && *v && strcmp(v, "0") != 0;
-	v = getenv("TORNWATCH_DISABLE");
-	if (!(v && *v && strcmp(v, "0") != 0)) {
-		tw_emit_process("start");
-		__atomic_store_n(&tw_active, 1, __ATOMIC_RELEASE);
+	tw_depth--;
+}
+
+void tw_start(void)
+{
+	const char *v = getenv("TORNWATCH_DISABLE");
+
+	if (v && *v && strcmp(v, "0") != 0) {
+		return;
 	}
+	tw_depth++;
+	tw_emit_process("start");
+	__atomic_store_n(&tw_active, 1, __ATOMIC_RELEASE);
 	tw_depth--;
 }
 

@@ -95,8 +95,11 @@ static inline void tw_leave(void)
 	--tw_depth;
 }
 
-/* Tracing is off until the constructor ran and when TORNWATCH_DISABLE is set. */
+/* Tracing is off until tw_start() ran and when TORNWATCH_DISABLE is set. */
 extern int tw_active;
+
+/* Turns tracing on; called once the tracepoint provider is registered. */
+void tw_start(void);
 
 int32_t tw_pid(void);
 int32_t tw_tid(void);

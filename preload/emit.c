@@ -4,7 +4,19 @@
 #define LTTNG_UST_TRACEPOINT_DEFINE
 #include "tornwatch-tp.h"
 #include <lttng/ust-fork.h>
+#include "core.h"
 #include "emit.h"
+
+/*
+ * The provider registers in a constructor the tracepoint header defined
+ * above; constructors of one file run in order, so this one runs after it
+ * and the first events are not dropped for want of a provider.
+ */
+__attribute__((constructor))
+static void tw_emit_ready(void)
+{
+	tw_start();
+}
 
 void tw_emit_call_begin(const struct tw_call *c)
 {
