@@ -120,14 +120,84 @@ static pid_t reap(pid_t pid, int *status)
 	return ret;
 }
 
+/*
+ * The child's stderr comes through here, less the GLib criticals that
+ * libbabeltrace2 lets out on damaged data ("(process:PID): GLib-CRITICAL
+ * **: ...", after a blank line): the user gets our one line.
+ */
+struct errbuf {
+	char line[1024];
+	size_t n;
+};
+
+static void err_take(struct errbuf *e, const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] != '\n' && e->n < sizeof(e->line) - 2) {
+			e->line[e->n++] = p[i];
+			continue;
+		}
+		if (p[i] != '\n') {
+			continue;
+		}
+		e->line[e->n++] = '\n';
+		if (e->n > 1 && !(e->line[0] == '(' && strstr(e->line, "): GLib"))) {
+			fwrite(e->line, 1, e->n, stderr);
+		}
+		e->n = 0;
+	}
+}
+
+/*
+ * Waits for the child: until it says the traces are open (or exits) within
+ * the deadline, then for as long as it reads. 1 when the deadline passed.
+ */
+static int watch(int ready_fd, int err_fd)
+{
+	struct pollfd p[2] = { { ready_fd, POLLIN, 0 }, { err_fd, POLLIN, 0 } };
+	struct errbuf e = { .n = 0 };
+	int timeout = open_timeout_ms(), open = 1, n;
+	char buf[4096];
+
+	while (p[1].fd >= 0) {
+		n = poll(p, 2, open ? timeout : -1);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			return 1;
+		}
+		if (p[0].revents) {
+			open = 0;
+			close(p[0].fd);
+			p[0].fd = -1;
+		}
+		if (p[1].revents) {
+			ssize_t got = read(p[1].fd, buf, sizeof(buf));
+
+			if (got > 0) {
+				err_take(&e, buf, (size_t)got);
+			} else if (got == 0 || errno != EINTR) {
+				close(p[1].fd);
+				p[1].fd = -1;
+			}
+		}
+	}
+	if (p[0].fd >= 0) {
+		close(p[0].fd);
+	}
+	return 0;
+}
+
 enum tw_analyze_status tw_analyze(const char *const *dirs, size_t ndirs,
 				  const char *json_path)
 {
-	struct pollfd p;
-	int fds[2], status, n;
+	int ready[2], err[2], status, late;
 	pid_t pid;
 
-	if (pipe(fds) != 0) {
+	if (pipe(ready) != 0 || pipe(err) != 0) {
 		fprintf(stderr, "tornwatch: cannot analyze \"%s\": %s\n", dirs[0],
 			strerror(errno));
 		return TW_ANALYZE_BAD_INPUT;
@@ -138,24 +208,22 @@ enum tw_analyze_status tw_analyze(const char *const *dirs, size_t ndirs,
 	if (pid < 0) {
 		fprintf(stderr, "tornwatch: cannot analyze \"%s\": %s\n", dirs[0],
 			strerror(errno));
-		close(fds[0]);
-		close(fds[1]);
 		return TW_ANALYZE_BAD_INPUT;
 	}
 	if (pid == 0) {
-		close(fds[0]);
-		status = analyze_here(dirs, ndirs, json_path, fds[1]);
+		close(ready[0]);
+		close(err[0]);
+		dup2(err[1], 2);
+		close(err[1]);
+		status = analyze_here(dirs, ndirs, json_path, ready[1]);
 		fflush(stdout);
+		fflush(stderr);
 		_exit(status);
 	}
-	close(fds[1]);
-	p.fd = fds[0];
-	p.events = POLLIN;
-	do {
-		n = poll(&p, 1, open_timeout_ms());
-	} while (n < 0 && errno == EINTR);
-	close(fds[0]);
-	if (n == 0) {
+	close(ready[1]);
+	close(err[1]);
+	late = watch(ready[0], err[0]);
+	if (late) {
 		kill(pid, SIGKILL);
 		reap(pid, &status);
 		fprintf(stderr, "tornwatch: cannot read trace \"%s\": its metadata "

@@ -36,6 +36,22 @@ cp -r "$tdir" "$SCRATCH/random"
 head -c 65536 /dev/urandom >"$SCRATCH/random/metadata"
 expect_bad random-metadata "$SCRATCH/random"
 
+# libbabeltrace2 2.0.4 loops forever on metadata cut mid-packet...
+cp -r "$tdir" "$SCRATCH/cut-metadata"
+truncate -s $(( $(stat -c %s "$tdir/metadata") / 2 )) "$SCRATCH/cut-metadata/metadata"
+TORNWATCH_OPEN_TIMEOUT=3 expect_bad cut-metadata "$SCRATCH/cut-metadata"
+
+# ...and crashes on a sequence length of 0xffffffff: the crc[] of a
+# 64 KiB write's pieces event (length 65536, kind 0, grain 512, 128 crcs).
+cp -r "$tdir" "$SCRATCH/bad-length"
+patched=0
+for s in "$SCRATCH"/bad-length/tornwatch_*; do
+	perl -0777 -i -pe 's/(\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x00)\x80\x00\x00\x00/$1\xff\xff\xff\xff/' "$s"
+	cmp -s "$s" "$tdir/$(basename "$s")" || patched=1
+done
+[ "$patched" = 1 ] || fail "found no pieces event to corrupt"
+expect_bad bad-length "$SCRATCH/bad-length"
+
 mkdir "$SCRATCH/noise"
 head -c 4096 /dev/urandom >"$SCRATCH/noise/metadata"
 head -c 65536 /dev/urandom >"$SCRATCH/noise/channel0_0"
