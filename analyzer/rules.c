@@ -500,46 +500,81 @@ struct judged {
 	const struct tw_version *match;
 };
 
+static int same_piece(const struct tw_version *v, unsigned int lo,
+		      unsigned int hi)
+{
+	return v->lo == lo && v->hi == hi;
+}
+
+/* Versions [0, cut) existed before the read ended. */
+static size_t made_before(const struct tw_block *b, int64_t t)
+{
+	size_t lo = 0, hi = b->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (b->v[mid].t_made <= t) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return lo;
+}
+
+/*
+ * The version the read had to see is the one that became visible last
+ * before it began. Versions are in order of t_made and none became visible
+ * later than max_lag after it was made, so the backward search stops early.
+ * Then: the piece shows that version or a newer one (new), an older one
+ * (old), or none (unknown).
+ */
 static struct judged judge(const struct tw_block *b, unsigned int lo,
 			   unsigned int hi, uint32_t crc,
 			   const struct tw_rec *rd)
 {
 	struct judged j = { TW_S_UNDECIDED, NULL, NULL };
-	const struct tw_version *older = NULL;
-	size_t i;
+	size_t cut, i, req = 0, first;
 
-	for (i = 0; b && i < b->n; i++) {
+	if (!b) {
+		return j;
+	}
+	cut = made_before(b, rd->t_end);
+	for (i = cut; i-- > 0;) {
 		const struct tw_version *v = &b->v[i];
 
-		if (v->lo != lo || v->hi != hi || v->t_made > rd->t_end) {
-			continue;
+		if (j.req && v->t_made + b->max_lag < j.req->t_visible) {
+			break;
 		}
-		if (v->t_visible < rd->t_begin &&
+		if (same_piece(v, lo, hi) && v->t_visible < rd->t_begin &&
 		    (!j.req || v->t_visible > j.req->t_visible)) {
 			j.req = v;
+			req = i;
 		}
 	}
 	if (!j.req) {
 		return j;
 	}
-	for (i = 0; i < b->n; i++) {
-		const struct tw_version *v = &b->v[i];
-
-		if (v->lo != lo || v->hi != hi || v->t_made > rd->t_end ||
-		    v->crc != crc) {
-			continue;
-		}
-		if (v->t_made >= j.req->t_made) {
+	first = req;
+	while (first > 0 && b->v[first - 1].t_made >= j.req->t_made) {
+		first--;
+	}
+	for (i = first; i < cut; i++) {
+		if (same_piece(&b->v[i], lo, hi) && b->v[i].crc == crc) {
 			j.state = TW_S_NEW;
-			j.match = v;
+			j.match = &b->v[i];
 			return j;
 		}
-		if (!older || v->t_made > older->t_made) {
-			older = v;
+	}
+	for (i = first; i-- > 0;) {
+		if (same_piece(&b->v[i], lo, hi) && b->v[i].crc == crc) {
+			j.state = TW_S_OLD;
+			j.match = &b->v[i];
+			return j;
 		}
 	}
-	j.state = older ? TW_S_OLD : TW_S_UNKNOWN;
-	j.match = older;
+	j.state = TW_S_UNKNOWN;
 	return j;
 }
 

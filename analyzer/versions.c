@@ -87,6 +87,9 @@ int tw_versions_add(struct tw_versions *vs, uint64_t dev, uint64_t ino,
 		b->cap = cap;
 	}
 	b->v[b->n++] = *v;
+	if (v->t_visible != INT64_MAX && v->t_visible - v->t_made > b->max_lag) {
+		b->max_lag = v->t_visible - v->t_made;
+	}
 	return 0;
 }
 

@@ -31,8 +31,9 @@ struct tw_block {
 	uint64_t dev;
 	uint64_t ino;
 	uint64_t block;
-	struct tw_version *v;
+	struct tw_version *v;	/* in order of t_made: calls are added in order of begin */
 	size_t n, cap;
+	int64_t max_lag;	/* largest t_visible - t_made of a visible version */
 	int used;
 };
 
