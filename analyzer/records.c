@@ -2,24 +2,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "grow.h"
 #include "records.h"
 #include "tornwatch-events.h"
-
-#define GROW(ptr, n, cap)							\
-	({									\
-		int _ok = 1;							\
-		if ((n) == (cap)) {						\
-			size_t _c = (cap) ? (cap) * 2 : 64;			\
-			void *_p = realloc((ptr), _c * sizeof(*(ptr)));		\
-			if (_p) {						\
-				(ptr) = _p;					\
-				(cap) = _c;					\
-			} else {						\
-				_ok = 0;					\
-			}							\
-		}								\
-		_ok;								\
-	})
 
 void tw_records_init(struct tw_records *r)
 {
@@ -63,7 +48,7 @@ static int add_name(struct tw_records *r, const struct tw_event *ev)
 			return r->names[i].path ? 0 : -ENOMEM;
 		}
 	}
-	if (!GROW(r->names, r->nnames, r->capnames)) {
+	if (!TW_GROW(r->names, r->nnames, r->capnames)) {
 		return -ENOMEM;
 	}
 	r->names[r->nnames].dev = ev->dev;
@@ -98,7 +83,7 @@ static int begin(struct tw_records *r, const struct tw_event *ev)
 {
 	struct tw_rec *c;
 
-	if (!GROW(r->rec, r->n, r->cap) || !GROW(r->open, r->nopen, r->capopen)) {
+	if (!TW_GROW(r->rec, r->n, r->cap) || !TW_GROW(r->open, r->nopen, r->capopen)) {
 		return -ENOMEM;
 	}
 	c = &r->rec[r->n];
@@ -246,7 +231,7 @@ static int note_pid(struct tw_records *r, int64_t pid)
 			return 0;
 		}
 	}
-	if (!GROW(r->pids, r->npids, r->cappids)) {
+	if (!TW_GROW(r->pids, r->npids, r->cappids)) {
 		return -ENOMEM;
 	}
 	r->pids[r->npids++] = (int32_t)pid;
@@ -283,7 +268,7 @@ int tw_records_add(struct tw_records *r, const struct tw_event *ev)
 		} else {
 			r->lost_events += ev->count;
 		}
-		if (!GROW(r->lost_ts, r->nlost, r->caplost)) {
+		if (!TW_GROW(r->lost_ts, r->nlost, r->caplost)) {
 			return -ENOMEM;
 		}
 		r->lost_ts[r->nlost++] = ev->ts;

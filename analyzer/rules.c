@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include "grow.h"
 #include "rules.h"
 #include "tornwatch-events.h"
 #include "versions.h"
@@ -56,22 +57,6 @@ const char *tw_state_name(int state)
 	return state >= 0 && state <= TW_S_UNDECIDED ? names[state] : "?";
 }
 
-#define GROW(ptr, n, cap)							\
-	({									\
-		int _ok = 1;							\
-		if ((n) == (cap)) {						\
-			size_t _c = (cap) ? (cap) * 2 : 16;			\
-			void *_p = realloc((ptr), _c * sizeof(*(ptr)));		\
-			if (_p) {						\
-				(ptr) = _p;					\
-				(cap) = _c;					\
-			} else {						\
-				_ok = 0;					\
-			}							\
-		}								\
-		_ok;								\
-	})
-
 static int same_file(const struct tw_rec *a, const struct tw_rec *b)
 {
 	return a->dev == b->dev && a->ino == b->ino;
@@ -106,7 +91,7 @@ static int add_inter(struct tw_anomaly *a, size_t rec)
 	if (a->ninter >= MAX_INTERLEAVING) {
 		return 0;
 	}
-	if (!GROW(a->inter, a->ninter, a->capinter)) {
+	if (!TW_GROW(a->inter, a->ninter, a->capinter)) {
 		return -ENOMEM;
 	}
 	a->inter[a->ninter++] = rec;
@@ -124,7 +109,7 @@ static int add_piece(struct tw_anomaly *a, uint64_t index, uint64_t off,
 		last->length += len;
 		return 0;
 	}
-	if (!GROW(a->pages, a->npages, a->cappages)) {
+	if (!TW_GROW(a->pages, a->npages, a->cappages)) {
 		return -ENOMEM;
 	}
 	a->pages[a->npages].index = index;
@@ -160,7 +145,7 @@ static struct tw_anomaly *new_anomaly(struct ctx *c, int kind, size_t rec)
 	const struct tw_rec *x = &c->r->rec[rec];
 	struct tw_anomaly *a;
 
-	if (!GROW(c->out->a, c->out->n, c->out->cap)) {
+	if (!TW_GROW(c->out->a, c->out->n, c->out->cap)) {
 		return NULL;
 	}
 	a = &c->out->a[c->out->n++];
@@ -314,7 +299,7 @@ static int settle_stores(struct ctx *c)
 					ret = racing_store(c, syncs[j], i);
 				}
 			}
-			if (!GROW(pending, npending, cappending)) {
+			if (!TW_GROW(pending, npending, cappending)) {
 				ret = -ENOMEM;
 				break;
 			}
@@ -331,7 +316,7 @@ static int settle_stores(struct ctx *c)
 					j++;
 					continue;
 				}
-				if (!GROW(done->rec, done->n, done->cap)) {
+				if (!TW_GROW(done->rec, done->n, done->cap)) {
 					ret = -ENOMEM;
 					break;
 				}
@@ -362,7 +347,7 @@ static int settle_stores(struct ctx *c)
 					j++;
 				}
 			}
-			if (!GROW(syncs, nsyncs, capsyncs)) {
+			if (!TW_GROW(syncs, nsyncs, capsyncs)) {
 				ret = -ENOMEM;
 				break;
 			}

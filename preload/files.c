@@ -22,6 +22,26 @@ void tw_maps_unlock(void)
 	tw_mapreg_unlock(&tw_maps);
 }
 
+void tw_span_call(struct tw_call *c, const char *name, int op,
+		  const struct tw_span *s, int flags)
+{
+	struct tw_file *f = tw_file_at(s->file);
+
+	c->pid = tw_pid();
+	c->tid = tw_tid();
+	c->call = name;
+	c->op = op;
+	c->fd = -1;
+	c->dev = f->dev;
+	c->ino = f->ino;
+	c->offset = (int64_t)s->file_off;
+	c->length = s->len;
+	c->addr = s->addr;
+	c->flags = flags;
+	c->ret = 0;
+	c->err = 0;
+}
+
 unsigned int tw_page_size(void)
 {
 	static unsigned int ps;

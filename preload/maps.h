@@ -82,6 +82,11 @@ int tw_file_get(uint64_t dev, uint64_t ino, uint64_t npages);
 struct tw_file *tw_file_at(int idx);
 void tw_pages_mark_dirty(struct tw_file *f, uint64_t first, uint64_t last);
 
+/* A call record for the part of an access that lies in one mapping. */
+struct tw_call;
+void tw_span_call(struct tw_call *c, const char *name, int op,
+		  const struct tw_span *s, int flags);
+
 unsigned int tw_page_size(void);
 unsigned int tw_blocks_per_page(void);
 

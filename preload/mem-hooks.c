@@ -22,26 +22,6 @@ struct tw_xfer {
 	struct tw_span load[TW_XFER_SPANS];
 };
 
-static void span_call(struct tw_call *c, const char *name, int op,
-		      const struct tw_span *s)
-{
-	struct tw_file *f = tw_file_at(s->file);
-
-	c->pid = tw_pid();
-	c->tid = tw_tid();
-	c->call = name;
-	c->op = op;
-	c->fd = -1;
-	c->dev = f->dev;
-	c->ino = f->ino;
-	c->offset = (int64_t)s->file_off;
-	c->length = s->len;
-	c->addr = s->addr;
-	c->ret = 0;
-	c->err = 0;
-	c->flags = 0;
-}
-
 /* Returns 1 when the access touches a tracked mapping and was recorded. */
 static int xfer_begin(struct tw_xfer *x, const char *name, const void *dst,
 		      const void *src, size_t n)
@@ -68,13 +48,13 @@ static int xfer_begin(struct tw_xfer *x, const char *name, const void *dst,
 	for (i = 0; i < x->nstore; i++) {
 		const struct tw_span *s = &x->store[i];
 
-		span_call(&c, name, TW_OP_STORE, s);
+		tw_span_call(&c, name, TW_OP_STORE, s, 0);
 		tw_emit_call_begin(&c);
 		tw_pieces_emit(c.dev, c.ino, TW_PIECE_OLD, s->file_off,
 			       (const void *)s->addr, s->len);
 	}
 	for (i = 0; i < x->nload; i++) {
-		span_call(&c, name, TW_OP_LOAD, &x->load[i]);
+		tw_span_call(&c, name, TW_OP_LOAD, &x->load[i], 0);
 		tw_emit_call_begin(&c);
 	}
 	return 1;
@@ -89,7 +69,7 @@ static void xfer_end(struct tw_xfer *x, const void *dst, const void *src)
 	for (i = 0; i < x->nstore; i++) {
 		const struct tw_span *s = &x->store[i];
 
-		span_call(&c, x->name, TW_OP_STORE, s);
+		tw_span_call(&c, x->name, TW_OP_STORE, s, 0);
 		tw_pieces_emit(c.dev, c.ino, TW_PIECE_DATA, s->file_off,
 			       (const void *)s->addr, s->len);
 		tw_pages_mark_dirty(tw_file_at(s->file), s->file_off / ps,
@@ -103,7 +83,7 @@ static void xfer_end(struct tw_xfer *x, const void *dst, const void *src)
 		const unsigned char *got = (const unsigned char *)dst +
 					   (s->addr - (uintptr_t)src);
 
-		span_call(&c, x->name, TW_OP_LOAD, s);
+		tw_span_call(&c, x->name, TW_OP_LOAD, s, 0);
 		tw_pieces_emit(c.dev, c.ino, TW_PIECE_DATA, s->file_off, got,
 			       s->len);
 		c.ret = (int64_t)s->len;

@@ -371,25 +371,6 @@ static void check_after(const struct tw_span *s, struct sync_batch *b,
 	}
 }
 
-static void msync_call(struct tw_call *c, const struct tw_span *s, int flags)
-{
-	struct tw_file *f = tw_file_at(s->file);
-
-	c->pid = tw_pid();
-	c->tid = tw_tid();
-	c->call = "msync";
-	c->op = TW_OP_MSYNC;
-	c->fd = -1;
-	c->dev = f->dev;
-	c->ino = f->ino;
-	c->offset = (int64_t)s->file_off;
-	c->length = s->len;
-	c->addr = s->addr;
-	c->flags = flags;
-	c->ret = 0;
-	c->err = 0;
-}
-
 static void batch_init(struct sync_batch *b, const struct tw_span *s, int phase)
 {
 	struct tw_file *f = tw_file_at(s->file);
@@ -446,7 +427,7 @@ TW_EXPORT int msync(void *addr, size_t len, int flags)
 		n = tw_mapreg_find(&tw_maps, (uintptr_t)addr, len, st->span,
 				   TW_MSYNC_SPANS);
 		for (i = 0; i < n; i++) {
-			msync_call(&c, &st->span[i], flags);
+			tw_span_call(&c, "msync", TW_OP_MSYNC, &st->span[i], flags);
 			tw_emit_call_begin(&c);
 			st->rc[i].n = 0;
 			batch_init(&st->batch, &st->span[i], 0);
@@ -461,7 +442,7 @@ TW_EXPORT int msync(void *addr, size_t len, int flags)
 		batch_init(&st->batch, &st->span[i], 1);
 		check_after(&st->span[i], &st->batch, &st->rc[i]);
 		batch_flush(&st->batch);
-		msync_call(&c, &st->span[i], flags);
+		tw_span_call(&c, "msync", TW_OP_MSYNC, &st->span[i], flags);
 		c.ret = ret;
 		c.err = ret < 0 ? saved : 0;
 		tw_emit_call_end(&c);
