@@ -58,7 +58,7 @@ static void io_begin(struct tw_io *io, const char *name, int op, int fd,
 	errno = saved;
 }
 
-/* A call without an offset moved the file offset by ret: it started ret before. */
+/* A call without an offset moved the file offset by ret: it began ret earlier. */
 static void io_settle(struct tw_io *io, ssize_t ret, int err)
 {
 	io->c.ret = ret;
@@ -108,40 +108,40 @@ static size_t iov_total(const struct iovec *iov, int iovcnt)
 	return n;
 }
 
-#define TW_NOSYS(real, fail)							\
-	do {									\
-		if (unlikely(!(real))) {					\
-			errno = ENOSYS;						\
-			return fail;						\
-		}								\
+#define TW_NOSYS(real, fail)						\
+	do {								\
+		if (unlikely(!(real))) {				\
+			errno = ENOSYS;					\
+			return fail;					\
+		}							\
 	} while (0)
 
 /* Buffer calls: name, op, parameters, arguments, offset expression. */
-#define TW_BUF_HOOK(name, op, params, args, fd, buf, n, off)			\
-TW_EXPORT ssize_t name params							\
-{										\
-	struct tw_io io;							\
-	ssize_t ret;								\
-										\
-	TW_NOSYS(TW_REAL(name), -1);						\
-	io_begin(&io, #name, op, fd, off, n, buf, TW_CALLER());				\
-	ret = tw_real_##name args;						\
-	io_end(&io, ret, buf, NULL, 0);						\
-	return ret;								\
+#define TW_BUF_HOOK(name, op, params, args, fd, buf, n, off)		\
+TW_EXPORT ssize_t name params						\
+{									\
+	struct tw_io io;						\
+	ssize_t ret;							\
+									\
+	TW_NOSYS(TW_REAL(name), -1);					\
+	io_begin(&io, #name, op, fd, off, n, buf, TW_CALLER());		\
+	ret = tw_real_##name args;					\
+	io_end(&io, ret, buf, NULL, 0);					\
+	return ret;							\
 }
 
 #define TW_IOV_HOOK(name, op, params, args, fd, iov, cnt, off)		\
-TW_EXPORT ssize_t name params							\
-{										\
-	struct tw_io io;							\
-	ssize_t ret;								\
-										\
-	TW_NOSYS(TW_REAL(name), -1);						\
+TW_EXPORT ssize_t name params						\
+{									\
+	struct tw_io io;						\
+	ssize_t ret;							\
+									\
+	TW_NOSYS(TW_REAL(name), -1);					\
 	io_begin(&io, #name, op, fd, off, iov_total(iov, cnt), iov,	\
-		 TW_CALLER());		\
-	ret = tw_real_##name args;						\
-	io_end(&io, ret, NULL, iov, cnt);					\
-	return ret;								\
+		 TW_CALLER());						\
+	ret = tw_real_##name args;					\
+	io_end(&io, ret, NULL, iov, cnt);				\
+	return ret;							\
 }
 
 TW_BUF_HOOK(read, TW_OP_READ, (int fd, void *b, size_t n), (fd, b, n),
@@ -195,22 +195,23 @@ TW_IOV_HOOK(pwritev64v2, TW_OP_WRITE,
 	    (int fd, const struct iovec *v, int c, off_t o, int f),
 	    (fd, v, c, o, f), fd, v, c, o)
 
-#define TW_SYNC_HOOK(name, op, params, args, fd, off, len)				\
-TW_EXPORT int name params							\
-{										\
-	struct tw_io io;							\
-	int ret;								\
-										\
-	TW_NOSYS(TW_REAL(name), -1);						\
-	io_begin(&io, #name, op, fd, off, len, NULL, TW_CALLER());			\
-	ret = tw_real_##name args;						\
-	io_end(&io, ret, NULL, NULL, 0);					\
-	return ret;								\
+#define TW_SYNC_HOOK(name, op, params, args, fd, off, len)		\
+TW_EXPORT int name params						\
+{									\
+	struct tw_io io;						\
+	int ret;							\
+									\
+	TW_NOSYS(TW_REAL(name), -1);					\
+	io_begin(&io, #name, op, fd, off, len, NULL, TW_CALLER());	\
+	ret = tw_real_##name args;					\
+	io_end(&io, ret, NULL, NULL, 0);				\
+	return ret;							\
 }
 
 TW_SYNC_HOOK(fsync, TW_OP_FSYNC, (int fd), (fd), fd, 0, 0)
 TW_SYNC_HOOK(fdatasync, TW_OP_FSYNC, (int fd), (fd), fd, 0, 0)
-TW_SYNC_HOOK(sync_file_range, TW_OP_FSYNC, (int fd, off_t o, off_t n, unsigned int f),
+TW_SYNC_HOOK(sync_file_range, TW_OP_FSYNC,
+	     (int fd, off_t o, off_t n, unsigned int f),
 	     (fd, o, n, f), fd, o, (size_t)n)
 TW_SYNC_HOOK(close, TW_OP_OTHER, (int fd), (fd), fd, -1, 0)
 
@@ -260,37 +261,38 @@ static int needs_mode(int flags)
 	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
 }
 
-#define TW_OPEN_HOOK(name)							\
-TW_EXPORT int name(const char *path, int flags, ...)				\
-{										\
-	mode_t mode = 0;							\
-	va_list ap;								\
-										\
-	TW_NOSYS(TW_REAL(name), -1);						\
-	if (needs_mode(flags)) {						\
-		va_start(ap, flags);						\
-		mode = va_arg(ap, mode_t);					\
-		va_end(ap);							\
-	}									\
-	tw_enter();								\
-	return fd_end(#name, tw_real_##name(path, flags, mode), flags, path, TW_CALLER());	\
+#define TW_OPEN_HOOK(name)						\
+TW_EXPORT int name(const char *path, int flags, ...)			\
+{									\
+	mode_t mode = 0;						\
+	va_list ap;							\
+									\
+	TW_NOSYS(TW_REAL(name), -1);					\
+	if (needs_mode(flags)) {					\
+		va_start(ap, flags);					\
+		mode = va_arg(ap, mode_t);				\
+		va_end(ap);						\
+	}								\
+	tw_enter();							\
+	return fd_end(#name, tw_real_##name(path, flags, mode), flags, path,\
+		      TW_CALLER());					\
 }
 
-#define TW_OPENAT_HOOK(name)							\
+#define TW_OPENAT_HOOK(name)						\
 TW_EXPORT int name(int dirfd, const char *path, int flags, ...)		\
-{										\
-	mode_t mode = 0;							\
-	va_list ap;								\
-										\
-	TW_NOSYS(TW_REAL(name), -1);						\
-	if (needs_mode(flags)) {						\
-		va_start(ap, flags);						\
-		mode = va_arg(ap, mode_t);					\
-		va_end(ap);							\
-	}									\
-	tw_enter();								\
-	return fd_end(#name, tw_real_##name(dirfd, path, flags, mode), flags,	\
-		      path, TW_CALLER());							\
+{									\
+	mode_t mode = 0;						\
+	va_list ap;							\
+									\
+	TW_NOSYS(TW_REAL(name), -1);					\
+	if (needs_mode(flags)) {					\
+		va_start(ap, flags);					\
+		mode = va_arg(ap, mode_t);				\
+		va_end(ap);						\
+	}								\
+	tw_enter();							\
+	return fd_end(#name, tw_real_##name(dirfd, path, flags, mode), flags,\
+		      path, TW_CALLER());				\
 }
 
 TW_OPEN_HOOK(open)
@@ -302,7 +304,8 @@ TW_EXPORT int __open_2(const char *path, int flags)
 {
 	TW_NOSYS(TW_REAL(__open_2), -1);
 	tw_enter();
-	return fd_end("__open_2", tw_real___open_2(path, flags), flags, path, TW_CALLER());
+	return fd_end("__open_2", tw_real___open_2(path, flags), flags, path,
+		      TW_CALLER());
 }
 
 TW_EXPORT int __open64_2(const char *path, int flags)
@@ -347,5 +350,6 @@ TW_EXPORT int dup3(int fd, int fd2, int flags)
 {
 	TW_NOSYS(TW_REAL(dup3), -1);
 	tw_enter();
-	return fd_end("dup3", tw_real_dup3(fd, fd2, flags), flags, NULL, TW_CALLER());
+	return fd_end("dup3", tw_real_dup3(fd, fd2, flags), flags, NULL,
+		      TW_CALLER());
 }

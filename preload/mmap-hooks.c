@@ -276,7 +276,7 @@ static void span_pages(const struct tw_span *s, uint64_t *first,
 	*last = (s->file_off + s->len - 1) / ps;
 }
 
-/* Before the sync: what changed since the last checksum becomes the new last. */
+/* Before the sync: what changed since its last checksum gets a new one. */
 static void check_before(const struct tw_span *s, struct sync_batch *b,
 			 struct recheck *rc)
 {
@@ -338,7 +338,7 @@ static void recheck_page(const struct tw_span *s, struct tw_pages *p,
 	}
 }
 
-/* After the sync: pages checked before, or stored into during, that differ now. */
+/* After the sync: pages checked before or stored into since that differ now. */
 static void check_after(const struct tw_span *s, struct sync_batch *b,
 			const struct recheck *rc)
 {
@@ -427,7 +427,8 @@ TW_EXPORT int msync(void *addr, size_t len, int flags)
 		n = tw_mapreg_find(&tw_maps, (uintptr_t)addr, len, st->span,
 				   TW_MSYNC_SPANS);
 		for (i = 0; i < n; i++) {
-			tw_span_call(&c, "msync", TW_OP_MSYNC, &st->span[i], flags);
+			tw_span_call(&c, "msync", TW_OP_MSYNC, &st->span[i],
+				     flags);
 			tw_emit_call_begin(&c);
 			st->rc[i].n = 0;
 			batch_init(&st->batch, &st->span[i], 0);
