@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <link.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -158,6 +159,13 @@ static void tw_emit_process(const char *what)
 	tw_emit_process_event(&p);
 }
 
+/* fork() inside libc (daemon()) reaches no hook: the caches still must not lie. */
+static void tw_forget_ids(void)
+{
+	__atomic_store_n(&tw_cached_pid, 0, __ATOMIC_RELAXED);
+	tw_cached_tid = 0;
+}
+
 /* Early: resolve the real functions before other constructors call hooks. */
 __attribute__((constructor(101)))
 static void tw_init(void)
@@ -167,6 +175,7 @@ static void tw_init(void)
 	tw_depth++;
 	tw_resolve();
 	dl_iterate_phdr(note_tracer_text, NULL);
+	pthread_atfork(NULL, NULL, tw_forget_ids);
 	v = getenv("TORNWATCH_FULL_CHECK");
 	tw_full_check = v && *v && strcmp(v, "0") != 0;
 	tw_depth--;
@@ -208,8 +217,7 @@ TW_EXPORT pid_t fork(void)
 	saved = errno;
 	tw_maps_unlock();
 	if (ret == 0) {
-		__atomic_store_n(&tw_cached_pid, 0, __ATOMIC_RELAXED);
-		tw_cached_tid = 0;
+		tw_forget_ids();
 		tw_emit_after_fork_child(&set);
 		if (tw_active) {
 			tw_emit_process("fork");

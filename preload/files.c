@@ -71,13 +71,12 @@ static void *raw_alloc(size_t len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+static size_t pages_bytes(uint64_t npages);
+
 static struct tw_pages *pages_alloc(uint64_t npages)
 {
 	size_t words = (npages + 63) / 64;
-	size_t crc_bytes = npages * tw_blocks_per_page() * sizeof(uint32_t);
-	size_t len = sizeof(struct tw_pages) + crc_bytes +
-		     2 * words * sizeof(uint64_t);
-	struct tw_pages *p = raw_alloc(len);
+	struct tw_pages *p = raw_alloc(pages_bytes(npages));
 
 	if (!p) {
 		return NULL;
@@ -104,6 +103,53 @@ static void pages_copy(struct tw_pages *to, const struct tw_pages *from)
 	}
 }
 
+static size_t pages_bytes(uint64_t npages)
+{
+	size_t words = (npages + 63) / 64;
+
+	return sizeof(struct tw_pages) +
+	       npages * tw_blocks_per_page() * sizeof(uint32_t) +
+	       2 * words * sizeof(uint64_t);
+}
+
+static int mapped(int idx)
+{
+	int i;
+
+	for (i = 0; i < tw_maps.count; i++) {
+		if (tw_maps.m[i].file == idx) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A full table gives up the entry of a file no mapping refers to any more:
+ * no store can reach its page table, so it can be freed. Its checksums are
+ * lost; the file's next msync reports its dirty pages as changed, which
+ * they may be.
+ */
+static int recycle(void)
+{
+	int (*unmap)(void *, size_t) = TW_REAL(munmap);
+	int i;
+
+	for (i = 0; i < tw_nfiles; i++) {
+		struct tw_pages *p = tw_files[i].pages;
+
+		if (mapped(i)) {
+			continue;
+		}
+		__atomic_store_n(&tw_files[i].pages, NULL, __ATOMIC_RELEASE);
+		if (p && unmap) {
+			unmap(p, pages_bytes(p->npages));
+		}
+		return i;
+	}
+	return -ENOSPC;
+}
+
 int tw_file_get(uint64_t dev, uint64_t ino, uint64_t npages)
 {
 	struct tw_file *f = NULL;
@@ -117,13 +163,13 @@ int tw_file_get(uint64_t dev, uint64_t ino, uint64_t npages)
 		}
 	}
 	if (!f) {
-		if (tw_nfiles >= TW_MAX_FILES) {
-			return -ENOSPC;
+		i = tw_nfiles < TW_MAX_FILES ? tw_nfiles : recycle();
+		if (i < 0) {
+			return i;
 		}
-		f = &tw_files[tw_nfiles];
+		f = &tw_files[i];
 		f->dev = dev;
 		f->ino = ino;
-		i = tw_nfiles;
 	}
 	old = __atomic_load_n(&f->pages, __ATOMIC_ACQUIRE);
 	if (!old || old->npages < npages) {

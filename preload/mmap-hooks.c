@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -23,6 +24,8 @@
 #define TW_SYNC_BATCH 32
 #define TW_MAX_BPP 16		/* blocks per page up to 8 KiB pages */
 #define TW_RECHECK_MAX 1024
+
+static int tw_said_untracked;
 
 static void map_event(struct tw_map *m, const char *call)
 {
@@ -55,10 +58,11 @@ static void track_mapping(void *ret, size_t len, int prot, int flags, int fd,
 	err = idx < 0 ? idx : tw_mapreg_add(&tw_maps, (uintptr_t)ret, len, idx,
 					    (uint64_t)off);
 	tw_maps_unlock();
-	if (err < 0) {
-		tw_log("mapping of fd %d not tracked: %s", fd,
-		       err == -ENOSPC ? "too many mappings or files" :
-		       "out of memory");
+	/* Said once: a program that maps thousands of files would say it forever. */
+	if (err < 0 && !__atomic_exchange_n(&tw_said_untracked, 1,
+					    __ATOMIC_RELAXED)) {
+		tw_log("mapping of fd %d and later ones not tracked: %s", fd,
+		       err == -ENOSPC ? "too many mappings" : "out of memory");
 	}
 	m.addr = (uint64_t)(uintptr_t)ret;
 	m.length = len;
@@ -394,6 +398,24 @@ struct msync_state {
 };
 
 static TW_TLS struct msync_state *tw_msync_state;
+static pthread_key_t tw_msync_key;
+static pthread_once_t tw_msync_once = PTHREAD_ONCE_INIT;
+
+/* A thread that synced once and exits gives its state back. */
+static void msync_state_free(void *p)
+{
+	int (*unmap)(void *, size_t) = TW_REAL(munmap);
+
+	tw_msync_state = NULL;
+	if (p && unmap) {
+		unmap(p, sizeof(struct msync_state));
+	}
+}
+
+static void msync_key_init(void)
+{
+	pthread_key_create(&tw_msync_key, msync_state_free);
+}
 
 static struct msync_state *msync_state(void)
 {
@@ -406,6 +428,10 @@ static struct msync_state *msync_state(void)
 	p = real(NULL, sizeof(struct msync_state), PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	tw_msync_state = p == MAP_FAILED ? NULL : p;
+	if (tw_msync_state) {
+		pthread_once(&tw_msync_once, msync_key_init);
+		pthread_setspecific(tw_msync_key, tw_msync_state);
+	}
 	return tw_msync_state;
 }
 

@@ -110,6 +110,33 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* More files than the preload's file table holds, one after the other. */
+static void many_files(void)
+{
+	char path[] = "/tmp/tornwatch-many.XXXXXX";
+	char buf[16];
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		int fd = mkstemp(path);
+		char *m;
+
+		CHECK(fd >= 0 && ftruncate(fd, 8192) == 0);
+		m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		CHECK(m != MAP_FAILED);
+		if (m == MAP_FAILED) {
+			return;
+		}
+		snprintf(buf, sizeof(buf), "file %d", i);
+		memcpy(m + 4096, buf, sixteen);
+		CHECK(msync(m, 8192, MS_SYNC) == 0 && munmap(m, 8192) == 0);
+		CHECK(pread(fd, buf, 16, 4096) == 16 && atoi(buf + 5) == i);
+		close(fd);
+		unlink(path);
+		memcpy(path + strlen(path) - 6, "XXXXXX", 6);
+	}
+}
+
 int main(void)
 {
 	char path[] = "/tmp/tornwatch-edges.XXXXXX";
@@ -151,6 +178,7 @@ int main(void)
 	CHECK(memcmp(map + 4096 * 5, "child", 5) == 0);
 	CHECK(munmap(map, map_len) == 0);
 	CHECK(mremap(NULL, 0, 0, 0) == MAP_FAILED && errno == EINVAL);
+	many_files();
 	close(map_fd);
 	unlink(path);
 	if (fails) {
