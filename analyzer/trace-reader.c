@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Trace reader: finds the CTF traces below each directory, builds one
- * libbabeltrace2 graph (source.ctf.fs per trace → utils.muxer → simple
+ * Trace reader: for the CTF traces below each directory (trace-find.c)
+ * builds one libbabeltrace2 graph (source.ctf.fs per trace → utils.muxer → simple
  * sink) and turns tornwatch event messages into struct tw_event records.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include "trace-reader.h"
+#include "trace-find.h"
 
 #include <babeltrace2/babeltrace.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -20,38 +20,13 @@
 #include <sys/types.h>
 #include <time.h>
 
-/* Deeper trees are not LTTng output; the cap keeps recursion bounded. */
-#define TW_MAX_DEPTH 64
-
 #define TW_PROVIDER "tornwatch:"
-
-struct tw_trace_dir {
-	char *path;
-	dev_t dev;
-	ino_t ino;
-};
-
-struct tw_dir_id {
-	dev_t dev;
-	ino_t ino;
-};
-
-/* State of the directory walk for one argument. */
-struct tw_walk {
-	const char *arg;
-	struct tw_dir_id *seen;		/* directories already walked */
-	size_t nseen, capseen;
-	bool found;			/* a metadata file, even a duplicate */
-	char *denied;			/* first subdirectory we could not open */
-	int denied_errno;
-};
 
 struct tw_reader {
 	tw_event_fn fn;
 	void *data;
 	struct tw_trace_stats *stats;
-	struct tw_trace_dir *traces;
-	size_t ntraces, captraces;
+	struct tw_trace_list found;
 	struct tw_event ev;		/* reused: it is large */
 	uint32_t *crc;
 	size_t capcrc;
@@ -148,23 +123,6 @@ static void set_err(struct tw_reader *r, const char *fmt, ...)
 	flatten_line(r->err);
 }
 
-static char *join_path(const char *dir, const char *name)
-{
-	size_t ld = strlen(dir), ln = strlen(name);
-	bool slash = ld > 0 && dir[ld - 1] == '/';
-	char *p = malloc(ld + ln + 2);
-
-	if (!p) {
-		return NULL;
-	}
-	memcpy(p, dir, ld);
-	if (!slash) {
-		p[ld++] = '/';
-	}
-	memcpy(p + ld, name, ln + 1);
-	return p;
-}
-
 /* Grows *v to hold at least n elements of size sz; 0 or -1. */
 static int grow(void **v, size_t *cap, size_t n, size_t sz)
 {
@@ -190,225 +148,6 @@ static int grow(void **v, size_t *cap, size_t n, size_t sz)
 	*v = nv;
 	*cap = ncap;
 	return 0;
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Adds a trace directory unless another argument already named it. */
-static int add_trace(struct tw_reader *r, const char *path,
-		     const struct stat *st)
-{
-	char *copy;
-
-	for (size_t i = 0; i < r->ntraces; i++) {
-		if (r->traces[i].dev == st->st_dev &&
-		    r->traces[i].ino == st->st_ino) {
-			return 0;
-		}
-	}
-	if (grow((void **)&r->traces, &r->captraces, r->ntraces + 1,
-		 sizeof(*r->traces))) {
-		return -1;
-	}
-	copy = strdup(path);
-	if (!copy) {
-		return -1;
-	}
-	r->traces[r->ntraces].path = copy;
-	r->traces[r->ntraces].dev = st->st_dev;
-	r->traces[r->ntraces].ino = st->st_ino;
-	r->ntraces++;
-	return 0;
-}
-
-static void free_names(char **names, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(names[i]);
-	}
-	free(names);
-}
-
-/* Reads the names in dir, sorted so the trace order does not depend on it. */
-static int list_dir(const char *dir, char ***out, size_t *nout)
-{
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	DIR *d = opendir(dir);
-	int ret = -1;
-
-	if (!d) {
-		return -1;
-	}
-	for (;;) {
-		errno = 0;
-		de = readdir(d);
-		if (!de) {
-			if (errno) {
-				goto end;
-			}
-			break;
-		}
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) {
-			continue;
-		}
-		if (grow((void **)&names, &cap, n + 1, sizeof(*names))) {
-			errno = ENOMEM;
-			goto end;
-		}
-		names[n] = strdup(de->d_name);
-		if (!names[n]) {
-			errno = ENOMEM;
-			goto end;
-		}
-		n++;
-	}
-	if (n > 1) {
-		qsort(names, n, sizeof(*names), cmp_names);
-	}
-	*out = names;
-	*nout = n;
-	names = NULL;
-	n = 0;
-	ret = 0;
-end:
-	if (ret) {
-		int saved = errno;
-
-		free_names(names, n);
-		closedir(d);
-		errno = saved;
-		return ret;
-	}
-	closedir(d);
-	return ret;
-}
-
-/*
- * Walks dir (already stat'ed into st) looking for directories that hold a
- * "metadata" file. Symbolic links are followed; the seen set stops loops.
- */
-static int walk_dir(struct tw_reader *r, struct tw_walk *w, const char *dir,
-		    const struct stat *st, int depth)
-{
-	char **names = NULL;
-	size_t nnames = 0;
-	char *meta = NULL;
-	struct stat mst;
-	int ret = -1;
-
-	for (size_t i = 0; i < w->nseen; i++) {
-		if (w->seen[i].dev == st->st_dev &&
-		    w->seen[i].ino == st->st_ino) {
-			return 0;
-		}
-	}
-	if (grow((void **)&w->seen, &w->capseen, w->nseen + 1,
-		 sizeof(*w->seen))) {
-		set_err(r, "cannot read trace \"%s\": out of memory", w->arg);
-		return -1;
-	}
-	w->seen[w->nseen].dev = st->st_dev;
-	w->seen[w->nseen].ino = st->st_ino;
-	w->nseen++;
-
-	meta = join_path(dir, "metadata");
-	if (!meta) {
-		set_err(r, "cannot read trace \"%s\": out of memory", w->arg);
-		goto end;
-	}
-	if (stat(meta, &mst) == 0 && S_ISREG(mst.st_mode)) {
-		/* A CTF trace directory: its subdirectories are indexes. */
-		w->found = true;
-		if (add_trace(r, dir, st)) {
-			set_err(r, "cannot read trace \"%s\": out of memory",
-				w->arg);
-			goto end;
-		}
-		ret = 0;
-		goto end;
-	}
-	if (depth >= TW_MAX_DEPTH) {
-		ret = 0;
-		goto end;
-	}
-	if (list_dir(dir, &names, &nnames)) {
-		if (depth == 0) {
-			set_err(r, "cannot read trace \"%s\": %s", w->arg,
-				strerror(errno));
-			goto end;
-		}
-		/* Unreadable subdirectories only matter if nothing is found. */
-		if (!w->denied) {
-			w->denied = strdup(dir);
-			w->denied_errno = errno;
-		}
-		ret = 0;
-		goto end;
-	}
-	for (size_t i = 0; i < nnames; i++) {
-		struct stat cst;
-		char *child = join_path(dir, names[i]);
-
-		if (!child) {
-			set_err(r, "cannot read trace \"%s\": out of memory",
-				w->arg);
-			goto end;
-		}
-		/* Dangling links and vanished entries are not traces. */
-		if (stat(child, &cst) == 0 && S_ISDIR(cst.st_mode)) {
-			if (walk_dir(r, w, child, &cst, depth + 1)) {
-				free(child);
-				goto end;
-			}
-		}
-		free(child);
-	}
-	ret = 0;
-end:
-	free_names(names, nnames);
-	free(meta);
-	return ret;
-}
-
-static int find_traces(struct tw_reader *r, const char *arg)
-{
-	struct tw_walk w = { .arg = arg };
-	struct stat st;
-	int ret = -1;
-
-	if (stat(arg, &st)) {
-		set_err(r, "cannot read trace \"%s\": %s", arg,
-			strerror(errno));
-		goto end;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		set_err(r, "cannot read trace \"%s\": %s", arg,
-			strerror(ENOTDIR));
-		goto end;
-	}
-	if (walk_dir(r, &w, arg, &st, 0)) {
-		goto end;
-	}
-	if (!w.found) {
-		if (w.denied) {
-			set_err(r, "cannot read trace \"%s\": no CTF metadata found (cannot open \"%s\": %s)",
-				arg, w.denied, strerror(w.denied_errno));
-		} else {
-			set_err(r, "cannot read trace \"%s\": no CTF metadata found",
-				arg);
-		}
-		goto end;
-	}
-	ret = 0;
-end:
-	free(w.seen);
-	free(w.denied);
-	return ret;
 }
 
 /* Index of the trace whose source component raised cause, or -1. */
@@ -500,7 +239,7 @@ static bool take_cause(struct tw_reader *r, char *buf, size_t len,
 		const char *m = bt_error_cause_get_message(c);
 		long t = cause_trace(c);
 
-		if (!named && t >= 0 && (size_t)t < r->ntraces) {
+		if (!named && t >= 0 && (size_t)t < r->found.n) {
 			*trace = t;
 			named = true;
 		}
@@ -555,9 +294,9 @@ static void take_bt_error(struct tw_reader *r, const char *what, long trace,
 		/* Our own cause is more precise than the graph's echo of it. */
 		return;
 	}
-	if (trace >= 0 && (size_t)trace < r->ntraces) {
+	if (trace >= 0 && (size_t)trace < r->found.n) {
 		set_err(r, "cannot read trace \"%s\": %s",
-			r->traces[trace].path, cause);
+			r->found.dir[trace].path, cause);
 	} else {
 		set_err(r, "%s: %s", what, cause);
 	}
@@ -933,7 +672,7 @@ end:
 static void source_failed(struct tw_reader *r,
 			  const bt_component_class_source *fs, size_t idx)
 {
-	const char *path = r->traces[idx].path;
+	const char *path = r->found.dir[idx].path;
 	char cause[512], meta[512];
 	long trace = (long)idx;
 
@@ -959,7 +698,7 @@ static int add_source(struct tw_reader *r, bt_graph *graph,
 		      const bt_component_class_source *fs, size_t idx,
 		      const bt_component_filter *mux)
 {
-	const struct tw_trace_dir *t = &r->traces[idx];
+	const struct tw_trace_dir *t = &r->found.dir[idx];
 	bt_value *params = NULL, *inputs = NULL;
 	const bt_component_source *src = NULL;
 	char name[32];
@@ -1069,7 +808,7 @@ static int run_graph(struct tw_reader *r, const char *const *dirs,
 		take_bt_error(r, label, -1, "cannot create the muxer");
 		goto end;
 	}
-	for (size_t i = 0; i < r->ntraces; i++) {
+	for (size_t i = 0; i < r->found.n; i++) {
 		if (add_source(r, graph, fs, i, mux)) {
 			goto end;
 		}
@@ -1158,11 +897,12 @@ int tw_trace_read(const char *const *dirs, size_t ndirs, tw_event_fn fn,
 	/* A stale error left on this thread would be blamed on us. */
 	bt_current_thread_clear_error();
 	for (size_t i = 0; i < ndirs; i++) {
-		if (find_traces(r, dirs[i])) {
+		if (tw_find_traces(&r->found, dirs[i], r->err, r->errlen)) {
+			r->failed = true;
 			goto end;
 		}
 	}
-	stats->traces = r->ntraces;
+	stats->traces = r->found.n;
 	if (run_graph(r, dirs, ndirs)) {
 		goto end;
 	}
@@ -1170,10 +910,7 @@ int tw_trace_read(const char *const *dirs, size_t ndirs, tw_event_fn fn,
 end:
 	/* err has the cause; leave no babeltrace2 error on the thread. */
 	bt_current_thread_clear_error();
-	for (size_t i = 0; i < r->ntraces; i++) {
-		free(r->traces[i].path);
-	}
-	free(r->traces);
+	tw_trace_list_free(&r->found);
 	free(r->crc);
 	free(r->page);
 	free(r);
