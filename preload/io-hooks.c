@@ -15,11 +15,15 @@
 #include <unistd.h>
 #include "core.h"
 #include "emit.h"
+#include "maps.h"
 #include "pieces.h"
 
 struct tw_io {
 	struct tw_call c;
-	int tracked;
+	const char *name;
+	int op;
+	int watched;		/* depth 1, tracing on, not the tracer's own I/O */
+	int tracked;		/* and a regular file: the call is recorded */
 };
 
 static int regular_file(int fd, struct stat *st)
@@ -34,9 +38,11 @@ static void io_begin(struct tw_io *io, const char *name, int op, int fd,
 	int saved = errno;
 	struct stat st;
 
+	io->name = name;
+	io->op = op;
 	io->tracked = 0;
-	if (!tw_enter() || !tw_active || tw_from_tracer(caller) ||
-	    !regular_file(fd, &st)) {
+	io->watched = tw_enter() && tw_active && !tw_from_tracer(caller);
+	if (!io->watched || !regular_file(fd, &st)) {
 		errno = saved;
 		return;
 	}
@@ -70,6 +76,25 @@ static void io_settle(struct tw_io *io, ssize_t ret, int err)
 	}
 }
 
+/* The bytes a read delivered, by buffer, for stores into mappings. */
+static void delivered(const char *name, ssize_t ret, const void *buf,
+		      const struct iovec *iov, int iovcnt)
+{
+	size_t left = (size_t)ret;
+	int i;
+
+	if (!iov) {
+		tw_kernel_stored(name, buf, left);
+		return;
+	}
+	for (i = 0; i < iovcnt && left > 0; i++) {
+		size_t take = iov[i].iov_len < left ? iov[i].iov_len : left;
+
+		tw_kernel_stored(name, iov[i].iov_base, take);
+		left -= take;
+	}
+}
+
 static void io_end(struct tw_io *io, ssize_t ret, const void *buf,
 		   const struct iovec *iov, int iovcnt)
 {
@@ -92,6 +117,10 @@ static void io_end(struct tw_io *io, ssize_t ret, const void *buf,
 			}
 		}
 		tw_emit_call_end(&io->c);
+	}
+	/* From a pipe or a file, the bytes may land in a mapped file. */
+	if (io->watched && ret > 0 && io->op == TW_OP_READ) {
+		delivered(io->name, ret, buf, iov, iovcnt);
 	}
 	tw_leave();
 	errno = saved;

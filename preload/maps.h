@@ -87,6 +87,9 @@ struct tw_call;
 void tw_span_call(struct tw_call *c, const char *name, int op,
 		  const struct tw_span *s, int flags);
 
+/* A read() delivered len bytes at buf, maybe into a tracked mapping. */
+void tw_kernel_stored(const char *name, const void *buf, size_t len);
+
 unsigned int tw_page_size(void);
 unsigned int tw_blocks_per_page(void);
 

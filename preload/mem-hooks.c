@@ -92,6 +92,37 @@ static void xfer_end(struct tw_xfer *x, const void *dst, const void *src)
 	tw_leave();
 }
 
+/*
+ * read() into a buffer that lies in a tracked mapping stores into that
+ * mapping's file through the kernel: recorded as a store by that call once
+ * it returned (what it overwrote is gone by then), its pages marked for the
+ * next msync. Called by the read hooks at depth 1.
+ */
+void tw_kernel_stored(const char *name, const void *buf, size_t len)
+{
+	unsigned int ps = tw_page_size();
+	struct tw_span spans[TW_XFER_SPANS];
+	struct tw_call c;
+	int n, i;
+
+	if (len == 0 || !tw_mapreg_maybe(&tw_maps, buf, len)) {
+		return;
+	}
+	n = tw_mapreg_find(&tw_maps, (uintptr_t)buf, len, spans, TW_XFER_SPANS);
+	for (i = 0; i < n; i++) {
+		const struct tw_span *sp = &spans[i];
+
+		tw_span_call(&c, name, TW_OP_STORE, sp, 0);
+		tw_emit_call_begin(&c);
+		tw_pieces_emit(c.dev, c.ino, TW_PIECE_DATA, sp->file_off,
+			       (const void *)sp->addr, sp->len);
+		tw_pages_mark_dirty(tw_file_at(sp->file), sp->file_off / ps,
+				    (sp->file_off + sp->len - 1) / ps);
+		c.ret = (int64_t)sp->len;
+		tw_emit_call_end(&c);
+	}
+}
+
 /* src is a constant NULL for the memset forms: the second test folds away. */
 static inline int maybe_tracked(const void *dst, const void *src, size_t n)
 {

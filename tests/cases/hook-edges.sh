@@ -17,3 +17,6 @@ echo "ok: $(jqr "$J" '.reads_checked') reads checked"
 stores=$(babeltrace2 "$SCRATCH/edges.trace" | grep -c 'call_end.*call = "memcpy", op = 2, fd = -1, dev = [0-9]*, ino = [0-9]*, offset = 4096, length = 16,')
 [ "$stores" -ge 300 ] || fail "only $stores of the 300 files' stores were recorded"
 echo "ok: $stores stores at offset 4096 recorded"
+babeltrace2 "$SCRATCH/edges.trace" | grep -q 'call_end.*call = "read", op = 2, .*offset = 24576, length = 16,' ||
+	fail "read() from a pipe into the mapping was not recorded as a store"
+echo "ok: read() into the mapping recorded as a store"

@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -159,17 +160,19 @@ __attribute__((visibility("default")))
 ssize_t read(int fd, void *buf, size_t n)
 {
 	ssize_t ret;
+	int saved;
 
 	fault_init();
 	ret = real_read(fd, buf, n);
-
-	if (ret > 0) {
+	saved = errno;
+	if (ret > 0 && is_target(fd)) {
 		off_t cur = lseek(fd, 0, SEEK_CUR);
 
 		if (cur >= ret) {
 			misread(fd, buf, ret, (uint64_t)(cur - ret));
 		}
 	}
+	errno = saved;
 	return ret;
 }
 
@@ -177,11 +180,13 @@ __attribute__((visibility("default")))
 ssize_t pread(int fd, void *buf, size_t n, off_t off)
 {
 	ssize_t ret;
+	int saved;
 
 	fault_init();
 	ret = real_pread(fd, buf, n, off);
-
+	saved = errno;
 	misread(fd, buf, ret, (uint64_t)off);
+	errno = saved;
 	return ret;
 }
 

@@ -80,6 +80,18 @@ static void succeeding_calls(void)
 	CHECK(write(map_fd, "tail", 4) == 4 && errno == 4321);
 	CHECK(lseek(map_fd, 0, SEEK_CUR) == 4100);
 	CHECK(fdatasync(map_fd) == 0 && errno == 4321);
+
+	/* read() from a pipe straight into the mapping: a store by the kernel. */
+	{
+		int p[2];
+
+		CHECK(pipe(p) == 0 && write(p[1], "piped into a map", 16) == 16);
+		CHECK(read(p[0], map + 4096 * 6, 16) == 16 && errno == 4321);
+		CHECK(memcmp(map + 4096 * 6, "piped into a map", 16) == 0);
+		CHECK(msync(map, map_len, MS_SYNC) == 0);
+		close(p[0]);
+		close(p[1]);
+	}
 }
 
 static void on_signal(int sig)
