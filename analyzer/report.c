@@ -64,9 +64,10 @@ static const char *op_name(int op)
 {
 	static const char *const names[] = {
 		"read", "write", "store", "load", "msync", "sync", "other",
+		"zero", "unseen",
 	};
 
-	return op >= 0 && op <= TW_OP_OTHER ? names[op] : "?";
+	return op >= 0 && op <= TW_OP_OPAQUE ? names[op] : "?";
 }
 
 static void file_name(const struct tw_records *r, uint64_t dev, uint64_t ino,

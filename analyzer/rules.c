@@ -18,6 +18,7 @@
 #include "rules.h"
 #include "tornwatch-events.h"
 #include "versions.h"
+#include "crc32c.h"
 
 #define T_NEVER INT64_MAX
 #define NO_REC ((size_t)-1)
@@ -29,6 +30,22 @@ struct synced {
 	size_t n, cap;
 };
 
+/*
+ * After truncate or a punched hole a range reads as zeros; after
+ * copy_file_range, sendfile or splice it holds data no one traced. Either
+ * way no earlier version is required there any more.
+ */
+struct inval {
+	uint64_t dev;
+	uint64_t ino;
+	uint64_t lo;
+	uint64_t hi;		/* UINT64_MAX: to the end of the file */
+	int64_t t_begin;
+	int64_t t_end;
+	int zero;
+	size_t rec;
+};
+
 struct ctx {
 	const struct tw_records *r;
 	struct tw_versions vs;
@@ -37,6 +54,9 @@ struct ctx {
 	struct tw_anomalies *out;
 	size_t *race_of;	/* per msync record: its sync_race anomaly + 1 */
 	struct synced *synced;	/* per msync record: the stores it wrote back */
+	struct inval *inval;	/* ranges truncated, punched or written unseen */
+	size_t ninval, capinval;
+	int64_t inval_lag;	/* longest such call */
 };
 
 const char *tw_kind_name(int kind)
@@ -442,6 +462,85 @@ static int add_sync_pages(struct ctx *c, size_t rec, int phase)
 	return ret;
 }
 
+static int add_inval(struct ctx *c, size_t rec)
+{
+	const struct tw_rec *x = &c->r->rec[rec];
+	struct inval *v;
+
+	if (!x->ended || x->ret < 0 || (x->op == TW_OP_OPAQUE && x->ret == 0)) {
+		return 0;
+	}
+	if (!TW_GROW(c->inval, c->ninval, c->capinval)) {
+		return -ENOMEM;
+	}
+	v = &c->inval[c->ninval++];
+	v->dev = x->dev;
+	v->ino = x->ino;
+	v->zero = x->op == TW_OP_ZERO;
+	v->lo = x->offset < 0 ? 0 : (uint64_t)x->offset;
+	if (x->offset < 0) {
+		v->hi = UINT64_MAX;	/* where it wrote is unknown: anywhere */
+	} else if (v->zero) {
+		v->hi = x->length ? v->lo + x->length : UINT64_MAX;
+	} else {
+		v->hi = v->lo + (uint64_t)x->ret;
+	}
+	v->t_begin = x->t_begin;
+	v->t_end = x->t_end;
+	v->rec = rec;
+	if (x->t_end - x->t_begin > c->inval_lag) {
+		c->inval_lag = x->t_end - x->t_begin;
+	}
+	return 0;
+}
+
+/*
+ * The newest invalidation of the bytes [lo, hi) that ended before the read
+ * began and after `after`. They are in order of t_begin.
+ */
+static const struct inval *newest_inval(const struct ctx *c, uint64_t dev,
+					uint64_t ino, uint64_t lo, uint64_t hi,
+					const struct tw_rec *rd, int64_t after)
+{
+	const struct inval *best = NULL;
+	size_t i;
+
+	for (i = c->ninval; i-- > 0;) {
+		const struct inval *v = &c->inval[i];
+
+		if (v->t_begin + c->inval_lag < after ||
+		    (best && v->t_begin + c->inval_lag < best->t_end)) {
+			break;
+		}
+		if (v->dev != dev || v->ino != ino || v->t_end >= rd->t_begin ||
+		    v->t_end <= after || v->hi <= lo || v->lo >= hi) {
+			continue;
+		}
+		if (!best || v->t_end > best->t_end) {
+			best = v;
+		}
+	}
+	return best;
+}
+
+/* CRC32C of n zero bytes, n up to a grain. */
+static uint32_t zero_crc(unsigned int n)
+{
+	static uint32_t table[TW_GRAIN + 1];
+	static int ready;
+	static const unsigned char zeros[TW_GRAIN];
+
+	if (!ready) {
+		unsigned int i;
+
+		for (i = 0; i <= TW_GRAIN; i++) {
+			table[i] = tw_crc32c(0, zeros, i);
+		}
+		ready = 1;
+	}
+	return table[n <= TW_GRAIN ? n : TW_GRAIN];
+}
+
 /* Pass 2. */
 static int build_versions(struct ctx *c)
 {
@@ -466,6 +565,10 @@ static int build_versions(struct ctx *c)
 						 x->t_begin, c->visible[i]);
 			}
 			break;
+		case TW_OP_ZERO:
+		case TW_OP_OPAQUE:
+			ret = add_inval(c, i);
+			break;
 		case TW_OP_MSYNC:
 			ret = add_sync_pages(c, i, 0);
 			if (ret == 0) {
@@ -483,6 +586,7 @@ struct judged {
 	int state;
 	const struct tw_version *req;
 	const struct tw_version *match;
+	const struct inval *inval;	/* when it is what the read had to see */
 };
 
 static int same_piece(const struct tw_version *v, unsigned int lo,
@@ -515,17 +619,90 @@ static size_t made_before(const struct tw_block *b, int64_t t)
  * Then: the piece shows that version or a newer one (new), an older one
  * (old), or none (unknown).
  */
-static struct judged judge(const struct tw_block *b, unsigned int lo,
-			   unsigned int hi, uint32_t crc,
-			   const struct tw_rec *rd)
+/* A matching version made at or after t, from index from on; or NULL. */
+static const struct tw_version *match_after(const struct tw_block *b,
+					    size_t from, size_t cut,
+					    unsigned int lo, unsigned int hi,
+					    uint32_t crc, int64_t t)
 {
-	struct judged j = { TW_S_UNDECIDED, NULL, NULL };
-	size_t cut, i, req = 0, first;
+	size_t i;
 
-	if (!b) {
+	for (i = from; b && i < cut; i++) {
+		if (same_piece(&b->v[i], lo, hi) && b->v[i].crc == crc &&
+		    b->v[i].t_made >= t) {
+			return &b->v[i];
+		}
+	}
+	return NULL;
+}
+
+/* A matching version made before index until, newest first; or NULL. */
+static const struct tw_version *match_before(const struct tw_block *b,
+					     size_t until, unsigned int lo,
+					     unsigned int hi, uint32_t crc)
+{
+	size_t i;
+
+	for (i = until; b && i-- > 0;) {
+		if (same_piece(&b->v[i], lo, hi) && b->v[i].crc == crc) {
+			return &b->v[i];
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Truncated, punched or written unseen after the newest visible version:
+ * zeros are required where the whole piece was cleared; where data no one
+ * saw was written, or only part of the piece was cleared, nothing is known.
+ */
+static struct judged judge_inval(const struct tw_block *b, size_t cut,
+				 uint64_t blk, unsigned int lo,
+				 unsigned int hi, uint32_t crc,
+				 const struct inval *iv)
+{
+	struct judged j = { TW_S_UNDECIDED, NULL, NULL, iv };
+	uint64_t from = blk * TW_GRAIN + lo, to = blk * TW_GRAIN + hi;
+	size_t first = 0;
+
+	j.match = match_after(b, 0, cut, lo, hi, crc, iv->t_begin);
+	if (j.match) {
+		j.state = TW_S_NEW;
 		return j;
 	}
-	cut = made_before(b, rd->t_end);
+	if (!iv->zero || from < iv->lo || to > iv->hi) {
+		return j;
+	}
+	if (crc == zero_crc(hi - lo)) {
+		j.state = TW_S_NEW;
+		return j;
+	}
+	while (b && first < cut && b->v[first].t_made < iv->t_begin) {
+		first++;
+	}
+	j.match = match_before(b, first, lo, hi, crc);
+	j.state = j.match ? TW_S_OLD : TW_S_UNKNOWN;
+	return j;
+}
+
+/*
+ * The version the read had to see is the one that became visible last
+ * before it began. Versions are in order of t_made and none became visible
+ * later than max_lag after it was made, so the backward search stops early.
+ * Then: the piece shows that version or a newer one (new), an older one
+ * (old), or none (unknown).
+ */
+static struct judged judge(const struct ctx *c, const struct tw_block *b,
+			   uint64_t blk, unsigned int lo, unsigned int hi,
+			   uint32_t crc, const struct tw_rec *rd)
+{
+	struct judged j = { TW_S_UNDECIDED, NULL, NULL, NULL };
+	const struct inval *iv;
+	size_t cut = 0, i, req = 0, first;
+
+	if (b) {
+		cut = made_before(b, rd->t_end);
+	}
 	for (i = cut; i-- > 0;) {
 		const struct tw_version *v = &b->v[i];
 
@@ -538,6 +715,12 @@ static struct judged judge(const struct tw_block *b, unsigned int lo,
 			req = i;
 		}
 	}
+	iv = newest_inval(c, rd->dev, rd->ino, blk * TW_GRAIN + lo,
+			  blk * TW_GRAIN + hi, rd,
+			  j.req ? j.req->t_visible : INT64_MIN);
+	if (iv) {
+		return judge_inval(b, cut, blk, lo, hi, crc, iv);
+	}
 	if (!j.req) {
 		return j;
 	}
@@ -545,21 +728,21 @@ static struct judged judge(const struct tw_block *b, unsigned int lo,
 	while (first > 0 && b->v[first - 1].t_made >= j.req->t_made) {
 		first--;
 	}
-	for (i = first; i < cut; i++) {
-		if (same_piece(&b->v[i], lo, hi) && b->v[i].crc == crc) {
-			j.state = TW_S_NEW;
-			j.match = &b->v[i];
-			return j;
-		}
+	j.match = match_after(b, first, cut, lo, hi, crc, INT64_MIN);
+	if (j.match) {
+		j.state = TW_S_NEW;
+		return j;
 	}
-	for (i = first; i-- > 0;) {
-		if (same_piece(&b->v[i], lo, hi) && b->v[i].crc == crc) {
+	j.match = match_before(b, first, lo, hi, crc);
+	j.state = j.match ? TW_S_OLD : TW_S_UNKNOWN;
+	/* Zeros from a truncate before the required version are old too. */
+	if (!j.match && crc == zero_crc(hi - lo)) {
+		iv = newest_inval(c, rd->dev, rd->ino, blk * TW_GRAIN + lo,
+				  blk * TW_GRAIN + hi, rd, INT64_MIN);
+		if (iv && iv->zero) {
 			j.state = TW_S_OLD;
-			j.match = &b->v[i];
-			return j;
 		}
 	}
-	j.state = TW_S_UNKNOWN;
 	return j;
 }
 
@@ -624,12 +807,13 @@ static int judge_read(struct ctx *c, size_t rd)
 	while (ret == 0 && piece_next(&p)) {
 		const struct tw_block *b = tw_versions_find(&c->vs, x->dev,
 							    x->ino, p.blk);
-		struct judged j = judge(b, p.lo, p.hi, p.crc, x);
+		struct judged j = judge(c, b, p.blk, p.lo, p.hi, p.crc, x);
 
 		ret = add_page(&tmp, c->r->page_size, p.blk * TW_GRAIN + p.lo,
 			       p.hi - p.lo, j.state);
 		if (ret == 0 && j.state != TW_S_UNDECIDED) {
-			ret = note_version(c, &tmp, j.req);
+			ret = j.inval ? add_inter(&tmp, j.inval->rec) :
+					note_version(c, &tmp, j.req);
 		}
 		if (ret == 0 && j.state == TW_S_OLD) {
 			ret = note_version(c, &tmp, j.match);
@@ -747,6 +931,7 @@ end:
 	free(c.visible);
 	free(c.synced_by);
 	free(c.race_of);
+	free(c.inval);
 	for (i = 0; c.synced && i < r->n; i++) {
 		free(c.synced[i].rec);
 	}

@@ -60,6 +60,17 @@
 	X(ssize_t, pwritev64, (int, const struct iovec *, int, off_t))	\
 	X(ssize_t, pwritev2, (int, const struct iovec *, int, off_t, int))	\
 	X(ssize_t, pwritev64v2, (int, const struct iovec *, int, off_t, int))	\
+	X(int, ftruncate, (int, off_t))						\
+	X(int, ftruncate64, (int, off_t))					\
+	X(int, truncate, (const char *, off_t))					\
+	X(int, truncate64, (const char *, off_t))				\
+	X(int, fallocate, (int, int, off_t, off_t))				\
+	X(int, fallocate64, (int, int, off_t, off_t))				\
+	X(ssize_t, copy_file_range, (int, off_t *, int, off_t *, size_t,	\
+				      unsigned int))				\
+	X(ssize_t, sendfile, (int, int, off_t *, size_t))			\
+	X(ssize_t, sendfile64, (int, int, off_t *, size_t))			\
+	X(ssize_t, splice, (int, off_t *, int, off_t *, size_t, unsigned int))	\
 	X(int, fsync, (int))							\
 	X(int, fdatasync, (int))						\
 	X(int, sync_file_range, (int, off_t, off_t, unsigned int))		\

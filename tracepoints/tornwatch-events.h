@@ -17,6 +17,10 @@ enum tw_op {
 	TW_OP_MSYNC = 4,
 	TW_OP_FSYNC = 5,	/* fsync, fdatasync, sync_file_range */
 	TW_OP_OTHER = 6,	/* close and the like: context only */
+	TW_OP_ZERO = 7,		/* [offset, offset+length) now reads as zeros; */
+				/* length 0: to the end (truncate, punch hole) */
+	TW_OP_OPAQUE = 8,	/* [offset, offset+ret) written with data not seen */
+				/* (copy_file_range, sendfile, splice) */
 };
 
 /* Which bytes a piece checksum describes. */

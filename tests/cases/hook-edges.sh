@@ -20,3 +20,8 @@ echo "ok: $stores stores at offset 4096 recorded"
 babeltrace2 "$SCRATCH/edges.trace" | grep -q 'call_end.*call = "read", op = 2, .*offset = 24576, length = 16,' ||
 	fail "read() from a pipe into the mapping was not recorded as a store"
 echo "ok: read() into the mapping recorded as a store"
+for call in ftruncate copy_file_range; do
+	babeltrace2 "$SCRATCH/edges.trace" | grep -q "call_end.*call = \"$call\"" ||
+		fail "$call was not recorded"
+done
+echo "ok: ftruncate and copy_file_range recorded"

@@ -122,6 +122,39 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/*
+ * Data changed without a buffer: truncate, a punched hole, copy_file_range.
+ * Reads after them must see zeros or the copied bytes; none is an anomaly.
+ */
+static void resized(void)
+{
+	char path[] = "/tmp/tornwatch-resize.XXXXXX";
+	char src[] = "/tmp/tornwatch-source.XXXXXX";
+	char buf[4096], want[4096];
+	int fd = mkstemp(path), in = mkstemp(src);
+	off_t out_off = 0;
+
+	memset(want, 'w', sizeof(want));
+	CHECK(fd >= 0 && in >= 0);
+	CHECK(pwrite(fd, want, sizeof(want), 0) == 4096);
+	CHECK(pread(fd, buf, sizeof(buf), 0) == 4096);
+	CHECK(ftruncate(fd, 0) == 0 && ftruncate(fd, 4096) == 0);
+	memset(want, 0, sizeof(want));
+	CHECK(pread(fd, buf, sizeof(buf), 0) == 4096 && memcmp(buf, want, 4096) == 0);
+	CHECK(pwrite(fd, "punch me", 8, 1024) == 8);
+	CHECK(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 4096) == 0 ||
+	      errno == EOPNOTSUPP);
+	memset(want, 'c', sizeof(want));
+	CHECK(pwrite(in, want, sizeof(want), 0) == 4096);
+	CHECK(copy_file_range(in, NULL, fd, &out_off, 4096, 0) == 4096 &&
+	      out_off == 4096);
+	CHECK(pread(fd, buf, sizeof(buf), 0) == 4096 && memcmp(buf, want, 4096) == 0);
+	close(fd);
+	close(in);
+	unlink(path);
+	unlink(src);
+}
+
 /* More files than the preload's file table holds, one after the other. */
 static void many_files(void)
 {
@@ -191,6 +224,7 @@ int main(void)
 	CHECK(munmap(map, map_len) == 0);
 	CHECK(mremap(NULL, 0, 0, 0) == MAP_FAILED && errno == EINVAL);
 	many_files();
+	resized();
 	close(map_fd);
 	unlink(path);
 	if (fails) {

@@ -10,6 +10,7 @@
 #include "records.h"
 #include "rules.h"
 #include "tornwatch-events.h"
+#include "crc32c.h"
 
 static int fails;
 
@@ -186,6 +187,67 @@ int main(void)
 	history();
 	call(42, 0, 30, "memcpy", TW_OP_STORE, 8192, 16, 0);
 	call(43, 1, 30, "memcpy", TW_OP_STORE, 8192, 16, 0);
+	a = run();
+	CHECK(a.n == 0);
+	tw_anomalies_free(&a);
+
+	/* ftruncate(0) at 52..53 after the sync: the bytes read as zeros now. */
+	{
+		uint32_t z = 0, zeros[2];
+		static const unsigned char nul[512];
+
+		(void)z;
+		zeros[0] = zeros[1] = tw_crc32c(0, nul, 512);
+
+		scenario = "zeros after truncate";
+		history();
+		call(52, 0, 10, "ftruncate", TW_OP_ZERO, 0, 0, 0);
+		call(53, 1, 10, "ftruncate", TW_OP_ZERO, 0, 0, 0);
+		read_at(60, 61, 20, zeros[0], zeros[1]);
+		a = run();
+		CHECK(a.n == 0);
+		tw_anomalies_free(&a);
+
+		scenario = "data after truncate";
+		history();
+		call(52, 0, 10, "ftruncate", TW_OP_ZERO, 0, 0, 0);
+		call(53, 1, 10, "ftruncate", TW_OP_ZERO, 0, 0, 0);
+		read_at(60, 61, 20, NEW[0], NEW[1]);
+		a = run();
+		CHECK(a.n == 1 && a.a[0].kind == TW_STALE_READ);
+		tw_anomalies_free(&a);
+
+		scenario = "zeros after a write after truncate";
+		history();
+		call(52, 0, 10, "ftruncate", TW_OP_ZERO, 0, 0, 0);
+		call(53, 1, 10, "ftruncate", TW_OP_ZERO, 0, 0, 0);
+		call(54, 0, 10, "pwrite", TW_OP_WRITE, 0, 1024, 0);
+		pieces(55, 10, TW_PIECE_DATA, 0, 1024, OLD, 2);
+		call(55, 1, 10, "pwrite", TW_OP_WRITE, 0, 1024, 0);
+		read_at(60, 61, 20, OLD[0], zeros[1]);
+		a = run();
+		CHECK(a.n == 1 && a.a[0].kind == TW_TORN_READ);
+		tw_anomalies_free(&a);
+	}
+
+	/* copy_file_range wrote data no one traced: anything may be read. */
+	scenario = "unseen data";
+	history();
+	{
+		struct tw_event b = { .type = TW_EV_CALL_BEGIN, .ts = 52, .pid = 101,
+				      .tid = 10, .op = TW_OP_OPAQUE, .offset = 0,
+				      .length = 1024 };
+		struct tw_event e = b;
+
+		snprintf(b.call, sizeof(b.call), "copy_file_range");
+		e.type = TW_EV_CALL_END;
+		e.ts = 53;
+		e.ret = 1024;
+		memcpy(e.call, b.call, sizeof(e.call));
+		feed(&b);
+		feed(&e);
+	}
+	read_at(60, 61, 20, 0x1234, 0x5678);
 	a = run();
 	CHECK(a.n == 0);
 	tw_anomalies_free(&a);

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Calls that change file data without a buffer to checksum: truncation and
+ * hole punching make ranges read as zeros; copy_file_range, sendfile and
+ * splice write data the process never held. Recorded as ranges, so that no
+ * earlier version is still required there: without them a read after
+ * truncate would look like data no one wrote.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "core.h"
+#include "emit.h"
+
+struct tw_range_call {
+	struct tw_call c;
+	int recorded;
+};
+
+static int range_begin(struct tw_range_call *r, const char *name, int op,
+		       int fd, const struct stat *st, int64_t off,
+		       uint64_t len, const void *caller)
+{
+	int saved = errno;
+
+	r->recorded = 0;
+	if (!tw_enter() || !tw_active || tw_from_tracer(caller) ||
+	    !S_ISREG(st->st_mode)) {
+		errno = saved;
+		return 0;
+	}
+	r->recorded = 1;
+	r->c.pid = tw_pid();
+	r->c.tid = tw_tid();
+	r->c.call = name;
+	r->c.op = op;
+	r->c.fd = fd;
+	r->c.dev = (uint64_t)st->st_dev;
+	r->c.ino = (uint64_t)st->st_ino;
+	r->c.offset = off;
+	r->c.length = len;
+	r->c.addr = 0;
+	r->c.flags = 0;
+	r->c.ret = 0;
+	r->c.err = 0;
+	tw_emit_call_begin(&r->c);
+	errno = saved;
+	return 1;
+}
+
+/* A call that moved a file offset by ret began ret before where it is now. */
+static void range_end(struct tw_range_call *r, int64_t ret, int fixed_offset)
+{
+	int saved = errno;
+
+	if (r->recorded) {
+		r->c.ret = ret;
+		r->c.err = ret < 0 ? saved : 0;
+		if (!fixed_offset && ret > 0) {
+			off_t cur = lseek(r->c.fd, 0, SEEK_CUR);
+
+			r->c.offset = cur >= ret ? (int64_t)(cur - ret) : -1;
+		}
+		if (r->c.op == TW_OP_OPAQUE && ret > 0) {
+			r->c.length = (uint64_t)ret;
+		}
+		tw_emit_call_end(&r->c);
+	}
+	tw_leave();
+	errno = saved;
+}
+
+static struct stat fd_stat(int fd)
+{
+	struct stat st = { 0 };
+	int saved = errno;
+
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		st.st_mode = 0;
+	}
+	errno = saved;
+	return st;
+}
+
+static struct stat path_stat(const char *path)
+{
+	struct stat st = { 0 };
+	int saved = errno;
+
+	if (!path || stat(path, &st) != 0) {
+		st.st_mode = 0;
+	}
+	errno = saved;
+	return st;
+}
+
+#define TW_NOSYS(real)								\
+	do {									\
+		if (unlikely(!(real))) {					\
+			errno = ENOSYS;						\
+			return -1;						\
+		}								\
+	} while (0)
+
+#define TW_FTRUNCATE(name)							\
+TW_EXPORT int name(int fd, off_t len)						\
+{										\
+	struct tw_range_call r;							\
+	struct stat st = fd_stat(fd);						\
+	int ret;								\
+										\
+	TW_NOSYS(TW_REAL(name));						\
+	range_begin(&r, #name, TW_OP_ZERO, fd, &st, len, 0, TW_CALLER());	\
+	ret = tw_real_##name(fd, len);						\
+	range_end(&r, ret, 1);							\
+	return ret;								\
+}
+
+#define TW_TRUNCATE(name)							\
+TW_EXPORT int name(const char *path, off_t len)				\
+{										\
+	struct tw_range_call r;							\
+	struct stat st = path_stat(path);					\
+	int ret;								\
+										\
+	TW_NOSYS(TW_REAL(name));						\
+	range_begin(&r, #name, TW_OP_ZERO, -1, &st, len, 0, TW_CALLER());	\
+	ret = tw_real_##name(path, len);					\
+	range_end(&r, ret, 1);							\
+	return ret;								\
+}
+
+TW_FTRUNCATE(ftruncate)
+TW_FTRUNCATE(ftruncate64)
+TW_TRUNCATE(truncate)
+TW_TRUNCATE(truncate64)
+
+/* Punch and zero clear a range; collapse and insert shift all that follows. */
+static int fallocate_op(int mode, off_t off, off_t len, int64_t *from,
+			uint64_t *count)
+{
+	*from = off;
+	*count = (uint64_t)len;
+	if (mode & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE)) {
+		*count = 0;
+		return TW_OP_ZERO;
+	}
+	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
+		return TW_OP_ZERO;
+	}
+	return TW_OP_OTHER;
+}
+
+#define TW_FALLOCATE(name)							\
+TW_EXPORT int name(int fd, int mode, off_t off, off_t len)			\
+{										\
+	struct tw_range_call r;							\
+	struct stat st = fd_stat(fd);						\
+	uint64_t count;								\
+	int64_t from;								\
+	int ret, op = fallocate_op(mode, off, len, &from, &count);		\
+										\
+	TW_NOSYS(TW_REAL(name));						\
+	range_begin(&r, #name, op, fd, &st, from, count, TW_CALLER());		\
+	r.c.flags = mode;							\
+	ret = tw_real_##name(fd, mode, off, len);				\
+	range_end(&r, ret, 1);							\
+	return ret;								\
+}
+
+TW_FALLOCATE(fallocate)
+TW_FALLOCATE(fallocate64)
+
+TW_EXPORT ssize_t copy_file_range(int in, off_t *in_off, int out,
+				  off_t *out_off, size_t len,
+				  unsigned int flags)
+{
+	struct tw_range_call r;
+	struct stat st = fd_stat(out);
+	ssize_t ret;
+
+	TW_NOSYS(TW_REAL(copy_file_range));
+	range_begin(&r, "copy_file_range", TW_OP_OPAQUE, out, &st,
+		    out_off ? *out_off : -1, len, TW_CALLER());
+	ret = tw_real_copy_file_range(in, in_off, out, out_off, len, flags);
+	range_end(&r, ret, out_off != NULL);
+	return ret;
+}
+
+#define TW_SENDFILE(name)							\
+TW_EXPORT ssize_t name(int out, int in, off_t *in_off, size_t count)		\
+{										\
+	struct tw_range_call r;							\
+	struct stat st = fd_stat(out);						\
+	ssize_t ret;								\
+										\
+	TW_NOSYS(TW_REAL(name));						\
+	range_begin(&r, #name, TW_OP_OPAQUE, out, &st, -1, count,		\
+		    TW_CALLER());						\
+	ret = tw_real_##name(out, in, in_off, count);				\
+	range_end(&r, ret, 0);							\
+	return ret;								\
+}
+
+TW_SENDFILE(sendfile)
+TW_SENDFILE(sendfile64)
+
+TW_EXPORT ssize_t splice(int in, off_t *in_off, int out, off_t *out_off,
+			 size_t len, unsigned int flags)
+{
+	struct tw_range_call r;
+	struct stat st = fd_stat(out);
+	ssize_t ret;
+
+	TW_NOSYS(TW_REAL(splice));
+	range_begin(&r, "splice", TW_OP_OPAQUE, out, &st,
+		    out_off ? *out_off : -1, len, TW_CALLER());
+	ret = tw_real_splice(in, in_off, out, out_off, len, flags);
+	range_end(&r, ret, out_off != NULL);
+	return ret;
+}
