@@ -2,6 +2,7 @@
 #ifndef TW_GROW_H
 #define TW_GROW_H
 
+#include <stdint.h>
 #include <stdlib.h>
 
 /* Room for one more element in a (ptr, n, cap) array: 1, or 0 out of memory. */
@@ -20,5 +21,32 @@
 		}								\
 		_ok;								\
 	})
+
+/* Grows *v to hold at least n elements of size sz; 0, or -1 out of memory. */
+static inline int tw_grow_to(void **v, size_t *cap, size_t n, size_t sz)
+{
+	size_t ncap = *cap ? *cap : 16;
+	void *nv;
+
+	if (n <= *cap) {
+		return 0;
+	}
+	while (ncap < n) {
+		if (ncap > SIZE_MAX / 2) {
+			return -1;
+		}
+		ncap *= 2;
+	}
+	if (ncap > SIZE_MAX / sz) {
+		return -1;
+	}
+	nv = realloc(*v, ncap * sz);
+	if (!nv) {
+		return -1;
+	}
+	*v = nv;
+	*cap = ncap;
+	return 0;
+}
 
 #endif

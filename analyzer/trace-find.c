@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "grow.h"
 #include "trace-find.h"
 
 /* Deeper trees are not LTTng output; the cap keeps recursion bounded. */
@@ -50,27 +51,6 @@ static void find_err(struct tw_find *f, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(f->err, f->errlen, fmt, ap);
 	va_end(ap);
-}
-
-/* Grows *v to hold at least n elements of size sz; 0 or -1. */
-static int grow(void **v, size_t *cap, size_t n, size_t sz)
-{
-	size_t ncap = *cap ? *cap : 16;
-	void *nv;
-
-	if (n <= *cap) {
-		return 0;
-	}
-	while (ncap < n) {
-		ncap *= 2;
-	}
-	nv = realloc(*v, ncap * sz);
-	if (!nv) {
-		return -1;
-	}
-	*v = nv;
-	*cap = ncap;
-	return 0;
 }
 
 static char *join_path(const char *dir, const char *name)
@@ -159,7 +139,7 @@ static int list_dir(const char *dir, char ***out, size_t *nout)
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) {
 			continue;
 		}
-		if (grow((void **)&names, &cap, n + 1, sizeof(*names))) {
+		if (tw_grow_to((void **)&names, &cap, n + 1, sizeof(*names))) {
 			errno = ENOMEM;
 			goto end;
 		}
@@ -210,7 +190,7 @@ static int walk_dir(struct tw_find *f, struct tw_walk *w, const char *dir,
 			return 0;
 		}
 	}
-	if (grow((void **)&w->seen, &w->capseen, w->nseen + 1,
+	if (tw_grow_to((void **)&w->seen, &w->capseen, w->nseen + 1,
 		 sizeof(*w->seen))) {
 		find_err(f, "cannot read trace \"%s\": out of memory", w->arg);
 		return -1;

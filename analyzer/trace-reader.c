@@ -8,6 +8,7 @@
 
 #include "trace-reader.h"
 #include "trace-find.h"
+#include "grow.h"
 
 #include <babeltrace2/babeltrace.h>
 #include <errno.h>
@@ -121,33 +122,6 @@ static void set_err(struct tw_reader *r, const char *fmt, ...)
 	vsnprintf(r->err, r->errlen, fmt, ap);
 	va_end(ap);
 	flatten_line(r->err);
-}
-
-/* Grows *v to hold at least n elements of size sz; 0 or -1. */
-static int grow(void **v, size_t *cap, size_t n, size_t sz)
-{
-	size_t ncap = *cap ? *cap : 16;
-	void *nv;
-
-	if (n <= *cap) {
-		return 0;
-	}
-	while (ncap < n) {
-		if (ncap > SIZE_MAX / 2) {
-			return -1;
-		}
-		ncap *= 2;
-	}
-	if (ncap > SIZE_MAX / sz) {
-		return -1;
-	}
-	nv = realloc(*v, ncap * sz);
-	if (!nv) {
-		return -1;
-	}
-	*v = nv;
-	*cap = ncap;
-	return 0;
 }
 
 /* Index of the trace whose source component raised cause, or -1. */
@@ -345,8 +319,8 @@ static int get_array(struct tw_reader *r, const char *name,
 			r->what, name);
 		return -1;
 	}
-	if (is_crc ? grow((void **)&r->crc, &r->capcrc, n, sizeof(*r->crc)) :
-	    grow((void **)&r->page, &r->cappage, n, sizeof(*r->page))) {
+	if (is_crc ? tw_grow_to((void **)&r->crc, &r->capcrc, n, sizeof(*r->crc)) :
+	    tw_grow_to((void **)&r->page, &r->cappage, n, sizeof(*r->page))) {
 		set_err(r, "cannot read event \"%s\": out of memory", r->what);
 		return -1;
 	}

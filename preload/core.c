@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "core.h"
+#include "tornwatch-events.h"
 #include "emit.h"
 #include "maps.h"
 
@@ -82,6 +83,25 @@ int32_t tw_tid(void)
 		tw_cached_tid = (int32_t)syscall(SYS_gettid);
 	}
 	return tw_cached_tid;
+}
+
+void tw_call_init(struct tw_call *c, const char *name, int op, int fd,
+		  uint64_t dev, uint64_t ino, int64_t offset, uint64_t length,
+		  uint64_t addr)
+{
+	c->pid = tw_pid();
+	c->tid = tw_tid();
+	c->call = name;
+	c->op = op;
+	c->fd = fd;
+	c->dev = dev;
+	c->ino = ino;
+	c->offset = offset;
+	c->length = length;
+	c->addr = addr;
+	c->flags = 0;
+	c->ret = 0;
+	c->err = 0;
 }
 
 void tw_log(const char *fmt, ...)

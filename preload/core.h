@@ -126,6 +126,12 @@ int tw_from_tracer(const void *caller);
 /* Full-check mode: msync checksums every page of its range, not only those stored into. */
 extern int tw_full_check;
 
+/* A call record of this thread, ret and err cleared. */
+struct tw_call;
+void tw_call_init(struct tw_call *c, const char *name, int op, int fd,
+		  uint64_t dev, uint64_t ino, int64_t offset, uint64_t length,
+		  uint64_t addr);
+
 /* A one-line diagnostic on stderr: stack buffer and write(2), errno kept. */
 void tw_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -27,19 +27,9 @@ void tw_span_call(struct tw_call *c, const char *name, int op,
 {
 	struct tw_file *f = tw_file_at(s->file);
 
-	c->pid = tw_pid();
-	c->tid = tw_tid();
-	c->call = name;
-	c->op = op;
-	c->fd = -1;
-	c->dev = f->dev;
-	c->ino = f->ino;
-	c->offset = (int64_t)s->file_off;
-	c->length = s->len;
-	c->addr = s->addr;
+	tw_call_init(c, name, op, -1, f->dev, f->ino, (int64_t)s->file_off,
+		     s->len, s->addr);
 	c->flags = flags;
-	c->ret = 0;
-	c->err = 0;
 }
 
 unsigned int tw_page_size(void)

@@ -47,19 +47,8 @@ static void io_begin(struct tw_io *io, const char *name, int op, int fd,
 		return;
 	}
 	io->tracked = 1;
-	io->c.pid = tw_pid();
-	io->c.tid = tw_tid();
-	io->c.call = name;
-	io->c.op = op;
-	io->c.fd = fd;
-	io->c.dev = (uint64_t)st.st_dev;
-	io->c.ino = (uint64_t)st.st_ino;
-	io->c.offset = offset;
-	io->c.length = len;
-	io->c.addr = (uint64_t)(uintptr_t)addr;
-	io->c.flags = 0;
-	io->c.ret = 0;
-	io->c.err = 0;
+	tw_call_init(&io->c, name, op, fd, (uint64_t)st.st_dev,
+		     (uint64_t)st.st_ino, offset, len, (uint64_t)(uintptr_t)addr);
 	tw_emit_call_begin(&io->c);
 	errno = saved;
 }

@@ -33,19 +33,8 @@ static int range_begin(struct tw_range_call *r, const char *name, int op,
 		return 0;
 	}
 	r->recorded = 1;
-	r->c.pid = tw_pid();
-	r->c.tid = tw_tid();
-	r->c.call = name;
-	r->c.op = op;
-	r->c.fd = fd;
-	r->c.dev = (uint64_t)st->st_dev;
-	r->c.ino = (uint64_t)st->st_ino;
-	r->c.offset = off;
-	r->c.length = len;
-	r->c.addr = 0;
-	r->c.flags = 0;
-	r->c.ret = 0;
-	r->c.err = 0;
+	tw_call_init(&r->c, name, op, fd, (uint64_t)st->st_dev,
+		     (uint64_t)st->st_ino, off, len, 0);
 	tw_emit_call_begin(&r->c);
 	errno = saved;
 	return 1;
