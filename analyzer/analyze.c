@@ -242,5 +242,14 @@ enum tw_analyze_status tw_analyze(const char *const *dirs, size_t ndirs,
 			strsignal(WTERMSIG(status)));
 		return TW_ANALYZE_BAD_INPUT;
 	}
-	return (enum tw_analyze_status)WEXITSTATUS(status);
+	switch (WEXITSTATUS(status)) {
+	case TW_ANALYZE_CLEAN:
+	case TW_ANALYZE_ANOMALIES:
+	case TW_ANALYZE_BAD_INPUT:
+		return (enum tw_analyze_status)WEXITSTATUS(status);
+	default:
+		fprintf(stderr, "tornwatch: cannot read trace \"%s\": the analysis "
+			"failed with status %d\n", dirs[0], WEXITSTATUS(status));
+		return TW_ANALYZE_BAD_INPUT;
+	}
 }
