@@ -90,7 +90,22 @@ static void *map_hook(void *(*real)(void *, size_t, int, int, int, off_t),
 	}
 	if (fd < 0 || !(flags & MAP_SHARED) || (flags & MAP_ANONYMOUS) ||
 	    tw_from_tracer(caller)) {
-		return real(addr, len, prot, flags, fd, off);
+		if (likely(!(flags & MAP_FIXED) ||
+			   !tw_mapreg_maybe(&tw_maps, addr, len))) {
+			return real(addr, len, prot, flags, fd, off);
+		}
+		/* Memory that is no file's any more replaced a tracked range. */
+		tw_enter();
+		ret = real(addr, len, prot, flags, fd, off);
+		saved = errno;
+		if (ret != MAP_FAILED) {
+			tw_maps_lock();
+			tw_mapreg_remove(&tw_maps, (uintptr_t)ret, len);
+			tw_maps_unlock();
+		}
+		tw_leave();
+		errno = saved;
+		return ret;
 	}
 	tw_enter();
 	ret = real(addr, len, prot, flags, fd, off);

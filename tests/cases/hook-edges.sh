@@ -25,3 +25,7 @@ for call in ftruncate copy_file_range; do
 		fail "$call was not recorded"
 done
 echo "ok: ftruncate and copy_file_range recorded"
+if babeltrace2 "$SCRATCH/edges.trace" | grep -q 'call_end.*call = "memcpy", op = 2, .*offset = 0, length = 14,'; then
+	fail "a store into anonymous memory mapped over the file was recorded as a file store"
+fi
+echo "ok: MAP_FIXED anonymous memory over a tracked range is no longer tracked"

@@ -221,6 +221,10 @@ int main(void)
 	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
 	      WEXITSTATUS(status) == 0);
 	CHECK(memcmp(map + 4096 * 5, "child", 5) == 0);
+	/* Anonymous memory mapped over part of the file mapping is no file's. */
+	CHECK(mmap(map, 4096, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == map);
+	memcpy(map, "anonymous now", sixteen - 2);
 	CHECK(munmap(map, map_len) == 0);
 	CHECK(mremap(NULL, 0, 0, 0) == MAP_FAILED && errno == EINVAL);
 	many_files();
