@@ -126,32 +126,42 @@ void tw_kernel_stored(const char *name, const void *buf, size_t len)
 /* src is a constant NULL for the memset forms: the second test folds away. */
 static inline int maybe_tracked(const void *dst, const void *src, size_t n)
 {
-	return unlikely(tw_mapreg_maybe(&tw_maps, dst, n) ||
-			(src && tw_mapreg_maybe(&tw_maps, src, n)));
+	return tw_mapreg_maybe(&tw_maps, dst, n) ||
+	       (src && tw_mapreg_maybe(&tw_maps, src, n));
 }
 
 /*
- * One shape for all six: the fast path, then a recorded slow path around the
- * very same real call. errno is kept: LTTng may touch it, memcpy never does.
+ * One shape for all six. The fast path is two compares and a tail jump to
+ * the real function; everything else, with its stack frame, lives in the
+ * slow path around the very same real call. errno is kept: LTTng may touch
+ * it, memcpy never does.
  */
 #define TW_COPY_HOOK(name, args, call_args, boot, d, s, n)			\
-TW_EXPORT void *name args							\
+static __attribute__((noinline)) void *slow_##name args			\
 {										\
 	struct tw_xfer x;							\
 	void *r;								\
 	int saved;								\
 										\
-	if (likely(!maybe_tracked(d, s, n)) || !xfer_begin(&x, #name, d, s, n)) {	\
-		if (likely(tw_real_##name != NULL)) {				\
-			return tw_real_##name call_args;			\
-		}								\
-		return boot;							\
+	if (!xfer_begin(&x, #name, d, s, n)) {					\
+		return TW_REAL(name) ? tw_real_##name call_args : (boot);	\
 	}									\
 	saved = errno;								\
 	r = TW_REAL(name) ? tw_real_##name call_args : (boot);			\
 	xfer_end(&x, d, s);							\
 	errno = saved;								\
 	return r;								\
+}										\
+										\
+TW_EXPORT void *name args							\
+{										\
+	if (unlikely(maybe_tracked(d, s, n))) {					\
+		return slow_##name call_args;					\
+	}									\
+	if (likely(tw_real_##name != NULL)) {					\
+		return tw_real_##name call_args;				\
+	}									\
+	return boot;								\
 }
 
 /* Before resolution: the real function if we can get it now, else a byte loop. */
