@@ -279,38 +279,40 @@ static int needs_mode(int flags)
 	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
 }
 
+/* The optional mode argument, there only when the flags create a file. */
+#define TW_MODE_ARG(flags, mode)					\
+	do {								\
+		va_list ap;						\
+									\
+		if (needs_mode(flags)) {				\
+			va_start(ap, flags);				\
+			mode = va_arg(ap, mode_t);			\
+			va_end(ap);					\
+		}							\
+	} while (0)
+
 #define TW_OPEN_HOOK(name)						\
 TW_EXPORT int name(const char *path, int flags, ...)			\
 {									\
 	mode_t mode = 0;						\
-	va_list ap;							\
 									\
 	TW_NOSYS(TW_REAL(name), -1);					\
-	if (needs_mode(flags)) {					\
-		va_start(ap, flags);					\
-		mode = va_arg(ap, mode_t);				\
-		va_end(ap);						\
-	}								\
+	TW_MODE_ARG(flags, mode);					\
 	tw_enter();							\
-	return fd_end(#name, tw_real_##name(path, flags, mode), flags, path,\
-		      TW_CALLER());					\
+	return fd_end(#name, tw_real_##name(path, flags, mode), flags,	\
+		      path, TW_CALLER());				\
 }
 
 #define TW_OPENAT_HOOK(name)						\
 TW_EXPORT int name(int dirfd, const char *path, int flags, ...)		\
 {									\
 	mode_t mode = 0;						\
-	va_list ap;							\
 									\
 	TW_NOSYS(TW_REAL(name), -1);					\
-	if (needs_mode(flags)) {					\
-		va_start(ap, flags);					\
-		mode = va_arg(ap, mode_t);				\
-		va_end(ap);						\
-	}								\
+	TW_MODE_ARG(flags, mode);					\
 	tw_enter();							\
-	return fd_end(#name, tw_real_##name(dirfd, path, flags, mode), flags,\
-		      path, TW_CALLER());				\
+	return fd_end(#name, tw_real_##name(dirfd, path, flags, mode),	\
+		      flags, path, TW_CALLER());			\
 }
 
 TW_OPEN_HOOK(open)
