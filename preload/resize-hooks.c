@@ -20,21 +20,24 @@ struct tw_range_call {
 	int recorded;
 };
 
+/* The file is looked at only when the call is recorded: by fd, else by path. */
 static int range_begin(struct tw_range_call *r, const char *name, int op,
-		       int fd, const struct stat *st, int64_t off,
-		       uint64_t len, const void *caller)
+		       int fd, const char *path, int64_t off, uint64_t len,
+		       const void *caller)
 {
 	int saved = errno;
+	struct stat st;
 
 	r->recorded = 0;
 	if (!tw_enter() || !tw_active || tw_from_tracer(caller) ||
-	    !S_ISREG(st->st_mode)) {
+	    (path ? stat(path, &st) : fstat(fd, &st)) != 0 ||
+	    !S_ISREG(st.st_mode)) {
 		errno = saved;
 		return 0;
 	}
 	r->recorded = 1;
-	tw_call_init(&r->c, name, op, fd, (uint64_t)st->st_dev,
-		     (uint64_t)st->st_ino, off, len, 0);
+	tw_call_init(&r->c, name, op, fd, (uint64_t)st.st_dev,
+		     (uint64_t)st.st_ino, off, len, 0);
 	tw_emit_call_begin(&r->c);
 	errno = saved;
 	return 1;
@@ -62,30 +65,6 @@ static void range_end(struct tw_range_call *r, int64_t ret, int fixed_offset)
 	errno = saved;
 }
 
-static struct stat fd_stat(int fd)
-{
-	struct stat st = { 0 };
-	int saved = errno;
-
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		st.st_mode = 0;
-	}
-	errno = saved;
-	return st;
-}
-
-static struct stat path_stat(const char *path)
-{
-	struct stat st = { 0 };
-	int saved = errno;
-
-	if (!path || stat(path, &st) != 0) {
-		st.st_mode = 0;
-	}
-	errno = saved;
-	return st;
-}
-
 #define TW_NOSYS(real)								\
 	do {									\
 		if (unlikely(!(real))) {					\
@@ -98,11 +77,10 @@ static struct stat path_stat(const char *path)
 TW_EXPORT int name(int fd, off_t len)						\
 {										\
 	struct tw_range_call r;							\
-	struct stat st = fd_stat(fd);						\
 	int ret;								\
 										\
 	TW_NOSYS(TW_REAL(name));						\
-	range_begin(&r, #name, TW_OP_ZERO, fd, &st, len, 0, TW_CALLER());	\
+	range_begin(&r, #name, TW_OP_ZERO, fd, NULL, len, 0, TW_CALLER());	\
 	ret = tw_real_##name(fd, len);						\
 	range_end(&r, ret, 1);							\
 	return ret;								\
@@ -112,11 +90,10 @@ TW_EXPORT int name(int fd, off_t len)						\
 TW_EXPORT int name(const char *path, off_t len)				\
 {										\
 	struct tw_range_call r;							\
-	struct stat st = path_stat(path);					\
 	int ret;								\
 										\
 	TW_NOSYS(TW_REAL(name));						\
-	range_begin(&r, #name, TW_OP_ZERO, -1, &st, len, 0, TW_CALLER());	\
+	range_begin(&r, #name, TW_OP_ZERO, -1, path, len, 0, TW_CALLER());	\
 	ret = tw_real_##name(path, len);					\
 	range_end(&r, ret, 1);							\
 	return ret;								\
@@ -147,13 +124,12 @@ static int fallocate_op(int mode, off_t off, off_t len, int64_t *from,
 TW_EXPORT int name(int fd, int mode, off_t off, off_t len)			\
 {										\
 	struct tw_range_call r;							\
-	struct stat st = fd_stat(fd);						\
 	uint64_t count;								\
 	int64_t from;								\
 	int ret, op = fallocate_op(mode, off, len, &from, &count);		\
 										\
 	TW_NOSYS(TW_REAL(name));						\
-	range_begin(&r, #name, op, fd, &st, from, count, TW_CALLER());		\
+	range_begin(&r, #name, op, fd, NULL, from, count, TW_CALLER());		\
 	r.c.flags = mode;							\
 	ret = tw_real_##name(fd, mode, off, len);				\
 	range_end(&r, ret, 1);							\
@@ -168,11 +144,10 @@ TW_EXPORT ssize_t copy_file_range(int in, off_t *in_off, int out,
 				  unsigned int flags)
 {
 	struct tw_range_call r;
-	struct stat st = fd_stat(out);
 	ssize_t ret;
 
 	TW_NOSYS(TW_REAL(copy_file_range));
-	range_begin(&r, "copy_file_range", TW_OP_OPAQUE, out, &st,
+	range_begin(&r, "copy_file_range", TW_OP_OPAQUE, out, NULL,
 		    out_off ? *out_off : -1, len, TW_CALLER());
 	ret = tw_real_copy_file_range(in, in_off, out, out_off, len, flags);
 	range_end(&r, ret, out_off != NULL);
@@ -183,11 +158,10 @@ TW_EXPORT ssize_t copy_file_range(int in, off_t *in_off, int out,
 TW_EXPORT ssize_t name(int out, int in, off_t *in_off, size_t count)		\
 {										\
 	struct tw_range_call r;							\
-	struct stat st = fd_stat(out);						\
 	ssize_t ret;								\
 										\
 	TW_NOSYS(TW_REAL(name));						\
-	range_begin(&r, #name, TW_OP_OPAQUE, out, &st, -1, count,		\
+	range_begin(&r, #name, TW_OP_OPAQUE, out, NULL, -1, count,		\
 		    TW_CALLER());						\
 	ret = tw_real_##name(out, in, in_off, count);				\
 	range_end(&r, ret, 0);							\
@@ -201,11 +175,10 @@ TW_EXPORT ssize_t splice(int in, off_t *in_off, int out, off_t *out_off,
 			 size_t len, unsigned int flags)
 {
 	struct tw_range_call r;
-	struct stat st = fd_stat(out);
 	ssize_t ret;
 
 	TW_NOSYS(TW_REAL(splice));
-	range_begin(&r, "splice", TW_OP_OPAQUE, out, &st,
+	range_begin(&r, "splice", TW_OP_OPAQUE, out, NULL,
 		    out_off ? *out_off : -1, len, TW_CALLER());
 	ret = tw_real_splice(in, in_off, out, out_off, len, flags);
 	range_end(&r, ret, out_off != NULL);
