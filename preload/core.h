@@ -74,7 +74,45 @@
 	X(int, fsync, (int))							\
 	X(int, fdatasync, (int))						\
 	X(int, sync_file_range, (int, off_t, off_t, unsigned int))		\
-	X(pid_t, fork, (void))
+	X(pid_t, fork, (void))						\
+	X(void, free, (void *))							\
+	X(void *, realloc, (void *, size_t))					\
+	X(long, syscall, (long, ...))						\
+	TW_HOOKED_ASYNC(X)
+
+/*
+ * libaio and liburing, opaque pointers as void *: the hooks include the
+ * libraries' own headers, the real-function table need not.
+ */
+#define TW_HOOKED_ASYNC(X)							\
+	X(int, io_setup, (int, void *))						\
+	X(int, io_destroy, (void *))						\
+	X(int, io_submit, (void *, long, void *))				\
+	X(int, io_cancel, (void *, void *, void *))				\
+	X(int, io_getevents, (void *, long, long, void *, void *))		\
+	X(int, io_pgetevents, (void *, long, long, void *, void *, void *))	\
+	X(int, io_uring_submit, (void *))					\
+	X(int, io_uring_submit_and_wait, (void *, unsigned int))		\
+	X(int, io_uring_submit_and_wait_timeout, (void *, void *, unsigned int,	\
+						  void *, void *))		\
+	X(int, io_uring_submit_and_get_events, (void *))			\
+	X(int, io_uring_get_events, (void *))					\
+	X(int, io_uring_wait_cqes, (void *, void *, unsigned int, void *,	\
+				    void *))					\
+	X(int, io_uring_wait_cqe_timeout, (void *, void *, void *))		\
+	X(int, __io_uring_get_cqe, (void *, void *, unsigned int, unsigned int,	\
+				    void *))					\
+	X(unsigned int, io_uring_peek_batch_cqe, (void *, void *, unsigned int))	\
+	X(void, io_uring_queue_exit, (void *))					\
+	X(int, io_uring_register_files, (void *, const int *, unsigned int))	\
+	X(int, io_uring_unregister_files, (void *))				\
+	X(int, io_uring_setup, (unsigned int, void *))				\
+	X(int, io_uring_enter, (unsigned int, unsigned int, unsigned int,	\
+				unsigned int, void *))				\
+	X(int, io_uring_enter2, (unsigned int, unsigned int, unsigned int,	\
+				 unsigned int, void *, size_t))			\
+	X(int, io_uring_register, (unsigned int, unsigned int, const void *,	\
+				   unsigned int))
 
 #define TW_REAL_DECL(ret, name, params) extern ret (*tw_real_##name) params;
 TW_HOOKED(TW_REAL_DECL)
@@ -109,12 +147,6 @@ static inline void tw_leave(void)
 /* Tracing is off until tw_start() ran and when TORNWATCH_DISABLE is set. */
 extern int tw_active;
 
-/* Turns tracing on; called once the tracepoint provider is registered. */
-void tw_start(void);
-
-int32_t tw_pid(void);
-int32_t tw_tid(void);
-
 /*
  * Is this return address inside the tracer's own libraries? lttng-ust's
  * threads open, read and mmap (ELF statedump, ring-buffer shm): not the
@@ -122,6 +154,18 @@ int32_t tw_tid(void);
  */
 int tw_from_tracer(const void *caller);
 #define TW_CALLER() __builtin_return_address(0)
+
+/* Enters the guard; true when this call is the program's and is traced. */
+static inline int tw_watch(const void *caller)
+{
+	return tw_enter() && tw_active && !tw_from_tracer(caller);
+}
+
+/* Turns tracing on; called once the tracepoint provider is registered. */
+void tw_start(void);
+
+int32_t tw_pid(void);
+int32_t tw_tid(void);
 
 /* Full-check mode: msync checksums every page of its range, not only those stored into. */
 extern int tw_full_check;

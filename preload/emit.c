@@ -53,6 +53,31 @@ void tw_emit_process_event(const struct tw_process *p)
 	lttng_ust_tracepoint(tornwatch, process, p);
 }
 
+void tw_emit_aio_submit(const struct tw_aio_submit *s)
+{
+	lttng_ust_tracepoint(tornwatch, aio_submit, s);
+}
+
+void tw_emit_aio_complete(const struct tw_aio_complete *c)
+{
+	lttng_ust_tracepoint(tornwatch, aio_complete, c);
+}
+
+void tw_emit_aio_touch(const struct tw_aio_touch *t)
+{
+	lttng_ust_tracepoint(tornwatch, aio_touch, t);
+}
+
+void tw_emit_aio_wait(const struct tw_aio_wait *w)
+{
+	lttng_ust_tracepoint(tornwatch, aio_wait, w);
+}
+
+void tw_emit_signal(const struct tw_signal *s)
+{
+	lttng_ust_tracepoint(tornwatch, signal, s);
+}
+
 void tw_emit_before_fork(sigset_t *set)
 {
 	lttng_ust_before_fork(set);

@@ -14,9 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "core.h"
+#include "engines.h"
 #include "emit.h"
 #include "maps.h"
 #include "pieces.h"
+#include "uring.h"
 
 struct tw_io {
 	struct tw_call c;
@@ -231,7 +233,26 @@ TW_SYNC_HOOK(fdatasync, TW_OP_FSYNC, (int fd), (fd), fd, 0, 0)
 TW_SYNC_HOOK(sync_file_range, TW_OP_FSYNC,
 	     (int fd, off_t o, off_t n, unsigned int f),
 	     (fd, o, n, f), fd, o, (size_t)n)
-TW_SYNC_HOOK(close, TW_OP_OTHER, (int fd), (fd), fd, -1, 0)
+
+/* Closing a ring's fd ends its I/O as far as the program can know. */
+TW_EXPORT int close(int fd)
+{
+	struct tw_io io;
+	int ret;
+
+	TW_NOSYS(TW_REAL(close), -1);
+	io_begin(&io, "close", TW_OP_OTHER, fd, -1, 0, NULL, TW_CALLER());
+	if (io.watched && unlikely(__atomic_load_n(&tw_uring_rings,
+						   __ATOMIC_RELAXED))) {
+		int saved = errno;
+
+		tw_uring_closing(fd);
+		errno = saved;
+	}
+	ret = tw_real_close(fd);
+	io_end(&io, ret, NULL, NULL, 0);
+	return ret;
+}
 
 /* A new descriptor for a regular file: say which file and by what path. */
 static void opened(const char *call, int fd, int flags, const char *path)

@@ -4,11 +4,13 @@
  * library: an address outside every tracked mapping costs two loads and two
  * compares before the jump to the real function. A store into a mapping is
  * recorded with the checksums of what it overwrote and of what it wrote; a
- * load from one with the checksums of what it copied out.
+ * load from one with the checksums of what it copied out. A store into a
+ * buffer an async I/O still owns is recorded as a touch of that I/O.
  */
 #include <errno.h>
 #include "core.h"
 #include "emit.h"
+#include "inflight.h"
 #include "maps.h"
 #include "pieces.h"
 
@@ -18,6 +20,8 @@ struct tw_xfer {
 	const char *name;
 	int nstore;
 	int nload;
+	int nkeys;		/* in-flight writes whose buffer this stores into */
+	struct tw_io_key keys[TW_TOUCH_MAX];
 	struct tw_span store[TW_XFER_SPANS];
 	struct tw_span load[TW_XFER_SPANS];
 };
@@ -37,11 +41,13 @@ static int xfer_begin(struct tw_xfer *x, const char *name, const void *dst,
 		return 0;
 	}
 	x->name = name;
+	x->nkeys = tw_inflight_maybe(dst, n) ?
+		   tw_inflight_touch(name, dst, n, 0, x->keys, TW_TOUCH_MAX) : 0;
 	x->nstore = tw_mapreg_find(&tw_maps, (uintptr_t)dst, n, x->store,
 				   TW_XFER_SPANS);
 	x->nload = src ? tw_mapreg_find(&tw_maps, (uintptr_t)src, n, x->load,
 					TW_XFER_SPANS) : 0;
-	if (x->nstore == 0 && x->nload == 0) {
+	if (x->nstore == 0 && x->nload == 0 && x->nkeys == 0) {
 		tw_leave();
 		return 0;
 	}
@@ -89,6 +95,7 @@ static void xfer_end(struct tw_xfer *x, const void *dst, const void *src)
 		c.ret = (int64_t)s->len;
 		tw_emit_call_end(&c);
 	}
+	tw_inflight_after_store(x->keys, x->nkeys);
 	tw_leave();
 }
 
@@ -123,11 +130,15 @@ void tw_kernel_stored(const char *name, const void *buf, size_t len)
 	}
 }
 
-/* src is a constant NULL for the memset forms: the second test folds away. */
+/*
+ * src is a constant NULL for the memset forms: its test folds away. With
+ * nothing in flight the last test is one compare against zero.
+ */
 static inline int maybe_tracked(const void *dst, const void *src, size_t n)
 {
 	return tw_mapreg_maybe(&tw_maps, dst, n) ||
-	       (src && tw_mapreg_maybe(&tw_maps, src, n));
+	       (src && tw_mapreg_maybe(&tw_maps, src, n)) ||
+	       tw_inflight_maybe(dst, n);
 }
 
 /*

@@ -18,6 +18,8 @@
 #include "core.h"
 #include "crc32c.h"
 #include "emit.h"
+#include "engines.h"
+#include "inflight.h"
 #include "maps.h"
 
 #define TW_MSYNC_SPANS 8
@@ -111,6 +113,10 @@ static void *map_hook(void *(*real)(void *, size_t, int, int, int, off_t),
 	ret = real(addr, len, prot, flags, fd, off);
 	saved = errno;
 	if (tw_depth == 1 && tw_active && ret != MAP_FAILED) {
+		if (unlikely(__atomic_load_n(&tw_uring_raw_rings,
+					     __ATOMIC_RELAXED))) {
+			tw_uring_mapped(fd, (int64_t)off, ret);
+		}
 		track_mapping(ret, len, prot, flags, fd, off);
 	}
 	tw_leave();
@@ -173,10 +179,17 @@ TW_EXPORT int munmap(void *addr, size_t len)
 		return -1;
 	}
 	/* free() unmaps large chunks: nothing tracked there, no lock taken. */
-	if (likely(!tw_mapreg_maybe(&tw_maps, addr, len))) {
+	if (likely(!tw_mapreg_maybe(&tw_maps, addr, len) &&
+		   !tw_inflight_maybe(addr, len))) {
 		return real(addr, len);
 	}
-	tw_enter();
+	if (tw_watch(TW_CALLER()) && tw_inflight_maybe(addr, len)) {
+		struct tw_io_key none[1];
+
+		saved = errno;
+		tw_inflight_touch("munmap", addr, len, 1, none, 0);
+		errno = saved;
+	}
 	ret = real(addr, len);
 	saved = errno;
 	if (tw_depth == 1 && ret == 0) {

@@ -27,6 +27,14 @@ enum tw_op {
 enum tw_piece_kind {
 	TW_PIECE_DATA = 0,	/* the bytes transferred */
 	TW_PIECE_OLD = 1,	/* what a store is about to overwrite */
+	TW_PIECE_LATER = 2,	/* an in-flight write's buffer, after a store */
+				/* into it or at its completion */
+};
+
+/* Who carried an asynchronous I/O. */
+enum tw_engine {
+	TW_ENGINE_LIBAIO = 1,
+	TW_ENGINE_URING = 2,
 };
 
 /* Checksum grain: pieces are a transfer's intersection with each grain-aligned block of the file. */
@@ -99,6 +107,72 @@ struct tw_map {
 	int64_t offset;		/* file offset of addr */
 	int64_t ret;
 	int32_t err;
+};
+
+/* One asynchronous I/O handed to the kernel (an iocb, an SQE). */
+struct tw_aio_submit {
+	struct tw_call c;	/* op, fd, dev, ino, offset, length, addr */
+	int32_t engine;		/* enum tw_engine */
+	int32_t opcode;		/* the engine's own opcode */
+	uint64_t ctx;		/* io_context_t, or the ring's fd */
+	uint64_t id;		/* iocb address, or user_data */
+	int64_t size;		/* file size at submission */
+	uint32_t nseg;		/* buffers (iovec entries) */
+};
+
+/* Its completion, as the tracer saw it. */
+struct tw_aio_complete {
+	int32_t pid;
+	int32_t tid;
+	const char *call;	/* where it was seen */
+	int32_t engine;
+	uint64_t ctx;
+	uint64_t id;
+	int64_t res;
+	int64_t res2;		/* libaio res2, io_uring CQE flags */
+	int32_t seen;		/* enum tw_seen */
+};
+
+/* How the tracer came to know of a completion. */
+enum tw_seen {
+	TW_SEEN_FIRST = 0,	/* before the program did: the buffer is evidence */
+	TW_SEEN_LATE = 1,	/* the program had consumed it already: its */
+				/* buffer is no longer the I/O's */
+	TW_SEEN_NEVER = 2,	/* the context was destroyed with it in flight */
+	TW_SEEN_REFUSED = 3,	/* the submission was refused: no I/O happened */
+};
+
+/* The program freed, unmapped or stored into an in-flight buffer. */
+struct tw_aio_touch {
+	int32_t pid;
+	int32_t tid;
+	const char *call;
+	uint64_t addr;
+	uint64_t length;
+	int32_t engine;
+	uint64_t ctx;
+	uint64_t id;
+	int32_t released;	/* free, realloc, munmap: no longer the program's */
+};
+
+/* A wait that returned with I/O still in flight: -EINTR, a timeout, short. */
+struct tw_aio_wait {
+	int32_t pid;
+	int32_t tid;
+	const char *call;
+	int32_t engine;
+	uint64_t ctx;
+	int64_t ret;
+	int32_t err;
+	uint32_t inflight;	/* this context's I/Os still in flight */
+	uint64_t missed;	/* completions lost to a ring wrap */
+};
+
+struct tw_signal {
+	int32_t pid;
+	int32_t tid;
+	int32_t signo;
+	int32_t code;
 };
 
 struct tw_process {

@@ -108,6 +108,74 @@ LTTNG_UST_TRACEPOINT_EVENT(tornwatch, map,
 	)
 )
 
+LTTNG_UST_TRACEPOINT_EVENT(tornwatch, aio_submit,
+	LTTNG_UST_TP_ARGS(const struct tw_aio_submit *, s),
+	LTTNG_UST_TP_FIELDS(
+		TW_TP_CALL_FIELDS(&s->c)
+		lttng_ust_field_integer(int32_t, engine, s->engine)
+		lttng_ust_field_integer(int32_t, opcode, s->opcode)
+		lttng_ust_field_integer_hex(uint64_t, ctx, s->ctx)
+		lttng_ust_field_integer_hex(uint64_t, id, s->id)
+		lttng_ust_field_integer(int64_t, size, s->size)
+		lttng_ust_field_integer(uint32_t, nseg, s->nseg)
+	)
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(tornwatch, aio_complete,
+	LTTNG_UST_TP_ARGS(const struct tw_aio_complete *, c),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(int32_t, pid, c->pid)
+		lttng_ust_field_integer(int32_t, tid, c->tid)
+		lttng_ust_field_string(call, c->call)
+		lttng_ust_field_integer(int32_t, engine, c->engine)
+		lttng_ust_field_integer_hex(uint64_t, ctx, c->ctx)
+		lttng_ust_field_integer_hex(uint64_t, id, c->id)
+		lttng_ust_field_integer(int64_t, res, c->res)
+		lttng_ust_field_integer(int64_t, res2, c->res2)
+		lttng_ust_field_integer(int32_t, seen, c->seen)
+	)
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(tornwatch, aio_touch,
+	LTTNG_UST_TP_ARGS(const struct tw_aio_touch *, t),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(int32_t, pid, t->pid)
+		lttng_ust_field_integer(int32_t, tid, t->tid)
+		lttng_ust_field_string(call, t->call)
+		lttng_ust_field_integer_hex(uint64_t, addr, t->addr)
+		lttng_ust_field_integer(uint64_t, length, t->length)
+		lttng_ust_field_integer(int32_t, engine, t->engine)
+		lttng_ust_field_integer_hex(uint64_t, ctx, t->ctx)
+		lttng_ust_field_integer_hex(uint64_t, id, t->id)
+		lttng_ust_field_integer(int32_t, released, t->released)
+	)
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(tornwatch, aio_wait,
+	LTTNG_UST_TP_ARGS(const struct tw_aio_wait *, w),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(int32_t, pid, w->pid)
+		lttng_ust_field_integer(int32_t, tid, w->tid)
+		lttng_ust_field_string(call, w->call)
+		lttng_ust_field_integer(int32_t, engine, w->engine)
+		lttng_ust_field_integer_hex(uint64_t, ctx, w->ctx)
+		lttng_ust_field_integer(int64_t, ret, w->ret)
+		lttng_ust_field_integer(int32_t, err, w->err)
+		lttng_ust_field_integer(uint32_t, inflight, w->inflight)
+		lttng_ust_field_integer(uint64_t, missed, w->missed)
+	)
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(tornwatch, signal,
+	LTTNG_UST_TP_ARGS(const struct tw_signal *, s),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(int32_t, pid, s->pid)
+		lttng_ust_field_integer(int32_t, tid, s->tid)
+		lttng_ust_field_integer(int32_t, signo, s->signo)
+		lttng_ust_field_integer(int32_t, code, s->code)
+	)
+)
+
 LTTNG_UST_TRACEPOINT_EVENT(tornwatch, process,
 	LTTNG_UST_TP_ARGS(const struct tw_process *, p),
 	LTTNG_UST_TP_FIELDS(

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libaio: io_setup, io_submit, io_getevents, io_pgetevents, io_cancel and
+ * io_destroy. libaio returns a negative errno and leaves errno alone; the
+ * hooks return exactly that. Each iocb is recorded before the kernel gets
+ * it, so that a completion reaped at once by another thread always finds it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <libaio.h>
+#include "core.h"
+#include "engines.h"
+#include "inflight.h"
+
+/* The kernel's completion ring at the address io_setup returned (fs/aio.c). */
+struct tw_aio_ring {
+	unsigned int id;
+	unsigned int nr;
+	unsigned int head;
+	unsigned int tail;
+	unsigned int magic;
+	unsigned int compat_features;
+	unsigned int incompat_features;
+	unsigned int header_length;
+	struct io_event io_events[];
+};
+
+#define TW_AIO_RING_MAGIC 0xa10a10a1
+
+static void aio_leave(int saved)
+{
+	tw_leave();
+	errno = saved;
+}
+
+/* One iocb as a request; 0 when it moves no file data we follow. */
+static int iocb_req(const char *call, uint64_t ctx, struct iocb *io,
+		    struct tw_io_req *q, struct iovec *one)
+{
+	q->call = call;
+	q->engine = TW_ENGINE_LIBAIO;
+	q->opcode = io->aio_lio_opcode;
+	q->ctx = ctx;
+	q->id = (uint64_t)(uintptr_t)io;
+	q->fd = io->aio_fildes;
+	q->seg = one;
+	q->nseg = 1;
+	switch (io->aio_lio_opcode) {
+	case IO_CMD_PREAD:
+	case IO_CMD_PWRITE:
+		q->op = io->aio_lio_opcode == IO_CMD_PREAD ? TW_OP_READ :
+							     TW_OP_WRITE;
+		one->iov_base = io->u.c.buf;
+		one->iov_len = io->u.c.nbytes;
+		q->offset = io->u.c.offset;
+		return 1;
+	case IO_CMD_PREADV:
+	case IO_CMD_PWRITEV:
+		q->op = io->aio_lio_opcode == IO_CMD_PREADV ? TW_OP_READ :
+							      TW_OP_WRITE;
+		q->seg = io->u.v.vec;
+		q->nseg = io->u.v.nr;
+		q->offset = io->u.v.offset;
+		return 1;
+	case IO_CMD_FSYNC:
+	case IO_CMD_FDSYNC:
+		q->op = TW_OP_FSYNC;
+		q->nseg = 0;
+		q->offset = 0;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void tw_aio_submitting(const char *call, uint64_t ctx, long nr,
+		       struct iocb **ios)
+{
+	struct tw_io_req q;
+	struct iovec one;
+	long i;
+
+	for (i = 0; ios && i < nr; i++) {
+		if (ios[i] && iocb_req(call, ctx, ios[i], &q, &one)) {
+			tw_inflight_submit(&q);
+		}
+	}
+}
+
+/* The iocbs after the first ret were not taken: no I/O happened for them. */
+void tw_aio_submitted(const char *call, uint64_t ctx, long nr,
+		      struct iocb **ios, long ret)
+{
+	long i;
+
+	for (i = ret < 0 ? 0 : ret; ios && i < nr; i++) {
+		struct tw_io_key key = { TW_ENGINE_LIBAIO, ctx,
+					 (uint64_t)(uintptr_t)ios[i] };
+
+		tw_inflight_complete(call, &key, ret < 0 ? ret : -EAGAIN, 0,
+				     TW_SEEN_REFUSED);
+	}
+}
+
+static void complete_event(const char *call, uint64_t ctx,
+			   const struct io_event *e)
+{
+	struct tw_io_key key = { TW_ENGINE_LIBAIO, ctx,
+				 (uint64_t)(uintptr_t)e->obj };
+
+	tw_inflight_complete(call, &key, (int64_t)(long)e->res,
+			     (int64_t)(long)e->res2, TW_SEEN_FIRST);
+}
+
+void tw_aio_reaped(const char *call, uint64_t ctx, long min_nr, long ret,
+		   const struct io_event *ev)
+{
+	long i;
+
+	for (i = 0; ev && i < ret; i++) {
+		complete_event(call, ctx, &ev[i]);
+	}
+	tw_inflight_wait(call, TW_ENGINE_LIBAIO, ctx, ret,
+			 ret < 0 ? (int)-ret : 0, ret >= 0 && ret < min_nr);
+}
+
+void tw_aio_cancelled(const char *call, uint64_t ctx, const struct iocb *iocb,
+		      long ret, const struct io_event *ev)
+{
+	if (ret == 0 && ev) {
+		struct io_event e = *ev;
+
+		e.obj = (struct iocb *)iocb;
+		complete_event(call, ctx, &e);
+	}
+}
+
+void tw_aio_destroying(const char *call, uint64_t ctx)
+{
+	tw_aio_poll(ctx);
+	tw_inflight_drop_ctx(call, TW_ENGINE_LIBAIO, ctx);
+}
+
+/*
+ * Completions the kernel already posted to the context's ring but nobody
+ * reaped: the I/O is over, whatever the program does to its buffer now.
+ * The ring is only read; io_getevents still hands them to the program.
+ */
+void tw_aio_poll(uint64_t ctx)
+{
+	const struct tw_aio_ring *ring = (const void *)(uintptr_t)ctx;
+	unsigned int head, tail, i;
+
+	if (!ring || __atomic_load_n(&ring->magic, __ATOMIC_RELAXED) !=
+		     TW_AIO_RING_MAGIC || ring->nr == 0) {
+		return;
+	}
+	head = __atomic_load_n(&ring->head, __ATOMIC_ACQUIRE) % ring->nr;
+	tail = __atomic_load_n(&ring->tail, __ATOMIC_ACQUIRE) % ring->nr;
+	for (i = head; i != tail; i = (i + 1) % ring->nr) {
+		complete_event("aio ring", ctx, &ring->io_events[i]);
+	}
+}
+
+TW_EXPORT int io_setup(int maxevents, io_context_t *ctxp)
+{
+	int saved = errno, watch, r;
+
+	if (!TW_REAL(io_setup)) {
+		return -ENOSYS;
+	}
+	watch = tw_watch(TW_CALLER());
+	r = tw_real_io_setup(maxevents, ctxp);
+	/* A context at the address of one destroyed behind our back. */
+	if (watch && r == 0 && ctxp) {
+		tw_inflight_drop_ctx("io_setup", TW_ENGINE_LIBAIO,
+				     (uint64_t)(uintptr_t)*ctxp);
+	}
+	aio_leave(saved);
+	return r;
+}
+
+TW_EXPORT int io_submit(io_context_t ctx, long nr, struct iocb *ios[])
+{
+	int saved = errno, watch, r;
+
+	if (!TW_REAL(io_submit)) {
+		return -ENOSYS;
+	}
+	watch = tw_watch(TW_CALLER());
+	if (watch) {
+		tw_aio_submitting("io_submit", (uint64_t)(uintptr_t)ctx, nr, ios);
+	}
+	r = tw_real_io_submit(ctx, nr, ios);
+	if (watch) {
+		tw_aio_submitted("io_submit", (uint64_t)(uintptr_t)ctx, nr, ios, r);
+	}
+	aio_leave(saved);
+	return r;
+}
+
+TW_EXPORT int io_getevents(io_context_t ctx, long min_nr, long nr,
+			   struct io_event *events, struct timespec *timeout)
+{
+	int saved = errno, watch, r;
+
+	if (!TW_REAL(io_getevents)) {
+		return -ENOSYS;
+	}
+	watch = tw_watch(TW_CALLER());
+	r = tw_real_io_getevents(ctx, min_nr, nr, events, timeout);
+	if (watch) {
+		tw_aio_reaped("io_getevents", (uint64_t)(uintptr_t)ctx, min_nr, r,
+			      events);
+	}
+	aio_leave(saved);
+	return r;
+}
+
+TW_EXPORT int io_pgetevents(io_context_t ctx, long min_nr, long nr,
+			    struct io_event *events, struct timespec *timeout,
+			    sigset_t *sigmask)
+{
+	int saved = errno, watch, r;
+
+	if (!TW_REAL(io_pgetevents)) {
+		return -ENOSYS;
+	}
+	watch = tw_watch(TW_CALLER());
+	r = tw_real_io_pgetevents(ctx, min_nr, nr, events, timeout, sigmask);
+	if (watch) {
+		tw_aio_reaped("io_pgetevents", (uint64_t)(uintptr_t)ctx, min_nr,
+			      r, events);
+	}
+	aio_leave(saved);
+	return r;
+}
+
+TW_EXPORT int io_cancel(io_context_t ctx, struct iocb *iocb,
+			struct io_event *evt)
+{
+	int saved = errno, watch, r;
+
+	if (!TW_REAL(io_cancel)) {
+		return -ENOSYS;
+	}
+	watch = tw_watch(TW_CALLER());
+	r = tw_real_io_cancel(ctx, iocb, evt);
+	if (watch) {
+		tw_aio_cancelled("io_cancel", (uint64_t)(uintptr_t)ctx, iocb, r,
+				 evt);
+	}
+	aio_leave(saved);
+	return r;
+}
+
+TW_EXPORT int io_destroy(io_context_t ctx)
+{
+	int saved = errno, watch, r;
+
+	if (!TW_REAL(io_destroy)) {
+		return -ENOSYS;
+	}
+	watch = tw_watch(TW_CALLER());
+	if (watch) {
+		tw_aio_destroying("io_destroy", (uint64_t)(uintptr_t)ctx);
+	}
+	r = tw_real_io_destroy(ctx);
+	aio_leave(saved);
+	return r;
+}

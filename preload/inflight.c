@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The in-flight table. Entries live in a dense array under a spin lock taken
+ * only at hook depth 1, so a signal handler's own hooks (depth 2) never spin
+ * on a lock its interrupted thread holds. The address bounds only grow while
+ * anything is in flight: they are a filter, exact lookups scan the table.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include "core.h"
+#include "emit.h"
+#include "inflight.h"
+#include "pieces.h"
+
+struct tw_inflight {
+	struct tw_io_key key;
+	int op;
+	int nseg;
+	uint64_t dev;
+	uint64_t ino;
+	int64_t offset;
+	uint64_t length;
+	struct iovec seg[TW_INFLIGHT_SEGS];
+};
+
+static struct tw_inflight tw_io[TW_INFLIGHT_MAX];
+static int tw_nio;
+static int tw_io_lock;
+uintptr_t tw_inflight_lo = UINTPTR_MAX;
+uintptr_t tw_inflight_hi;
+
+static void io_lock(void)
+{
+	while (__atomic_exchange_n(&tw_io_lock, 1, __ATOMIC_ACQUIRE)) {
+		__builtin_ia32_pause();
+	}
+}
+
+static void io_unlock(void)
+{
+	__atomic_store_n(&tw_io_lock, 0, __ATOMIC_RELEASE);
+}
+
+static int same_key(const struct tw_io_key *a, const struct tw_io_key *b)
+{
+	return a->engine == b->engine && a->ctx == b->ctx && a->id == b->id;
+}
+
+/* Index of the oldest entry with this key, or -1; caller holds the lock. */
+static int find_key(const struct tw_io_key *key)
+{
+	int i;
+
+	for (i = 0; i < tw_nio; i++) {
+		if (same_key(&tw_io[i].key, key)) {
+			return i;
+		}
+	}
+	return -1;
+}
+
+static void widen_bounds(const struct iovec *seg, int nseg)
+{
+	int i;
+
+	for (i = 0; i < nseg; i++) {
+		uintptr_t a = (uintptr_t)seg[i].iov_base;
+
+		if (seg[i].iov_len == 0) {
+			continue;
+		}
+		if (a < tw_inflight_lo) {
+			__atomic_store_n(&tw_inflight_lo, a, __ATOMIC_RELAXED);
+		}
+		if (a + seg[i].iov_len > tw_inflight_hi) {
+			__atomic_store_n(&tw_inflight_hi, a + seg[i].iov_len,
+					 __ATOMIC_RELAXED);
+		}
+	}
+}
+
+/* Removes entry i keeping older entries first; caller holds the lock. */
+static void remove_at(int i)
+{
+	int j;
+
+	for (j = i; j + 1 < tw_nio; j++) {
+		tw_io[j] = tw_io[j + 1];
+	}
+	tw_nio--;
+	if (tw_nio == 0) {
+		__atomic_store_n(&tw_inflight_hi, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&tw_inflight_lo, UINTPTR_MAX, __ATOMIC_RELAXED);
+	}
+}
+
+static void emit_segs(const struct tw_inflight *io, int kind, size_t len)
+{
+	if (io->offset < 0 || len == 0) {
+		return;
+	}
+	tw_pieces_emit_iov(io->dev, io->ino, kind, (uint64_t)io->offset,
+			   io->seg, io->nseg, len);
+}
+
+void tw_inflight_submit(const struct tw_io_req *q)
+{
+	struct tw_aio_submit s;
+	struct tw_inflight io;
+	struct stat st;
+	uint64_t len = 0;
+	int i, fl;
+
+	if (q->fd < 0 || fstat(q->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		return;
+	}
+	for (i = 0; i < q->nseg; i++) {
+		len += q->seg[i].iov_len;
+	}
+	fl = fcntl(q->fd, F_GETFL);
+	tw_call_init(&s.c, q->call, q->op, q->fd, (uint64_t)st.st_dev,
+		     (uint64_t)st.st_ino, q->offset, len,
+		     q->nseg ? (uint64_t)(uintptr_t)q->seg[0].iov_base : 0);
+	s.c.flags = fl < 0 ? 0 : fl;
+	s.engine = q->engine;
+	s.opcode = q->opcode;
+	s.ctx = q->ctx;
+	s.id = q->id;
+	s.size = (int64_t)st.st_size;
+	s.nseg = (uint32_t)q->nseg;
+	tw_emit_aio_submit(&s);
+
+	io.key.engine = q->engine;
+	io.key.ctx = q->ctx;
+	io.key.id = q->id;
+	io.op = q->op;
+	io.dev = (uint64_t)st.st_dev;
+	io.ino = (uint64_t)st.st_ino;
+	io.offset = q->offset;
+	io.length = len;
+	io.nseg = q->nseg < TW_INFLIGHT_SEGS ? q->nseg : TW_INFLIGHT_SEGS;
+	for (i = 0; i < io.nseg; i++) {
+		io.seg[i] = q->seg[i];
+	}
+	if (q->op == TW_OP_WRITE) {
+		emit_segs(&io, TW_PIECE_DATA, len);
+	}
+	io_lock();
+	if (tw_nio < TW_INFLIGHT_MAX) {
+		tw_io[tw_nio++] = io;
+		widen_bounds(io.seg, io.nseg);
+	}
+	io_unlock();
+}
+
+void tw_inflight_complete(const char *call, const struct tw_io_key *key,
+			  int64_t res, int64_t res2, int seen)
+{
+	struct tw_aio_complete c;
+	struct tw_inflight io;
+	int i;
+
+	io_lock();
+	i = find_key(key);
+	if (i >= 0) {
+		io = tw_io[i];
+		remove_at(i);
+	}
+	io_unlock();
+	if (i < 0) {
+		return;		/* not a regular file's, or seen already */
+	}
+	c.pid = tw_pid();
+	c.tid = tw_tid();
+	c.call = call;
+	c.engine = key->engine;
+	c.ctx = key->ctx;
+	c.id = key->id;
+	c.res = res;
+	c.res2 = res2;
+	c.seen = seen;
+	tw_emit_aio_complete(&c);
+	if (seen != TW_SEEN_FIRST) {
+		return;
+	}
+	if (io.op == TW_OP_READ && res > 0) {
+		emit_segs(&io, TW_PIECE_DATA, (size_t)res);
+	} else if (io.op == TW_OP_WRITE) {
+		emit_segs(&io, TW_PIECE_LATER, io.length);
+	}
+}
+
+unsigned int tw_inflight_count(int engine, uint64_t ctx)
+{
+	unsigned int n = 0;
+	int i;
+
+	io_lock();
+	for (i = 0; i < tw_nio; i++) {
+		if (tw_io[i].key.engine == engine && tw_io[i].key.ctx == ctx) {
+			n++;
+		}
+	}
+	io_unlock();
+	return n;
+}
+
+static void emit_wait(const char *call, int engine, uint64_t ctx, int64_t ret,
+		      int err, unsigned int inflight, uint64_t missed)
+{
+	struct tw_aio_wait w;
+
+	w.pid = tw_pid();
+	w.tid = tw_tid();
+	w.call = call;
+	w.engine = engine;
+	w.ctx = ctx;
+	w.ret = ret;
+	w.err = err;
+	w.inflight = inflight;
+	w.missed = missed;
+	tw_emit_aio_wait(&w);
+}
+
+void tw_inflight_wait(const char *call, int engine, uint64_t ctx, int64_t ret,
+		      int err, int short_count)
+{
+	unsigned int n;
+
+	if (err == 0 && !short_count) {
+		return;
+	}
+	n = tw_inflight_count(engine, ctx);
+	if (n > 0) {
+		emit_wait(call, engine, ctx, ret, err, n, 0);
+	}
+}
+
+void tw_inflight_missed(const char *call, int engine, uint64_t ctx,
+			uint64_t missed)
+{
+	emit_wait(call, engine, ctx, 0, 0, tw_inflight_count(engine, ctx),
+		  missed);
+}
+
+void tw_inflight_drop_ctx(const char *call, int engine, uint64_t ctx)
+{
+	struct tw_io_key key;
+
+	for (;;) {
+		int i, found = 0;
+
+		io_lock();
+		for (i = 0; i < tw_nio; i++) {
+			if (tw_io[i].key.engine == engine &&
+			    tw_io[i].key.ctx == ctx) {
+				key = tw_io[i].key;
+				found = 1;
+				break;
+			}
+		}
+		io_unlock();
+		if (!found) {
+			return;
+		}
+		tw_inflight_complete(call, &key, 0, 0, TW_SEEN_NEVER);
+	}
+}
+
+static int overlaps(const struct tw_inflight *io, uintptr_t a, size_t len)
+{
+	int i;
+
+	for (i = 0; i < io->nseg; i++) {
+		uintptr_t b = (uintptr_t)io->seg[i].iov_base;
+
+		if (a < b + io->seg[i].iov_len && a + len > b) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The keys of the I/Os on [a, a+len); caller holds no lock. */
+static int hits(uintptr_t a, size_t len, struct tw_inflight *out, int max)
+{
+	int i, n = 0;
+
+	io_lock();
+	for (i = 0; i < tw_nio && n < max; i++) {
+		if (overlaps(&tw_io[i], a, len)) {
+			out[n++] = tw_io[i];
+		}
+	}
+	io_unlock();
+	return n;
+}
+
+static int still_in_flight(const struct tw_io_key *key)
+{
+	int i;
+
+	io_lock();
+	i = find_key(key);
+	io_unlock();
+	return i >= 0;
+}
+
+int tw_inflight_touch(const char *call, const void *addr, size_t len,
+		      int released, struct tw_io_key *keys, int max)
+{
+	struct tw_inflight hit[TW_TOUCH_MAX];
+	struct tw_aio_touch t;
+	int i, n, nkeys = 0;
+
+	n = hits((uintptr_t)addr, len, hit, TW_TOUCH_MAX);
+	for (i = 0; i < n; i++) {
+		/* Done in the kernel but not reaped yet is not in flight. */
+		if (hit[i].key.engine == TW_ENGINE_LIBAIO) {
+			tw_aio_poll(hit[i].key.ctx);
+		} else {
+			tw_uring_poll(hit[i].key.ctx);
+		}
+		if (!still_in_flight(&hit[i].key)) {
+			continue;
+		}
+		t.pid = tw_pid();
+		t.tid = tw_tid();
+		t.call = call;
+		t.addr = (uint64_t)(uintptr_t)addr;
+		t.length = len;
+		t.engine = hit[i].key.engine;
+		t.ctx = hit[i].key.ctx;
+		t.id = hit[i].key.id;
+		t.released = released;
+		tw_emit_aio_touch(&t);
+		if (hit[i].op == TW_OP_WRITE && !released && nkeys < max) {
+			keys[nkeys++] = hit[i].key;
+		}
+	}
+	return nkeys;
+}
+
+void tw_inflight_after_store(const struct tw_io_key *keys, int n)
+{
+	struct tw_inflight io;
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		io_lock();
+		j = find_key(&keys[i]);
+		if (j >= 0) {
+			io = tw_io[j];
+		}
+		io_unlock();
+		if (j >= 0) {
+			emit_segs(&io, TW_PIECE_LATER, io.length);
+		}
+	}
+}
+
+void tw_inflight_forget_all(void)
+{
+	tw_io_lock = 0;
+	tw_nio = 0;
+	tw_inflight_hi = 0;
+	tw_inflight_lo = UINTPTR_MAX;
+}
