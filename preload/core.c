@@ -17,6 +17,7 @@
 #include "core.h"
 #include "tornwatch-events.h"
 #include "emit.h"
+#include "inflight.h"
 #include "maps.h"
 
 #define TW_REAL_DEF(ret, name, params) ret (*tw_real_##name) params;
@@ -180,10 +181,12 @@ static void tw_emit_process(const char *what)
 }
 
 /* fork() inside libc (daemon()) reaches no hook: the caches still must not lie. */
+/* The child has its own ids, and none of its parent's async I/O. */
 static void tw_forget_ids(void)
 {
 	__atomic_store_n(&tw_cached_pid, 0, __ATOMIC_RELAXED);
 	tw_cached_tid = 0;
+	tw_inflight_forget_all();
 }
 
 /* Early: resolve the real functions before other constructors call hooks. */

@@ -78,6 +78,7 @@
 	X(void, free, (void *))							\
 	X(void *, realloc, (void *, size_t))					\
 	X(long, syscall, (long, ...))						\
+	X(int, sigaction, (int, const void *, void *))				\
 	TW_HOOKED_ASYNC(X)
 
 /*
