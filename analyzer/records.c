@@ -1,10 +1,35 @@
 /* SPDX-License-Identifier: MIT */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "grow.h"
 #include "records.h"
 #include "tornwatch-events.h"
+
+void tw_piece_start(struct tw_piece *p, const struct tw_crcs *cr)
+{
+	p->cr = cr;
+	p->pos = cr->offset;
+	p->i = 0;
+}
+
+int tw_piece_next(struct tw_piece *p)
+{
+	uint64_t end = p->cr->offset + p->cr->length, next;
+
+	if (p->i >= p->cr->n || p->pos >= end) {
+		return 0;
+	}
+	p->blk = p->pos / TW_GRAIN;
+	next = (p->blk + 1) * TW_GRAIN;
+	p->lo = (unsigned int)(p->pos - p->blk * TW_GRAIN);
+	p->hi = (unsigned int)((next < end ? next : end) - p->blk * TW_GRAIN);
+	p->crc = p->cr->crc[p->i++];
+	p->pos = next;
+	return 1;
+}
 
 void tw_records_init(struct tw_records *r)
 {
@@ -21,6 +46,9 @@ void tw_records_free(struct tw_records *r)
 		free(r->rec[i].old.crc);
 		free(r->rec[i].pages[0]);
 		free(r->rec[i].pages[1]);
+		for (size_t k = 0; k < r->rec[i].nlater; k++) {
+			free(r->rec[i].later[k].crc);
+		}
 	}
 	for (i = 0; i < r->nnames; i++) {
 		free(r->names[i].path);
@@ -30,6 +58,8 @@ void tw_records_free(struct tw_records *r)
 	free(r->names);
 	free(r->lost_ts);
 	free(r->pids);
+	free(r->aio_open);
+	free(r->targets);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -79,14 +109,15 @@ int tw_records_lost_before(const struct tw_records *r, int64_t t)
 	return r->nlost > 0 && r->lost_ts[0] <= t;
 }
 
-static int begin(struct tw_records *r, const struct tw_event *ev)
+/* A new record filled from the event's call fields, or NULL. */
+static struct tw_rec *new_rec(struct tw_records *r, const struct tw_event *ev)
 {
 	struct tw_rec *c;
 
-	if (!TW_GROW(r->rec, r->n, r->cap) || !TW_GROW(r->open, r->nopen, r->capopen)) {
-		return -ENOMEM;
+	if (!TW_GROW(r->rec, r->n, r->cap)) {
+		return NULL;
 	}
-	c = &r->rec[r->n];
+	c = &r->rec[r->n++];
 	memset(c, 0, sizeof(*c));
 	c->t_begin = ev->ts;
 	c->t_end = INT64_MAX;
@@ -101,7 +132,16 @@ static int begin(struct tw_records *r, const struct tw_event *ev)
 	c->ino = ev->ino;
 	c->offset = ev->offset;
 	c->length = ev->length;
-	r->open[r->nopen++] = r->n++;
+	c->addr = ev->addr;
+	return c;
+}
+
+static int begin(struct tw_records *r, const struct tw_event *ev)
+{
+	if (!TW_GROW(r->open, r->nopen, r->capopen) || !new_rec(r, ev)) {
+		return -ENOMEM;
+	}
+	r->open[r->nopen++] = r->n - 1;
 	return 0;
 }
 
@@ -174,9 +214,71 @@ static int append_crcs(struct tw_crcs *to, const struct tw_event *ev)
 	return 0;
 }
 
+static struct tw_aio_target *target_of(struct tw_records *r,
+				       const struct tw_event *ev)
+{
+	size_t i;
+
+	for (i = 0; i < r->ntargets; i++) {
+		if (r->targets[i].pid == ev->pid && r->targets[i].tid == ev->tid) {
+			return &r->targets[i];
+		}
+	}
+	return NULL;
+}
+
+/* The next pieces of this thread belong to rec: its data, or a new snapshot. */
+static int set_target(struct tw_records *r, const struct tw_event *ev,
+		      size_t rec, int later)
+{
+	struct tw_aio_target *t = target_of(r, ev);
+	struct tw_rec *c = &r->rec[rec];
+
+	if (later) {
+		if (c->nlater == TW_LATER_MAX) {
+			/* Keep the first snapshots and the newest. */
+			free(c->later[--c->nlater].crc);
+		}
+		memset(&c->later[c->nlater++], 0, sizeof(c->later[0]));
+	}
+	if (!t) {
+		if (!TW_GROW(r->targets, r->ntargets, r->captargets)) {
+			return -ENOMEM;
+		}
+		t = &r->targets[r->ntargets++];
+	}
+	t->pid = (int32_t)ev->pid;
+	t->tid = (int32_t)ev->tid;
+	t->rec = rec;
+	t->later = later;
+	return 0;
+}
+
+static void clear_target(struct tw_records *r, const struct tw_event *ev)
+{
+	struct tw_aio_target *t = target_of(r, ev);
+
+	if (t) {
+		*t = r->targets[--r->ntargets];
+	}
+}
+
 static int pieces(struct tw_records *r, const struct tw_event *ev)
 {
+	struct tw_aio_target *t = target_of(r, ev);
 	struct tw_rec *c;
+
+	if (t) {
+		c = &r->rec[t->rec];
+		if (c->dev != ev->dev || c->ino != ev->ino) {
+			r->orphans++;
+			return 0;
+		}
+		if (t->later && ev->kind == TW_PIECE_LATER) {
+			return append_crcs(&c->later[c->nlater - 1], ev);
+		}
+		return append_crcs(&c->data, ev);
+	}
 
 	if (ev->kind == TW_PIECE_OLD) {
 		c = find_open(r, ev, TW_OP_STORE, NULL, NULL);
@@ -238,6 +340,145 @@ static int note_pid(struct tw_records *r, int64_t pid)
 	return 0;
 }
 
+static int aio_submit(struct tw_records *r, const struct tw_event *ev)
+{
+	struct tw_rec *c;
+
+	if (!TW_GROW(r->aio_open, r->naio_open, r->capaio_open) ||
+	    !(c = new_rec(r, ev))) {
+		return -ENOMEM;
+	}
+	c->aio = 1;
+	c->engine = (int)ev->engine;
+	c->opcode = (int)ev->opcode;
+	c->ctx = ev->ctx;
+	c->id = ev->id;
+	c->size = ev->size;
+	r->aio_open[r->naio_open++] = r->n - 1;
+	return set_target(r, ev, r->n - 1, 0);
+}
+
+/* The I/O of this process with the event's engine, context and id. */
+static size_t find_aio(struct tw_records *r, const struct tw_event *ev,
+		       int take)
+{
+	size_t i;
+
+	for (i = 0; i < r->naio_open; i++) {
+		size_t k = r->aio_open[i];
+		const struct tw_rec *c = &r->rec[k];
+
+		if (c->pid == ev->pid && c->engine == ev->engine &&
+		    c->ctx == ev->ctx && c->id == ev->id) {
+			if (take) {
+				memmove(&r->aio_open[i], &r->aio_open[i + 1],
+					(r->naio_open - i - 1) * sizeof(size_t));
+				r->naio_open--;
+			}
+			return k;
+		}
+	}
+	return (size_t)-1;
+}
+
+static int aio_complete(struct tw_records *r, const struct tw_event *ev)
+{
+	size_t k = find_aio(r, ev, 1);
+	struct tw_rec *c;
+
+	if (k == (size_t)-1) {
+		r->orphans++;
+		return 0;
+	}
+	c = &r->rec[k];
+	c->seen = (int)ev->seen;
+	snprintf(c->done_call, sizeof(c->done_call), "%s", ev->call);
+	if (c->seen == TW_SEEN_NEVER) {
+		return 0;
+	}
+	c->t_end = ev->ts;
+	c->ret = ev->res;
+	c->err = ev->res < 0 ? (int)-ev->res : 0;
+	c->ended = 1;
+	if (c->seen != TW_SEEN_FIRST) {
+		return 0;
+	}
+	return set_target(r, ev, k, c->op == TW_OP_WRITE);
+}
+
+/* A note: one instant, tied to an I/O (touch) or to a context (wait). */
+static struct tw_rec *new_note(struct tw_records *r, const struct tw_event *ev,
+			       int note)
+{
+	struct tw_rec *c = new_rec(r, ev);
+
+	if (!c) {
+		return NULL;
+	}
+	c->note = note;
+	c->op = TW_OP_OTHER;
+	c->engine = (int)ev->engine;
+	c->ctx = ev->ctx;
+	c->io = (size_t)-1;
+	return c;
+}
+
+static int aio_touch(struct tw_records *r, const struct tw_event *ev)
+{
+	size_t k = find_aio(r, ev, 0);
+	struct tw_rec *c, *io;
+
+	if (k == (size_t)-1) {
+		r->orphans++;
+		return 0;
+	}
+	c = new_note(r, ev, TW_NOTE_TOUCH);
+	if (!c) {
+		return -ENOMEM;
+	}
+	io = &r->rec[k];
+	c->io = k;
+	c->released = (int)ev->released;
+	c->dev = io->dev;
+	c->ino = io->ino;
+	c->offset = io->offset;
+	return io->op == TW_OP_WRITE && !c->released ?
+	       set_target(r, ev, k, 1) : 0;
+}
+
+static int aio_wait(struct tw_records *r, const struct tw_event *ev)
+{
+	struct tw_rec *c = new_note(r, ev, TW_NOTE_WAIT);
+
+	if (!c) {
+		return -ENOMEM;
+	}
+	c->ret = ev->ret;
+	c->err = (int)ev->err;
+	c->inflight = ev->inflight;
+	c->missed = ev->missed;
+	r->missed += ev->missed;
+	return 0;
+}
+
+static int signal_note(struct tw_records *r, const struct tw_event *ev)
+{
+	struct tw_rec *c = new_note(r, ev, TW_NOTE_SIGNAL);
+	const char *abbrev;
+
+	if (!c) {
+		return -ENOMEM;
+	}
+	c->signo = (int)ev->signo;
+	abbrev = sigabbrev_np(c->signo);
+	if (abbrev) {
+		snprintf(c->call, sizeof(c->call), "SIG%s", abbrev);
+	} else {
+		snprintf(c->call, sizeof(c->call), "signal %d", c->signo);
+	}
+	return 0;
+}
+
 int tw_records_add(struct tw_records *r, const struct tw_event *ev)
 {
 	r->events++;
@@ -245,7 +486,20 @@ int tw_records_add(struct tw_records *r, const struct tw_event *ev)
 	    note_pid(r, ev->pid) != 0) {
 		return -ENOMEM;
 	}
+	if (ev->type != TW_EV_PIECES) {
+		clear_target(r, ev);
+	}
 	switch (ev->type) {
+	case TW_EV_AIO_SUBMIT:
+		return aio_submit(r, ev);
+	case TW_EV_AIO_COMPLETE:
+		return aio_complete(r, ev);
+	case TW_EV_AIO_TOUCH:
+		return aio_touch(r, ev);
+	case TW_EV_AIO_WAIT:
+		return aio_wait(r, ev);
+	case TW_EV_SIGNAL:
+		return signal_note(r, ev);
 	case TW_EV_CALL_BEGIN:
 		return begin(r, ev);
 	case TW_EV_CALL_END:

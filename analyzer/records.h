@@ -22,6 +22,16 @@ struct tw_page_crcs {
 	uint32_t crc[16];	/* one per grain block of the page */
 };
 
+#define TW_LATER_MAX 8
+
+/* What a record is, besides a call with a begin and an end. */
+enum tw_note {
+	TW_NOTE_NONE = 0,
+	TW_NOTE_TOUCH,		/* an in-flight buffer stored into or released */
+	TW_NOTE_WAIT,		/* a wait returned with I/O in flight */
+	TW_NOTE_SIGNAL,		/* a signal delivered with I/O in flight */
+};
+
 struct tw_rec {
 	int64_t t_begin;
 	int64_t t_end;		/* INT64_MAX while the call has not returned */
@@ -43,6 +53,36 @@ struct tw_rec {
 	struct tw_page_crcs *pages[2];	/* msync: before / during the call */
 	size_t npages[2];
 	unsigned int blocks_per_page;
+	/*
+	 * An asynchronous I/O: submitted at t_begin, its completion seen at
+	 * t_end; data holds what a write submitted or a read delivered.
+	 */
+	int aio;
+	int engine;		/* enum tw_engine */
+	int opcode;
+	int seen;		/* enum tw_seen */
+	uint64_t ctx;
+	uint64_t id;
+	int64_t size;		/* file size at submission */
+	char done_call[32];	/* where the completion was seen */
+	struct tw_crcs later[TW_LATER_MAX];	/* a write's buffer since */
+	size_t nlater;
+	/* A note (t_end == t_begin, never ended): touch, wait or signal. */
+	int note;		/* enum tw_note */
+	size_t io;		/* touch: the I/O's record */
+	int released;
+	int signo;
+	uint64_t addr;
+	uint64_t inflight;
+	uint64_t missed;	/* completions a ring lost */
+};
+
+/* Where the piece checksums following an async event of a thread go. */
+struct tw_aio_target {
+	int32_t pid;
+	int32_t tid;
+	size_t rec;
+	int later;		/* into rec's newest later snapshot, not data */
 };
 
 struct tw_file_name {
@@ -66,8 +106,28 @@ struct tw_records {
 	uint64_t orphans;	/* ends or pieces with no matching begin */
 	int32_t *pids;		/* every traced process */
 	size_t npids, cappids;
+	size_t *aio_open;	/* async I/O records not completed yet */
+	size_t naio_open, capaio_open;
+	struct tw_aio_target *targets;
+	size_t ntargets, captargets;
+	uint64_t missed;	/* completions lost to ring wraps */
 	unsigned int page_size;
 };
+
+/* Walks the pieces of a checksum run: grain block, byte range inside it, CRC. */
+struct tw_piece {
+	const struct tw_crcs *cr;
+	uint64_t pos;
+	size_t i;
+	uint64_t blk;
+	unsigned int lo;
+	unsigned int hi;
+	uint32_t crc;
+};
+
+void tw_piece_start(struct tw_piece *p, const struct tw_crcs *cr);
+/* 1 while there is a piece: its block, range and CRC are in p. */
+int tw_piece_next(struct tw_piece *p);
 
 void tw_records_init(struct tw_records *r);
 void tw_records_free(struct tw_records *r);

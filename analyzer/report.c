@@ -70,6 +70,83 @@ static const char *op_name(int op)
 	return op >= 0 && op <= TW_OP_OPAQUE ? names[op] : "?";
 }
 
+static const char *row_op(const struct tw_rec *y)
+{
+	static const char *const notes[] = { "", "touch", "wait", "signal" };
+
+	return y->note > 0 && y->note <= TW_NOTE_SIGNAL ? notes[y->note] :
+							  op_name(y->op);
+}
+
+static const char *row_call(const struct tw_rec *y, int end)
+{
+	return y->aio && end ? y->done_call : y->call;
+}
+
+static const char *row_phase(const struct tw_rec *y, int end)
+{
+	if (y->aio) {
+		return end ? "complete" : "submit";
+	}
+	switch (y->note) {
+	case TW_NOTE_TOUCH:
+		return y->released ? "release" : "store";
+	case TW_NOTE_WAIT:
+		return y->missed ? "lost" : "return";
+	case TW_NOTE_SIGNAL:
+		return "deliver";
+	default:
+		return end ? "end" : "begin";
+	}
+}
+
+/* The I/O a row is about: itself, or the one a touch hit. */
+static const struct tw_rec *row_io(const struct tw_records *r,
+				   const struct tw_rec *y)
+{
+	if (y->aio) {
+		return y;
+	}
+	if (y->note == TW_NOTE_TOUCH && y->io < r->n) {
+		return &r->rec[y->io];
+	}
+	return NULL;
+}
+
+static const char *engine_name(const struct tw_rec *x)
+{
+	return x->engine == TW_ENGINE_LIBAIO ? "libaio" : "io_uring";
+}
+
+/* One line on an async I/O: what was asked, and how it ended. */
+static void text_io(FILE *f, const struct tw_rec *x)
+{
+	fprintf(f, "  %s %s id 0x%" PRIx64 ": %" PRIu64 " B at %" PRId64
+		", file size %" PRId64 " at submission; ", engine_name(x),
+		op_name(x->op), x->id, x->length, x->offset, x->size);
+	if (x->ended) {
+		fprintf(f, "completed with %" PRId64 " (seen by %s)\n", x->ret,
+			x->done_call);
+	} else {
+		fprintf(f, "completion never seen\n");
+	}
+}
+
+static const char *kind_verb(int kind)
+{
+	switch (kind) {
+	case TW_SYNC_RACE:
+		return "synced";
+	case TW_PHANTOM_WRITE:
+	case TW_ABANDONED_IO:
+	case TW_BUFFER_MODIFIED:
+	case TW_SHORT_READ:
+		return "submitted";
+	default:
+		return "read";
+	}
+}
+
 static void file_name(const struct tw_records *r, uint64_t dev, uint64_t ino,
 		      char *buf, size_t len)
 {
@@ -110,6 +187,39 @@ static void text_pages(FILE *f, const struct tw_records *r,
 	fprintf(f, "\n");
 }
 
+static void text_row_detail(FILE *f, const struct tw_records *r,
+			    const struct tw_rec *y, int end)
+{
+	const struct tw_rec *io = row_io(r, y);
+
+	switch (y->note) {
+	case TW_NOTE_TOUCH:
+		fprintf(f, " [0x%" PRIx64 ", +%" PRIu64 ") in flight: %s id 0x%"
+			PRIx64, y->addr, y->length, op_name(io->op), io->id);
+		return;
+	case TW_NOTE_WAIT:
+		if (y->missed) {
+			fprintf(f, " %" PRIu64 " completions overwritten unseen",
+				y->missed);
+		} else {
+			fprintf(f, " ret %" PRId64 " with %" PRIu64 " in flight",
+				y->ret, y->inflight);
+		}
+		return;
+	case TW_NOTE_SIGNAL:
+		return;
+	default:
+		break;
+	}
+	fprintf(f, " offset %" PRId64 " length %" PRIu64, y->offset, y->length);
+	if (io) {
+		fprintf(f, " id 0x%" PRIx64, io->id);
+	}
+	if (end) {
+		fprintf(f, " ret %" PRId64, y->ret);
+	}
+}
+
 static void text_anomaly(FILE *f, const struct tw_records *r,
 			 const struct tw_anomaly *a)
 {
@@ -123,15 +233,18 @@ static void text_anomaly(FILE *f, const struct tw_records *r,
 		tw_kind_name(a->kind), a->uncertain ? " (uncertain: events were lost)" : "",
 		name, a->offset, a->offset + a->length - 1, a->length);
 	fmt_ts(ts, sizeof(ts), x->t_begin);
-	fprintf(f, "  %s by pid %d tid %d (%s) at %s:", a->kind == TW_SYNC_RACE ?
-		"synced" : "read", x->pid, x->tid, x->call, ts);
-	for (i = 0; i < 5; i++) {
+	fprintf(f, "  %s by pid %d tid %d (%s) at %s:", kind_verb(a->kind),
+		x->pid, x->tid, x->call, ts);
+	for (i = 0; i < TW_S_COUNT; i++) {
 		if (a->bytes[i]) {
 			fprintf(f, " %" PRIu64 " B %s", a->bytes[i],
 				tw_state_name((int)i));
 		}
 	}
 	fprintf(f, "\n");
+	if (x->aio) {
+		text_io(f, x);
+	}
 	if (a->untracked) {
 		fprintf(f, "  a store no hook saw (a copy the compiler inlined) changed "
 			"pages while the sync ran\n");
@@ -143,13 +256,10 @@ static void text_anomaly(FILE *f, const struct tw_records *r,
 		const struct tw_rec *y = &r->rec[rows[i].rec];
 
 		fmt_ts(ts, sizeof(ts), rows[i].ts);
-		fprintf(f, "    %s  pid %-6d tid %-6d %-6s %-8s %-5s offset %" PRId64
-			" length %" PRIu64, ts, y->pid, y->tid, op_name(y->op),
-			y->call, rows[i].end ? "end" : "begin", y->offset,
-			y->length);
-		if (rows[i].end) {
-			fprintf(f, " ret %" PRId64, y->ret);
-		}
+		fprintf(f, "    %s  pid %-6d tid %-6d %-6s %-8s %-5s", ts, y->pid,
+			y->tid, row_op(y), row_call(y, rows[i].end),
+			row_phase(y, rows[i].end));
+		text_row_detail(f, r, y, rows[i].end);
 		fprintf(f, "%s\n", rows[i].rec == a->rec ? "   <==" : "");
 	}
 	free(rows);
@@ -188,6 +298,24 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+static void json_row_detail(FILE *f, const struct tw_records *r,
+			    const struct tw_rec *y, int end)
+{
+	const struct tw_rec *io = row_io(r, y);
+
+	if (io) {
+		fprintf(f, ",\"io\":\"0x%" PRIx64 "\"", io->id);
+	}
+	if (y->note == TW_NOTE_TOUCH) {
+		fprintf(f, ",\"addr\":\"0x%" PRIx64 "\"", y->addr);
+	} else if (y->note == TW_NOTE_WAIT) {
+		fprintf(f, ",\"ret\":%" PRId64 ",\"in_flight\":%" PRIu64
+			",\"missed\":%" PRIu64, y->ret, y->inflight, y->missed);
+	} else if (end) {
+		fprintf(f, ",\"ret\":%" PRId64, y->ret);
+	}
+}
+
 static void json_anomaly(FILE *f, const struct tw_records *r,
 			 const struct tw_anomaly *a)
 {
@@ -208,6 +336,16 @@ static void json_anomaly(FILE *f, const struct tw_records *r,
 	if (a->kind == TW_SYNC_RACE) {
 		fprintf(f, ",\"untracked_store\":%s", a->untracked ? "true" : "false");
 	}
+	if (x->aio) {
+		fprintf(f, ",\"engine\":\"%s\",\"io\":\"0x%" PRIx64
+			"\",\"file_size\":%" PRId64 ",\"completed\":", engine_name(x),
+			x->id, x->size);
+		if (x->ended) {
+			fprintf(f, "%" PRId64, x->ret);
+		} else {
+			fprintf(f, "null");
+		}
+	}
 	fprintf(f, ",\"pages\":[");
 	for (i = 0; i < a->npages; i++) {
 		fprintf(f, "%s{\"index\":%" PRIu64 ",\"offset\":%" PRIu64
@@ -223,15 +361,13 @@ static void json_anomaly(FILE *f, const struct tw_records *r,
 		file_name(r, y->dev, y->ino, name, sizeof(name));
 		fprintf(f, "%s{\"ts\":%" PRId64 ",\"pid\":%d,\"tid\":%d,\"call\":",
 			i ? "," : "", rows[i].ts, y->pid, y->tid);
-		json_str(f, y->call);
+		json_str(f, row_call(y, rows[i].end));
 		fprintf(f, ",\"op\":\"%s\",\"phase\":\"%s\",\"file\":",
-			op_name(y->op), rows[i].end ? "end" : "begin");
+			row_op(y), row_phase(y, rows[i].end));
 		json_str(f, name);
 		fprintf(f, ",\"offset\":%" PRId64 ",\"length\":%" PRIu64, y->offset,
 			y->length);
-		if (rows[i].end) {
-			fprintf(f, ",\"ret\":%" PRId64, y->ret);
-		}
+		json_row_detail(f, r, y, rows[i].end);
 		fprintf(f, "}");
 	}
 	free(rows);

@@ -5,7 +5,8 @@
  *    successful msync(MS_SYNC) over it that began after it ended), and which
  *    stores raced an msync;
  * 2. every version of every grain block;
- * 3. every read, piece by piece, against the version it was required to see.
+ * 3. every read, piece by piece, against the version it was required to see;
+ * then the async rules (async-rules.c).
  * Calls that overlap in time are not ordered: a read only has to see what
  * became visible before it began.
  */
@@ -22,7 +23,6 @@
 
 #define T_NEVER INT64_MAX
 #define NO_REC ((size_t)-1)
-#define MAX_INTERLEAVING 64
 
 /* The stores an msync found done when it began: the bytes it wrote back. */
 struct synced {
@@ -59,24 +59,6 @@ struct ctx {
 	int64_t inval_lag;	/* longest such call */
 };
 
-const char *tw_kind_name(int kind)
-{
-	static const char *const names[] = {
-		"torn_read", "stale_read", "unknown_data", "sync_race",
-	};
-
-	return kind >= 0 && kind <= TW_SYNC_RACE ? names[kind] : "?";
-}
-
-const char *tw_state_name(int state)
-{
-	static const char *const names[] = {
-		"new", "old", "unknown", "changed", "undecided",
-	};
-
-	return state >= 0 && state <= TW_S_UNDECIDED ? names[state] : "?";
-}
-
 static int same_file(const struct tw_rec *a, const struct tw_rec *b)
 {
 	return a->dev == b->dev && a->ino == b->ino;
@@ -99,85 +81,6 @@ static int sync_covers(const struct tw_records *r, const struct tw_rec *m,
 					      s->length);
 }
 
-static int add_inter(struct tw_anomaly *a, size_t rec)
-{
-	size_t i;
-
-	for (i = 0; i < a->ninter; i++) {
-		if (a->inter[i] == rec) {
-			return 0;
-		}
-	}
-	if (a->ninter >= MAX_INTERLEAVING) {
-		return 0;
-	}
-	if (!TW_GROW(a->inter, a->ninter, a->capinter)) {
-		return -ENOMEM;
-	}
-	a->inter[a->ninter++] = rec;
-	return 0;
-}
-
-static int add_piece(struct tw_anomaly *a, uint64_t index, uint64_t off,
-		     uint64_t len, int state)
-{
-	struct tw_page_entry *last = a->npages ? &a->pages[a->npages - 1] : NULL;
-
-	a->bytes[state] += len;
-	if (last && last->index == index && last->state == state &&
-	    last->offset + last->length == off) {
-		last->length += len;
-		return 0;
-	}
-	if (!TW_GROW(a->pages, a->npages, a->cappages)) {
-		return -ENOMEM;
-	}
-	a->pages[a->npages].index = index;
-	a->pages[a->npages].offset = off;
-	a->pages[a->npages].length = len;
-	a->pages[a->npages].state = state;
-	a->npages++;
-	return 0;
-}
-
-/* Bytes [off, off+len) in state, cut at page boundaries, runs merged. */
-static int add_page(struct tw_anomaly *a, uint64_t page_size, uint64_t off,
-		    uint64_t len, int state)
-{
-	int ret = 0;
-
-	while (len > 0 && ret == 0) {
-		uint64_t index = off / page_size;
-		uint64_t take = (index + 1) * page_size - off;
-
-		if (take > len) {
-			take = len;
-		}
-		ret = add_piece(a, index, off, take, state);
-		off += take;
-		len -= take;
-	}
-	return ret;
-}
-
-static struct tw_anomaly *new_anomaly(struct ctx *c, int kind, size_t rec)
-{
-	const struct tw_rec *x = &c->r->rec[rec];
-	struct tw_anomaly *a;
-
-	if (!TW_GROW(c->out->a, c->out->n, c->out->cap)) {
-		return NULL;
-	}
-	a = &c->out->a[c->out->n++];
-	memset(a, 0, sizeof(*a));
-	a->kind = kind;
-	a->rec = rec;
-	a->dev = x->dev;
-	a->ino = x->ino;
-	a->uncertain = tw_records_lost_before(c->r, x->t_end);
-	return a;
-}
-
 /* The sync_race anomaly of msync m, made on first need. */
 static struct tw_anomaly *race_of(struct ctx *c, size_t m)
 {
@@ -186,12 +89,12 @@ static struct tw_anomaly *race_of(struct ctx *c, size_t m)
 	if (c->race_of[m]) {
 		return &c->out->a[c->race_of[m] - 1];
 	}
-	a = new_anomaly(c, TW_SYNC_RACE, m);
+	a = tw_anomaly_new(c->out, c->r, TW_SYNC_RACE, m);
 	if (!a) {
 		return NULL;
 	}
 	c->race_of[m] = c->out->n;
-	return add_inter(a, m) == 0 ? a : NULL;
+	return tw_anomaly_add_inter(a, m) == 0 ? a : NULL;
 }
 
 /* Did msync m find page pg changed at entry, that is, was it syncing it? */
@@ -229,12 +132,12 @@ static int racing_store(struct ctx *c, size_t m, size_t s)
 		if (!same_file(st, d) || from >= to) {
 			continue;
 		}
-		if (!a && (!(a = race_of(c, m)) || add_inter(a, s) != 0)) {
+		if (!a && (!(a = race_of(c, m)) || tw_anomaly_add_inter(a, s) != 0)) {
 			return -ENOMEM;
 		}
-		ret = add_inter(a, done->rec[i]);
+		ret = tw_anomaly_add_inter(a, done->rec[i]);
 		if (ret == 0) {
-			ret = add_page(a, c->r->page_size, from, to - from,
+			ret = tw_anomaly_add_bytes(a, c->r->page_size, from, to - from,
 				       TW_S_CHANGED);
 		}
 	}
@@ -285,7 +188,7 @@ static int unexplained_changes(struct ctx *c, size_t m, const size_t *pending,
 			return -ENOMEM;
 		}
 		a->untracked = 1;
-		if (add_page(a, ps, pg * ps, ps, TW_S_CHANGED) != 0) {
+		if (tw_anomaly_add_bytes(a, ps, pg * ps, ps, TW_S_CHANGED) != 0) {
 			return -ENOMEM;
 		}
 	}
@@ -379,50 +282,16 @@ static int settle_stores(struct ctx *c)
 	return ret;
 }
 
-/* Walks the pieces of a checksum run: grain block, byte range inside it, CRC. */
-struct piece {
-	const struct tw_crcs *cr;
-	uint64_t pos;
-	size_t i;
-	uint64_t blk;
-	unsigned int lo;
-	unsigned int hi;
-	uint32_t crc;
-};
-
-static void piece_start(struct piece *p, const struct tw_crcs *cr)
-{
-	p->cr = cr;
-	p->pos = cr->offset;
-	p->i = 0;
-}
-
-static int piece_next(struct piece *p)
-{
-	uint64_t end = p->cr->offset + p->cr->length, next;
-
-	if (p->i >= p->cr->n || p->pos >= end) {
-		return 0;
-	}
-	p->blk = p->pos / TW_GRAIN;
-	next = (p->blk + 1) * TW_GRAIN;
-	p->lo = (unsigned int)(p->pos - p->blk * TW_GRAIN);
-	p->hi = (unsigned int)((next < end ? next : end) - p->blk * TW_GRAIN);
-	p->crc = p->cr->crc[p->i++];
-	p->pos = next;
-	return 1;
-}
-
 static int add_pieces(struct ctx *c, size_t rec, const struct tw_crcs *cr,
 		      int kind, int64_t made, int64_t visible)
 {
 	const struct tw_rec *x = &c->r->rec[rec];
 	int ret = 0;
 
-	struct piece p;
+	struct tw_piece p;
 
-	piece_start(&p, cr);
-	while (ret == 0 && piece_next(&p)) {
+	tw_piece_start(&p, cr);
+	while (ret == 0 && tw_piece_next(&p)) {
 		struct tw_version v = {
 			.crc = p.crc, .lo = (uint16_t)p.lo, .hi = (uint16_t)p.hi,
 			.kind = kind, .rec = rec, .t_made = made,
@@ -754,9 +623,9 @@ static int note_version(struct ctx *c, struct tw_anomaly *a,
 	if (!v) {
 		return 0;
 	}
-	ret = add_inter(a, v->rec);
+	ret = tw_anomaly_add_inter(a, v->rec);
 	if (ret == 0 && v->kind == TW_V_STORE && c->synced_by[v->rec] != NO_REC) {
-		ret = add_inter(a, c->synced_by[v->rec]);
+		ret = tw_anomaly_add_inter(a, c->synced_by[v->rec]);
 	}
 	return ret;
 }
@@ -785,9 +654,9 @@ static int add_neighbours(struct ctx *c, struct tw_anomaly *a, size_t rd)
 		    (y->op == TW_OP_WRITE || y->op == TW_OP_STORE ||
 		     y->op == TW_OP_READ) &&
 		    ranges_meet(off, y->length, (uint64_t)x->offset, x->length)) {
-			ret = add_inter(a, i);
+			ret = tw_anomaly_add_inter(a, i);
 		} else if (y->op == TW_OP_FSYNC) {
-			ret = add_inter(a, i);
+			ret = tw_anomaly_add_inter(a, i);
 		}
 	}
 	return ret;
@@ -801,18 +670,18 @@ static int judge_read(struct ctx *c, size_t rd)
 
 	memset(&tmp, 0, sizeof(tmp));
 	c->out->reads_checked++;
-	struct piece p;
+	struct tw_piece p;
 
-	piece_start(&p, &x->data);
-	while (ret == 0 && piece_next(&p)) {
+	tw_piece_start(&p, &x->data);
+	while (ret == 0 && tw_piece_next(&p)) {
 		const struct tw_block *b = tw_versions_find(&c->vs, x->dev,
 							    x->ino, p.blk);
 		struct judged j = judge(c, b, p.blk, p.lo, p.hi, p.crc, x);
 
-		ret = add_page(&tmp, c->r->page_size, p.blk * TW_GRAIN + p.lo,
+		ret = tw_anomaly_add_bytes(&tmp, c->r->page_size, p.blk * TW_GRAIN + p.lo,
 			       p.hi - p.lo, j.state);
 		if (ret == 0 && j.state != TW_S_UNDECIDED) {
-			ret = j.inval ? add_inter(&tmp, j.inval->rec) :
+			ret = j.inval ? tw_anomaly_add_inter(&tmp, j.inval->rec) :
 					note_version(c, &tmp, j.req);
 		}
 		if (ret == 0 && j.state == TW_S_OLD) {
@@ -824,7 +693,7 @@ static int judge_read(struct ctx *c, size_t rd)
 		free(tmp.inter);
 		return ret;
 	}
-	a = new_anomaly(c, TW_TORN_READ, rd);
+	a = tw_anomaly_new(c->out, c->r, TW_TORN_READ, rd);
 	if (!a) {
 		free(tmp.pages);
 		free(tmp.inter);
@@ -846,7 +715,7 @@ static int judge_read(struct ctx *c, size_t rd)
 	} else {
 		a->kind = TW_STALE_READ;
 	}
-	ret = add_inter(a, rd);
+	ret = tw_anomaly_add_inter(a, rd);
 	return ret == 0 ? add_neighbours(c, a, rd) : ret;
 }
 
@@ -893,6 +762,22 @@ static int by_time(const void *pa, const void *pb, void *arg)
 	return a < b ? -1 : a > b;
 }
 
+/* Anomalies another one explains (unknown data a phantom write left) go. */
+static void drop_explained(struct tw_anomalies *out)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < out->n; i++) {
+		if (out->a[i].dropped) {
+			free(out->a[i].pages);
+			free(out->a[i].inter);
+			continue;
+		}
+		out->a[k++] = out->a[i];
+	}
+	out->n = k;
+}
+
 int tw_rules_run(const struct tw_records *r, struct tw_anomalies *out)
 {
 	struct ctx c = { .r = r, .out = out };
@@ -921,6 +806,10 @@ int tw_rules_run(const struct tw_records *r, struct tw_anomalies *out)
 	}
 	if (ret == 0) {
 		finish_races(&c);
+		ret = tw_async_rules(r, out);
+	}
+	if (ret == 0) {
+		drop_explained(out);
 		for (i = 0; i < out->n; i++) {
 			qsort_r(out->a[i].inter, out->a[i].ninter, sizeof(size_t),
 				by_time, (void *)r);

@@ -12,6 +12,11 @@ enum tw_kind {
 	TW_STALE_READ,
 	TW_UNKNOWN_DATA,
 	TW_SYNC_RACE,
+	TW_PHANTOM_WRITE,	/* an abandoned write's buffer changed: the file */
+				/* got data no one asked for */
+	TW_ABANDONED_IO,	/* buffer freed or unmapped while in flight */
+	TW_BUFFER_MODIFIED,	/* a write's buffer changed while in flight */
+	TW_SHORT_READ,		/* an async read completed short, not at EOF */
 };
 
 enum tw_state {
@@ -20,6 +25,8 @@ enum tw_state {
 	TW_S_UNKNOWN,	/* no version anyone traced produced */
 	TW_S_CHANGED,	/* changed while a sync ran */
 	TW_S_UNDECIDED,	/* nothing to compare with */
+	TW_S_NOT_READ,	/* asked for, not delivered */
+	TW_S_COUNT,
 };
 
 struct tw_page_entry {
@@ -38,7 +45,8 @@ struct tw_anomaly {
 	uint64_t length;
 	int uncertain;
 	int untracked;		/* sync_race: a change no hooked store explains */
-	uint64_t bytes[5];	/* per state */
+	int dropped;		/* explained by another anomaly */
+	uint64_t bytes[TW_S_COUNT];	/* per state */
 	struct tw_page_entry *pages;
 	size_t npages, cappages;
 	size_t *inter;		/* calls of the interleaving, by record index */
@@ -53,6 +61,19 @@ struct tw_anomalies {
 
 const char *tw_kind_name(int kind);
 const char *tw_state_name(int state);
+
+/* Building blocks, anomaly.c. */
+struct tw_anomaly *tw_anomaly_new(struct tw_anomalies *out,
+				  const struct tw_records *r, int kind,
+				  size_t rec);
+/* 0 or -ENOMEM; an interleaving keeps at most 64 calls. */
+int tw_anomaly_add_inter(struct tw_anomaly *a, size_t rec);
+/* Bytes [off, off+len) in state, cut at page boundaries, runs merged. */
+int tw_anomaly_add_bytes(struct tw_anomaly *a, uint64_t page_size,
+			 uint64_t off, uint64_t len, int state);
+
+/* The async rules (async-rules.c), after the reads were judged. */
+int tw_async_rules(const struct tw_records *r, struct tw_anomalies *out);
 /* 0 or -ENOMEM. */
 int tw_rules_run(const struct tw_records *r, struct tw_anomalies *out);
 void tw_anomalies_free(struct tw_anomalies *a);

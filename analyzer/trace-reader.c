@@ -63,7 +63,10 @@ static const struct tw_int_member tw_int_members[] = {
 	TW_INT(flags), TW_INT(prot), TW_INT(kind), TW_INT(grain),
 	TW_INT(phase), TW_INT(err), TW_INT(page_size), TW_INT(dev),
 	TW_INT(ino), TW_INT(length), TW_INT(addr), TW_INT(new_addr),
-	TW_INT(new_length), TW_INT(offset), TW_INT(ret),
+	TW_INT(new_length), TW_INT(offset), TW_INT(ret), TW_INT(engine),
+	TW_INT(opcode), TW_INT(size), TW_INT(nseg), TW_INT(res), TW_INT(res2),
+	TW_INT(seen), TW_INT(released), TW_INT(signo), TW_INT(code),
+	TW_INT(ctx), TW_INT(id), TW_INT(inflight), TW_INT(missed),
 };
 
 static const struct tw_str_member tw_str_members[] = {
@@ -81,6 +84,11 @@ static const struct {
 	{ "file_open", TW_EV_FILE_OPEN },
 	{ "map", TW_EV_MAP },
 	{ "process", TW_EV_PROCESS },
+	{ "aio_submit", TW_EV_AIO_SUBMIT },
+	{ "aio_complete", TW_EV_AIO_COMPLETE },
+	{ "aio_touch", TW_EV_AIO_TOUCH },
+	{ "aio_wait", TW_EV_AIO_WAIT },
+	{ "signal", TW_EV_SIGNAL },
 };
 
 #define TW_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

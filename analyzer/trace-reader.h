@@ -18,6 +18,11 @@ enum tw_ev_type {
 	TW_EV_FILE_OPEN,
 	TW_EV_MAP,
 	TW_EV_PROCESS,
+	TW_EV_AIO_SUBMIT,
+	TW_EV_AIO_COMPLETE,
+	TW_EV_AIO_TOUCH,
+	TW_EV_AIO_WAIT,
+	TW_EV_SIGNAL,
 	TW_EV_DISCARDED,	/* events or packets lost by the tracer */
 	TW_EV_READING,		/* every trace opened, its metadata parsed */
 };
@@ -29,6 +34,9 @@ struct tw_event {
 	int64_t op, fd, flags, prot, kind, grain, phase, err, page_size;
 	uint64_t dev, ino, length, addr, new_addr, new_length;
 	int64_t offset, ret;
+	int64_t engine, opcode, size, nseg, res, res2, seen, released;
+	int64_t signo, code;
+	uint64_t ctx, id, inflight, missed;
 	uint64_t count;		/* TW_EV_DISCARDED: how many (0: unknown) */
 	int packets;		/* TW_EV_DISCARDED: 1 when packets were lost */
 	char call[32];
