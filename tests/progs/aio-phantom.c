@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Seed 001: a libaio O_DIRECT write whose io_getevents is interrupted by a
+ * signal. The program takes -EINTR for "the write is over", frees the
+ * buffer and reuses the memory while the kernel has yet to read it, so the
+ * file gets the recycled bytes instead of the written ones.
+ *
+ *   aio-phantom healthy FILE   reap the write, then free and reuse its buffer
+ *   aio-phantom eintr FILE     SIGALRM after 200 ms interrupts io_getevents;
+ *                              on -EINTR free and reuse the buffer at once
+ *
+ * The write only stays in flight long enough with a slow device, e.g.
+ * TW_FAULT_AIO_HOLD=1 and bin/async-fault.so preloaded.
+ *
+ * Exit 0 when the file holds what was written, 1 on a data comparison error
+ * or unexpected result, 2 on a usage or system error, 77 when the file
+ * system refuses O_DIRECT.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libaio.h>
+#include <malloc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#define BLK		4096
+#define FILE_SIZE	(4 * BLK)
+#define WRITE_OFF	(2 * BLK)
+/* Buffers this large are each an mmap of their own, see main(). */
+#define IO_ALLOC	(1024 * 1024)
+
+/* Called through a pointer: real memset calls, which the tracer sees. */
+static void *(*volatile fill)(void *, int, size_t) = memset;
+
+static volatile sig_atomic_t alarmed;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "aio-phantom: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+/* libaio returns -errno instead of setting errno. */
+static void die_aio(const char *what, int ret)
+{
+	errno = -ret;
+	die(what);
+}
+
+static void expect_one(const char *what, int ret)
+{
+	if (ret < 0) {
+		die_aio(what, ret);
+	}
+	if (ret != 1) {
+		printf("aio-phantom: %s returned %d, expected 1\n", what, ret);
+		exit(1);
+	}
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarmed = 1;
+}
+
+static void *aligned(size_t size)
+{
+	void *p;
+	int err = posix_memalign(&p, BLK, size);
+
+	if (err) {
+		errno = err;
+		die("posix_memalign");
+	}
+	return p;
+}
+
+static int open_direct(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_DIRECT, 0644);
+
+	if (fd < 0 && errno == EINVAL) {
+		printf("aio-phantom: %s: O_DIRECT not supported here\n", path);
+		exit(77);
+	}
+	if (fd < 0) {
+		die(path);
+	}
+	return fd;
+}
+
+static void write_initial(int fd)
+{
+	char *b = aligned(BLK);
+	off_t off;
+
+	fill(b, 'A', BLK);
+	for (off = 0; off < FILE_SIZE; off += BLK) {
+		if (pwrite(fd, b, BLK, off) != BLK) {
+			die("pwrite");
+		}
+	}
+	if (fsync(fd) != 0) {
+		die("fsync");
+	}
+	free(b);
+}
+
+/* No SA_RESTART: the interrupted io_getevents must come back with -EINTR. */
+static void arm_alarm(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval it = { .it_value = { 0, 200000 } };
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, NULL) != 0) {
+		die("sigaction");
+	}
+	if (setitimer(ITIMER_REAL, &it, NULL) != 0) {
+		die("setitimer");
+	}
+}
+
+/* A late alarm must not interrupt the verification instead. */
+static void disarm_alarm(void)
+{
+	struct itimerval it = { 0 };
+
+	if (setitimer(ITIMER_REAL, &it, NULL) != 0) {
+		die("setitimer");
+	}
+}
+
+static void report_event(const struct io_event *ev)
+{
+	printf("io_getevents: reaped the write, res %ld\n", (long)ev->res);
+}
+
+static void *recycle(void *buf)
+{
+	void *buf2;
+
+	free(buf);
+	buf2 = aligned(IO_ALLOC);
+	printf("reallocated buffer %s the freed one\n",
+	       buf2 == buf ? "is" : "is not");
+	fill(buf2, 'R', BLK);
+	return buf2;
+}
+
+/* Returns the buffer now held: the freed one's replacement, filled with 'R'. */
+static void *reap_eintr(io_context_t ctx, void *buf)
+{
+	struct io_event ev;
+	int ret = io_getevents(ctx, 1, 1, &ev, NULL);
+
+	disarm_alarm();
+	if (ret == -EINTR) {
+		printf("io_getevents: interrupted (-EINTR), write still in flight; freeing its buffer\n");
+		buf = recycle(buf);
+		ret = io_getevents(ctx, 1, 1, &ev, NULL);
+		expect_one("io_getevents", ret);
+		report_event(&ev);
+		return buf;
+	}
+	expect_one("io_getevents", ret);
+	printf("io_getevents: not interrupted, got the event\n");
+	report_event(&ev);
+	return recycle(buf);
+}
+
+static void *reap_healthy(io_context_t ctx, void *buf)
+{
+	struct io_event ev;
+	int ret = io_getevents(ctx, 1, 1, &ev, NULL);
+
+	expect_one("io_getevents", ret);
+	report_event(&ev);
+	return recycle(buf);
+}
+
+static int check_block(const unsigned char *b, off_t base, char want)
+{
+	off_t o;
+
+	for (o = base; o < base + BLK; o++) {
+		unsigned char c = b[o - base];
+
+		if (c == (unsigned char)want) {
+			continue;
+		}
+		if (isprint(c)) {
+			printf("DATA COMPARISON ERROR at offset %lld: expected '%c', found '%c'\n",
+			       (long long)o, want, c);
+		} else {
+			printf("DATA COMPARISON ERROR at offset %lld: expected '%c', found 0x%02x\n",
+			       (long long)o, want, c);
+		}
+		return 1;
+	}
+	return 0;
+}
+
+static int verify(int fd)
+{
+	unsigned char *vbuf = aligned(BLK);
+	off_t off;
+	int bad = 0;
+
+	for (off = 0; off < FILE_SIZE && !bad; off += BLK) {
+		if (pread(fd, vbuf, BLK, off) != BLK) {
+			die("pread");
+		}
+		bad = check_block(vbuf, off, off == WRITE_OFF ? 'W' : 'A');
+	}
+	free(vbuf);
+	return bad;
+}
+
+static int run(int eintr, const char *path)
+{
+	struct iocb iocb, *iocbp = &iocb;
+	io_context_t ctx = 0;
+	int fd = open_direct(path);
+	void *buf;
+	int ret;
+
+	write_initial(fd);
+	ret = io_setup(8, &ctx);
+	if (ret < 0) {
+		die_aio("io_setup", ret);
+	}
+	buf = aligned(IO_ALLOC);
+	fill(buf, 'W', BLK);
+	io_prep_pwrite(&iocb, fd, buf, BLK, WRITE_OFF);
+	if (eintr) {
+		arm_alarm();
+	}
+	ret = io_submit(ctx, 1, &iocbp);
+	expect_one("io_submit", ret);
+	buf = eintr ? reap_eintr(ctx, buf) : reap_healthy(ctx, buf);
+	ret = verify(fd);
+	io_destroy(ctx);
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3 || (strcmp(argv[1], "healthy") != 0 &&
+			  strcmp(argv[1], "eintr") != 0)) {
+		fprintf(stderr, "usage: aio-phantom healthy|eintr FILE\n");
+		return 2;
+	}
+	/*
+	 * glibc's memalign seldom hands a freed 4 KiB heap buffer back: the
+	 * fragments that aligning it left usually sit in tcache, so the freed
+	 * chunk cannot coalesce to the size memalign asks for. With a fixed
+	 * threshold (no raise after a free), each I/O buffer is an mmap of its
+	 * own that free unmaps and the next allocation maps again at the same
+	 * address: the seed's reuse, made certain.
+	 */
+	mallopt(M_MMAP_THRESHOLD, IO_ALLOC);
+	return run(strcmp(argv[1], "eintr") == 0, argv[2]);
+}
