@@ -37,3 +37,16 @@ tw_run() {
 	RC=$?
 	echo "tornwatch run exit: $RC"
 }
+
+# runs_here PROG ARGS...: skips the test when the program, run bare, says
+# the kernel or file system refuses what it needs (exit 77).
+runs_here() {
+	local out
+	out=$("$@" 2>&1)
+	[ $? -ne 77 ] || skip "$(echo "$out" | tail -n 1)"
+}
+
+# interleaving FILE N: "call/phase" of each row of anomaly N
+interleaving() {
+	jqr "$1" "[.anomalies[$2].interleaving[] | \"\(.call)/\(.phase)\"] | join(\" \")"
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Seed 001 on real libaio: an O_DIRECT write at 8192 is still in flight (the
+# fault preload's slow device) when SIGALRM interrupts io_getevents; the
+# program frees the buffer and fills the recycled memory with 'R', which
+# the device then writes. One phantom_write naming the write, the signal,
+# the -EINTR wait, the free, the store into the recycled memory, the
+# completion and the verify read that found 'R'. Its healthy twin, which
+# reaps the write before reusing the buffer, reports nothing.
+. "$(dirname "$0")/../lib.sh"
+F=$SCRATCH/aio-file
+runs_here "$BIN/aio-phantom" healthy "$F"
+
+tw_run healthy "$BIN/aio-phantom" healthy "$F"
+expect_eq "healthy: exit status" "$RC" 0
+expect_eq "healthy: anomalies" "$(jqr "$SCRATCH/healthy.json" '.anomalies | length')" 0
+expect_eq "healthy: reads checked" "$(jqr "$SCRATCH/healthy.json" '.reads_checked')" 4
+
+TW_FAULT_AIO_HOLD=1 LD_PRELOAD=$BIN/async-fault.so tw_run eintr "$BIN/aio-phantom" eintr "$F"
+expect_eq "exit status" "$RC" 3
+J=$SCRATCH/eintr.json
+expect_eq "kinds" "$(jqr "$J" '[.anomalies[].kind] | join(",")')" phantom_write
+expect_eq "file" "$(jqr "$J" '.anomalies[0].file')" "$F"
+expect_eq "range" "$(jqr "$J" '"\(.anomalies[0].offset)+\(.anomalies[0].length)"')" 8192+4096
+expect_eq "engine" "$(jqr "$J" '.anomalies[0].engine')" libaio
+expect_eq "pages" "$(jqr "$J" '[.anomalies[0].pages[] | "\(.index)=\(.state)"] | join(" ")')" "2=changed"
+expect_eq "interleaving" "$(interleaving "$J" 0)" \
+	"io_submit/submit SIGALRM/deliver io_getevents/return free/release memset/store io_getevents/complete pread/begin pread/end"
+expect_eq "-EINTR wait" "$(jqr "$J" '[.anomalies[0].interleaving[] | select(.op == "wait") | "\(.ret) \(.in_flight)"] | join(",")')" "-4 1"
+expect_eq "one I/O" "$(jqr "$J" '[.anomalies[0].interleaving[].io | select(. != null)] | unique | length')" 1
