@@ -8,6 +8,7 @@
 #ifndef TW_ENGINES_H
 #define TW_ENGINES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct iocb;
@@ -33,5 +34,7 @@ void tw_uring_entered(const char *call, int fd, long ret);
 void tw_uring_registered(int fd, unsigned int opcode, const void *arg,
 			 unsigned int nr, long ret);
 void tw_uring_closing(int fd);
+/* Before munmap: a ring whose memory goes is scanned a last time, then forgotten. */
+void tw_uring_unmapping(const void *addr, size_t len);
 
 #endif

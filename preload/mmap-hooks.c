@@ -21,6 +21,7 @@
 #include "engines.h"
 #include "inflight.h"
 #include "maps.h"
+#include "uring.h"
 
 #define TW_MSYNC_SPANS 8
 #define TW_SYNC_BATCH 32
@@ -180,14 +181,20 @@ TW_EXPORT int munmap(void *addr, size_t len)
 	}
 	/* free() unmaps large chunks: nothing tracked there, no lock taken. */
 	if (likely(!tw_mapreg_maybe(&tw_maps, addr, len) &&
-		   !tw_inflight_maybe(addr, len))) {
+		   !tw_inflight_maybe(addr, len) &&
+		   !__atomic_load_n(&tw_uring_rings, __ATOMIC_RELAXED))) {
 		return real(addr, len);
 	}
-	if (tw_watch(TW_CALLER()) && tw_inflight_maybe(addr, len)) {
+	if (tw_watch(TW_CALLER())) {
 		struct tw_io_key none[1];
 
 		saved = errno;
-		tw_inflight_touch("munmap", addr, len, 1, none, 0);
+		if (__atomic_load_n(&tw_uring_rings, __ATOMIC_RELAXED)) {
+			tw_uring_unmapping(addr, len);
+		}
+		if (tw_inflight_maybe(addr, len)) {
+			tw_inflight_touch("munmap", addr, len, 1, none, 0);
+		}
 		errno = saved;
 	}
 	ret = real(addr, len);

@@ -375,6 +375,29 @@ void tw_uring_files(struct tw_ring *r, const int *files, unsigned int nr)
 	tw_uring_registered(r->fd, IORING_REGISTER_FILES, files, nr, 0);
 }
 
+static int inside(const void *p, uintptr_t a, size_t len)
+{
+	return (uintptr_t)p >= a && (uintptr_t)p < a + len;
+}
+
+/* A program that maps its rings itself unmaps them before it closes the fd. */
+void tw_uring_unmapping(const void *addr, size_t len)
+{
+	uintptr_t a = (uintptr_t)addr;
+	int i;
+
+	for (i = 0; i < TW_MAX_RINGS; i++) {
+		struct tw_ring *r = &tw_rings[i];
+		int fd = __atomic_load_n(&r->fd, __ATOMIC_ACQUIRE);
+
+		if (fd >= 0 && __atomic_load_n(&r->ready, __ATOMIC_ACQUIRE) &&
+		    (inside(r->sq_khead, a, len) || inside(r->cq_khead, a, len) ||
+		     inside(r->sqes, a, len))) {
+			tw_uring_closing(fd);
+		}
+	}
+}
+
 void tw_uring_closing(int fd)
 {
 	struct tw_ring *r = ring_by_fd(fd);
