@@ -23,9 +23,10 @@ const char *tw_state_name(int state)
 {
 	static const char *const names[] = {
 		"new", "old", "unknown", "changed", "undecided", "not_read",
+		"released",
 	};
 
-	return state >= 0 && state <= TW_S_NOT_READ ? names[state] : "?";
+	return state >= 0 && state <= TW_S_RELEASED ? names[state] : "?";
 }
 
 int tw_anomaly_add_inter(struct tw_anomaly *a, size_t rec)

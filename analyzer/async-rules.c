@@ -188,7 +188,8 @@ static int changed_pages(const struct tw_records *r, const struct tw_rec *x,
 
 	if (!f->changed || f->nchanged == 0) {
 		return tw_anomaly_add_bytes(a, r->page_size, a->offset,
-					    a->length, TW_S_UNDECIDED);
+					    a->length, f->released ?
+					    TW_S_RELEASED : TW_S_UNDECIDED);
 	}
 	tw_piece_start(&p, &x->data);
 	while (ret == 0 && tw_piece_next(&p)) {

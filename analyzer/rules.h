@@ -26,6 +26,7 @@ enum tw_state {
 	TW_S_CHANGED,	/* changed while a sync ran */
 	TW_S_UNDECIDED,	/* nothing to compare with */
 	TW_S_NOT_READ,	/* asked for, not delivered */
+	TW_S_RELEASED,	/* its buffer was released while the I/O was in flight */
 	TW_S_COUNT,
 };
 

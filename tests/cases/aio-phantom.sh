@@ -28,3 +28,14 @@ expect_eq "interleaving" "$(interleaving "$J" 0)" \
 	"io_submit/submit SIGALRM/deliver io_getevents/return free/release memset/store io_getevents/complete pread/begin pread/end"
 expect_eq "-EINTR wait" "$(jqr "$J" '[.anomalies[0].interleaving[] | select(.op == "wait") | "\(.ret) \(.in_flight)"] | join(",")')" "-4 1"
 expect_eq "one I/O" "$(jqr "$J" '[.anomalies[0].interleaving[].io | select(. != null)] | unique | length')" 1
+
+# The same with an O_DIRECT read: the kernel fills the memory the program
+# reused after the -EINTR. One abandoned_io naming the read and its fate.
+TW_FAULT_AIO_HOLD=1 LD_PRELOAD=$BIN/async-fault.so tw_run read "$BIN/aio-phantom" eintr-read "$F"
+expect_eq "read: exit status" "$RC" 3
+J=$SCRATCH/read.json
+expect_eq "read: kinds" "$(jqr "$J" '[.anomalies[].kind] | join(",")')" abandoned_io
+expect_eq "read: range" "$(jqr "$J" '"\(.anomalies[0].offset)+\(.anomalies[0].length)"')" 8192+4096
+expect_eq "read: pages" "$(jqr "$J" '[.anomalies[0].pages[] | "\(.index)=\(.state)"] | join(" ")')" "2=released"
+expect_eq "read: interleaving" "$(interleaving "$J" 0)" \
+	"io_submit/submit SIGALRM/deliver io_getevents/return free/release memset/store io_getevents/complete"

@@ -8,6 +8,8 @@
  *   aio-phantom healthy FILE   reap the write, then free and reuse its buffer
  *   aio-phantom eintr FILE     SIGALRM after 200 ms interrupts io_getevents;
  *                              on -EINTR free and reuse the buffer at once
+ *   aio-phantom eintr-read FILE  the same with an O_DIRECT read: the kernel
+ *                              later fills memory the program reused
  *
  * The write only stays in flight long enough with a slow device, e.g.
  * TW_FAULT_AIO_HOLD=1 and bin/async-fault.so preloaded.
@@ -140,7 +142,7 @@ static void disarm_alarm(void)
 
 static void report_event(const struct io_event *ev)
 {
-	printf("io_getevents: reaped the write, res %ld\n", (long)ev->res);
+	printf("io_getevents: reaped the I/O, res %ld\n", (long)ev->res);
 }
 
 static void *recycle(void *buf)
@@ -163,7 +165,7 @@ static void *reap_eintr(io_context_t ctx, void *buf)
 
 	disarm_alarm();
 	if (ret == -EINTR) {
-		printf("io_getevents: interrupted (-EINTR), write still in flight; freeing its buffer\n");
+		printf("io_getevents: interrupted (-EINTR), I/O still in flight; freeing its buffer\n");
 		buf = recycle(buf);
 		ret = io_getevents(ctx, 1, 1, &ev, NULL);
 		expect_one("io_getevents", ret);
@@ -208,7 +210,22 @@ static int check_block(const unsigned char *b, off_t base, char want)
 	return 0;
 }
 
-static int verify(int fd)
+/* The reused memory must still hold what the program put there. */
+static int check_recycled(const unsigned char *b)
+{
+	size_t i;
+
+	for (i = 0; i < BLK; i++) {
+		if (b[i] != 'R') {
+			printf("MEMORY CORRUPTION at byte %zu of the reused buffer: expected 'R', found 0x%02x\n",
+			       i, b[i]);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int verify(int fd, char at_write_off)
 {
 	unsigned char *vbuf = aligned(BLK);
 	off_t off;
@@ -218,14 +235,16 @@ static int verify(int fd)
 		if (pread(fd, vbuf, BLK, off) != BLK) {
 			die("pread");
 		}
-		bad = check_block(vbuf, off, off == WRITE_OFF ? 'W' : 'A');
+		bad = check_block(vbuf, off, off == WRITE_OFF ? at_write_off : 'A');
 	}
 	free(vbuf);
 	return bad;
 }
 
-static int run(int eintr, const char *path)
+static int run(const char *mode, const char *path)
 {
+	int eintr = strcmp(mode, "healthy") != 0;
+	int reading = strcmp(mode, "eintr-read") == 0;
 	struct iocb iocb, *iocbp = &iocb;
 	io_context_t ctx = 0;
 	int fd = open_direct(path);
@@ -238,15 +257,19 @@ static int run(int eintr, const char *path)
 		die_aio("io_setup", ret);
 	}
 	buf = aligned(IO_ALLOC);
-	fill(buf, 'W', BLK);
-	io_prep_pwrite(&iocb, fd, buf, BLK, WRITE_OFF);
+	fill(buf, reading ? 0 : 'W', BLK);
+	if (reading) {
+		io_prep_pread(&iocb, fd, buf, BLK, WRITE_OFF);
+	} else {
+		io_prep_pwrite(&iocb, fd, buf, BLK, WRITE_OFF);
+	}
 	if (eintr) {
 		arm_alarm();
 	}
 	ret = io_submit(ctx, 1, &iocbp);
 	expect_one("io_submit", ret);
 	buf = eintr ? reap_eintr(ctx, buf) : reap_healthy(ctx, buf);
-	ret = verify(fd);
+	ret = reading ? check_recycled(buf) | verify(fd, 'A') : verify(fd, 'W');
 	io_destroy(ctx);
 	free(buf);
 	close(fd);
@@ -256,8 +279,9 @@ static int run(int eintr, const char *path)
 int main(int argc, char **argv)
 {
 	if (argc != 3 || (strcmp(argv[1], "healthy") != 0 &&
-			  strcmp(argv[1], "eintr") != 0)) {
-		fprintf(stderr, "usage: aio-phantom healthy|eintr FILE\n");
+			  strcmp(argv[1], "eintr") != 0 &&
+			  strcmp(argv[1], "eintr-read") != 0)) {
+		fprintf(stderr, "usage: aio-phantom healthy|eintr|eintr-read FILE\n");
 		return 2;
 	}
 	/*
@@ -269,5 +293,5 @@ int main(int argc, char **argv)
 	 * address: the seed's reuse, made certain.
 	 */
 	mallopt(M_MMAP_THRESHOLD, IO_ALLOC);
-	return run(strcmp(argv[1], "eintr") == 0, argv[2]);
+	return run(argv[1], argv[2]);
 }
