@@ -2,7 +2,8 @@
 /*
  * The version model and its rules on hand-made event streams: what makes a
  * read torn, stale or unknown, what a read racing its write is allowed to
- * see, a store racing msync, and lost events making a verdict uncertain.
+ * see, a store racing msync, lost events making a verdict uncertain, and
+ * async I/O: buffers changed or released in flight, short reads.
  */
 #include <stdio.h>
 #include <string.h>
@@ -94,6 +95,114 @@ static void read_at(int64_t t0, int64_t t1, int tid, uint32_t c0, uint32_t c1)
 	call(t0, 0, tid, "read", TW_OP_READ, -1, 1024, 0);
 	pieces(t1, tid, TW_PIECE_DATA, 0, 1024, crc, 2);
 	call(t1, 1, tid, "read", TW_OP_READ, 0, 1024, 0);
+}
+
+/* Async I/O of pid 101 tid 10 on bytes 0..1024: submit, touch, complete. */
+static void aio_ev(int type, int64_t t, int op, uint64_t id, int64_t v,
+		   int flag)
+{
+	struct tw_event ev = {
+		.type = type, .ts = t, .pid = 101, .tid = 10, .op = op,
+		.offset = 0, .length = 1024, .engine = TW_ENGINE_LIBAIO,
+		.ctx = 7, .id = id,
+	};
+
+	if (type == TW_EV_AIO_SUBMIT) {
+		ev.size = v;
+	} else if (type == TW_EV_AIO_COMPLETE) {
+		ev.res = v;
+		ev.seen = flag;
+	} else {
+		ev.released = flag;
+	}
+	snprintf(ev.call, sizeof(ev.call), "%s", type == TW_EV_AIO_TOUCH ?
+		 (flag ? "free" : "memset") : "io_submit");
+	feed(&ev);
+}
+
+static void async_write(const uint32_t *submitted)
+{
+	tw_records_free(&rec);
+	tw_records_init(&rec);
+	aio_ev(TW_EV_AIO_SUBMIT, 10, TW_OP_WRITE, 1, 4096, 0);
+	pieces(10, 10, TW_PIECE_DATA, 0, 1024, submitted, 2);
+}
+
+static void async_complete(int64_t t, int seen, const uint32_t *later)
+{
+	aio_ev(TW_EV_AIO_COMPLETE, t, TW_OP_WRITE, 1, 1024, seen);
+	if (later) {
+		pieces(t, 10, TW_PIECE_LATER, 0, 1024, later, 2);
+	}
+}
+
+static struct tw_anomalies run(void);
+
+static void async_scenarios(void)
+{
+	static const uint32_t half[1] = { 0xc0 };
+	struct tw_anomalies a;
+
+	scenario = "async write, healthy";
+	async_write(OLD);
+	async_complete(20, TW_SEEN_FIRST, OLD);
+	read_at(30, 31, 20, OLD[0], OLD[1]);
+	a = run();
+	CHECK(a.n == 0 && a.reads_checked == 1);
+	tw_anomalies_free(&a);
+
+	scenario = "async write, buffer stored into in flight";
+	async_write(OLD);
+	aio_ev(TW_EV_AIO_TOUCH, 12, 0, 1, 0, 0);
+	pieces(12, 10, TW_PIECE_LATER, 0, 1024, (const uint32_t[]){ 0xa0, 0xee }, 2);
+	async_complete(20, TW_SEEN_FIRST, (const uint32_t[]){ 0xa0, 0xee });
+	a = run();
+	CHECK(a.n == 1 && a.a[0].kind == TW_BUFFER_MODIFIED);
+	CHECK(a.n == 1 && a.a[0].npages == 1 && a.a[0].pages[0].offset == 512 &&
+	      a.a[0].pages[0].state == TW_S_CHANGED && a.a[0].ninter == 2);
+	tw_anomalies_free(&a);
+
+	scenario = "async write, buffer freed and reused in flight";
+	async_write(OLD);
+	aio_ev(TW_EV_AIO_TOUCH, 12, 0, 1, 0, 1);
+	aio_ev(TW_EV_AIO_TOUCH, 13, 0, 1, 0, 0);
+	pieces(13, 10, TW_PIECE_LATER, 0, 1024, NEW, 2);
+	async_complete(20, TW_SEEN_FIRST, NEW);
+	read_at(30, 31, 20, NEW[0], NEW[1]);
+	a = run();
+	CHECK(a.n == 1 && a.a[0].kind == TW_PHANTOM_WRITE && a.a[0].ninter == 4);
+	tw_anomalies_free(&a);
+
+	scenario = "async write, completion seen after the program's";
+	async_write(OLD);
+	aio_ev(TW_EV_AIO_TOUCH, 12, 0, 1, 0, 1);
+	async_complete(20, TW_SEEN_LATE, NULL);
+	a = run();
+	CHECK(a.n == 1 && a.a[0].kind == TW_ABANDONED_IO &&
+	      a.a[0].pages[0].state == TW_S_RELEASED);
+	tw_anomalies_free(&a);
+
+	scenario = "async read, short";
+	tw_records_free(&rec);
+	tw_records_init(&rec);
+	aio_ev(TW_EV_AIO_SUBMIT, 10, TW_OP_READ, 2, 4096, 0);
+	aio_ev(TW_EV_AIO_COMPLETE, 20, TW_OP_READ, 2, 512, TW_SEEN_FIRST);
+	pieces(20, 10, TW_PIECE_DATA, 0, 512, half, 1);
+	a = run();
+	CHECK(a.n == 1 && a.a[0].kind == TW_SHORT_READ &&
+	      a.a[0].pages[0].offset == 512 && a.a[0].pages[0].length == 512 &&
+	      a.a[0].pages[0].state == TW_S_NOT_READ);
+	tw_anomalies_free(&a);
+
+	scenario = "async read, short at end of file";
+	tw_records_free(&rec);
+	tw_records_init(&rec);
+	aio_ev(TW_EV_AIO_SUBMIT, 10, TW_OP_READ, 2, 512, 0);
+	aio_ev(TW_EV_AIO_COMPLETE, 20, TW_OP_READ, 2, 512, TW_SEEN_FIRST);
+	pieces(20, 10, TW_PIECE_DATA, 0, 512, half, 1);
+	a = run();
+	CHECK(a.n == 0);
+	tw_anomalies_free(&a);
 }
 
 static struct tw_anomalies run(void)
@@ -265,6 +374,7 @@ int main(void)
 	CHECK(a.n == 1 && a.a[0].uncertain && rec.lost_events == 7);
 	tw_anomalies_free(&a);
 
+	async_scenarios();
 	tw_records_free(&rec);
 	if (fails) {
 		return 1;
