@@ -63,7 +63,7 @@ static int write_json(const char *path, const struct tw_records *r,
 
 static enum tw_analyze_status analyze_here(const char *const *dirs,
 					   size_t ndirs, const char *json_path,
-					   int ready_fd)
+					   int32_t root_pid, int ready_fd)
 {
 	enum tw_analyze_status status = TW_ANALYZE_BAD_INPUT;
 	struct tw_trace_stats stats = { 0 };
@@ -73,6 +73,7 @@ static enum tw_analyze_status analyze_here(const char *const *dirs,
 	char err[512] = "";
 
 	tw_records_init(&r);
+	r.root_pid = root_pid;
 	if (tw_trace_read(dirs, ndirs, on_event, &c, &stats, err,
 			  sizeof(err)) != 0) {
 		fprintf(stderr, "tornwatch: %s\n", err);
@@ -192,7 +193,7 @@ static int watch(int ready_fd, int err_fd)
 }
 
 enum tw_analyze_status tw_analyze(const char *const *dirs, size_t ndirs,
-				  const char *json_path)
+				  const char *json_path, int32_t root_pid)
 {
 	int ready[2], err[2], status, late;
 	pid_t pid;
@@ -215,7 +216,7 @@ enum tw_analyze_status tw_analyze(const char *const *dirs, size_t ndirs,
 		close(err[0]);
 		dup2(err[1], 2);
 		close(err[1]);
-		status = analyze_here(dirs, ndirs, json_path, ready[1]);
+		status = analyze_here(dirs, ndirs, json_path, root_pid, ready[1]);
 		fflush(stdout);
 		fflush(stderr);
 		_exit(status);

@@ -4,6 +4,7 @@
 #define TW_ANALYZE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum tw_analyze_status {
 	TW_ANALYZE_CLEAN = 0,
@@ -14,9 +15,10 @@ enum tw_analyze_status {
 /*
  * Reads the traces, prints the text report on stdout and, when json_path is
  * not NULL, the JSON report there ("-" is stdout). A trace that cannot be
- * read gets one line on stderr.
+ * read gets one line on stderr. root_pid: only that process and those it
+ * started are analyzed (0: every process).
  */
 enum tw_analyze_status tw_analyze(const char *const *dirs, size_t ndirs,
-				  const char *json_path);
+				  const char *json_path, int32_t root_pid);
 
 #endif

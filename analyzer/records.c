@@ -60,6 +60,7 @@ void tw_records_free(struct tw_records *r)
 	free(r->pids);
 	free(r->aio_open);
 	free(r->targets);
+	free(r->tree);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -479,8 +480,47 @@ static int signal_note(struct tw_records *r, const struct tw_event *ev)
 	return 0;
 }
 
+static int in_tree(const struct tw_records *r, int64_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < r->ntree; i++) {
+		if (r->tree[i] == pid) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A process belongs to the tree when it is the root or its start (exec,
+ * fork) names a parent that does: its start comes before any of its I/O.
+ */
+static int outside_tree(struct tw_records *r, const struct tw_event *ev)
+{
+	if (!r->root_pid || ev->type == TW_EV_DISCARDED ||
+	    ev->type == TW_EV_READING || in_tree(r, ev->pid)) {
+		return 0;
+	}
+	if (ev->type == TW_EV_PROCESS &&
+	    (ev->pid == r->root_pid || in_tree(r, ev->ppid))) {
+		if (!TW_GROW(r->tree, r->ntree, r->captree)) {
+			return -ENOMEM;
+		}
+		r->tree[r->ntree++] = (int32_t)ev->pid;
+		return 0;
+	}
+	r->foreign++;
+	return 1;
+}
+
 int tw_records_add(struct tw_records *r, const struct tw_event *ev)
 {
+	int out = outside_tree(r, ev);
+
+	if (out) {
+		return out < 0 ? out : 0;
+	}
 	r->events++;
 	if (ev->type != TW_EV_DISCARDED && ev->type != TW_EV_READING &&
 	    note_pid(r, ev->pid) != 0) {

@@ -111,6 +111,10 @@ struct tw_records {
 	struct tw_aio_target *targets;
 	size_t ntargets, captargets;
 	uint64_t missed;	/* completions lost to ring wraps */
+	int32_t root_pid;	/* non-zero: only this process tree counts */
+	int32_t *tree;		/* its processes, as their start events came */
+	size_t ntree, captree;
+	uint64_t foreign;	/* events of processes outside it */
 	unsigned int page_size;
 };
 

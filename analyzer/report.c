@@ -275,6 +275,10 @@ void tw_report_text(FILE *f, const struct tw_records *r,
 		" packets lost: %zu anomal%s\n", r->events, r->npids,
 		r->npids == 1 ? "" : "es", r->n, a->reads_checked,
 		r->lost_events, r->lost_packets, a->n, a->n == 1 ? "y" : "ies");
+	if (r->foreign) {
+		fprintf(f, "  (%" PRIu64 " events of processes the command did not "
+			"start were left out)\n", r->foreign);
+	}
 	for (i = 0; i < a->n; i++) {
 		fprintf(f, "\n");
 		text_anomaly(f, r, &a->a[i]);
@@ -381,9 +385,9 @@ void tw_report_json(FILE *f, const struct tw_records *r,
 
 	fprintf(f, "{\"events\":%" PRIu64 ",\"lost_events\":%" PRIu64
 		",\"lost_packets\":%" PRIu64 ",\"processes\":%zu,\"calls\":%zu,"
-		"\"reads_checked\":%" PRIu64 ",\"anomalies\":[", r->events,
-		r->lost_events, r->lost_packets, r->npids, r->n,
-		a->reads_checked);
+		"\"reads_checked\":%" PRIu64 ",\"foreign_events\":%" PRIu64
+		",\"anomalies\":[", r->events, r->lost_events, r->lost_packets,
+		r->npids, r->n, a->reads_checked, r->foreign);
 	for (i = 0; i < a->n; i++) {
 		if (i) {
 			fputc(',', f);

@@ -62,7 +62,7 @@ static int cmd_analyze(int argc, char **argv)
 		return bad_usage("analyze needs a trace directory");
 	}
 	return (int)tw_analyze((const char *const *)&argv[i], (size_t)(argc - i),
-			       json);
+			       json, 0);
 }
 
 int main(int argc, char **argv)

@@ -117,6 +117,7 @@ int tw_run(const struct tw_run_opts *o)
 	const char *dirs[1] = { dir };
 	struct tw_session s;
 	char **env;
+	pid_t child = 0;
 	int rc, st;
 
 	if (tw_locate_lib(lib, sizeof(lib)) != 0) {
@@ -136,7 +137,7 @@ int tw_run(const struct tw_run_opts *o)
 		free_env(env);
 		return 2;
 	}
-	rc = tw_spawn(o->argv, env, NULL);
+	rc = tw_spawn(o->argv, env, NULL, &child);
 	free_env(env);
 	if (rc < 0) {
 		/* Nothing ran, nothing to analyze: the shell's status for it. */
@@ -148,7 +149,8 @@ int tw_run(const struct tw_run_opts *o)
 	if (tw_session_stop(&s) != 0) {
 		return 2;
 	}
-	st = tw_analyze(dirs, 1, o->json_path);
+	/* Only the command's own processes: others may share the session daemon. */
+	st = tw_analyze(dirs, 1, o->json_path, (int32_t)child);
 	printf("trace: %s\n", dir);
 	if (st == TW_ANALYZE_ANOMALIES) {
 		return 3;

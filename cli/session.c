@@ -24,7 +24,7 @@
 
 static int lttng(struct tw_session *s, const char *what, char *const argv[])
 {
-	int rc = tw_spawn(argv, NULL, s->log);
+	int rc = tw_spawn(argv, NULL, s->log, NULL);
 
 	if (rc != 0) {
 		fprintf(stderr, "tornwatch: cannot %s: lttng %s (see \"%s\")\n", what,
@@ -38,7 +38,7 @@ static int ensure_sessiond(struct tw_session *s)
 {
 	char *list[] = { "lttng", "list", NULL };
 	char *daemon[] = { "lttng-sessiond", "--daemonize", "--no-kernel", NULL };
-	int rc = tw_spawn(list, NULL, s->log);
+	int rc = tw_spawn(list, NULL, s->log, NULL);
 
 	if (rc == 0) {
 		return 0;

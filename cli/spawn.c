@@ -10,7 +10,8 @@
 
 extern char **environ;
 
-int tw_spawn(char *const argv[], char *const envp[], const char *log_path)
+int tw_spawn(char *const argv[], char *const envp[], const char *log_path,
+	     pid_t *child)
 {
 	posix_spawn_file_actions_t fa;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
@@ -30,6 +31,9 @@ int tw_spawn(char *const argv[], char *const envp[], const char *log_path)
 	if (err != 0) {
 		errno = err;
 		return -1;
+	}
+	if (child) {
+		*child = pid;
 	}
 	/* ^C belongs to the child; we stay to stop the session and analyze. */
 	sigaction(SIGINT, &ign, &old_int);

@@ -2,11 +2,14 @@
 #ifndef TW_SPAWN_H
 #define TW_SPAWN_H
 
+#include <sys/types.h>
+
 /*
  * Runs argv (PATH lookup), output appended to log_path (NULL: inherited),
- * env NULL for ours. Returns the exit status, 128+signal, or -1 when it
- * could not be started.
+ * env NULL for ours; *child (when not NULL) gets its pid. Returns the exit
+ * status, 128+signal, or -1 when it could not be started.
  */
-int tw_spawn(char *const argv[], char *const envp[], const char *log_path);
+int tw_spawn(char *const argv[], char *const envp[], const char *log_path,
+	     pid_t *child);
 
 #endif
