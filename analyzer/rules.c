@@ -336,7 +336,9 @@ static int add_inval(struct ctx *c, size_t rec)
 	const struct tw_rec *x = &c->r->rec[rec];
 	struct inval *v;
 
-	if (!x->ended || x->ret < 0 || (x->op == TW_OP_OPAQUE && x->ret == 0)) {
+	/* Unseen data of length 0 asked: moved from offset to the end. */
+	if (!x->ended || x->ret < 0 ||
+	    (x->op == TW_OP_OPAQUE && x->ret == 0 && x->length != 0)) {
 		return 0;
 	}
 	if (!TW_GROW(c->inval, c->ninval, c->capinval)) {
@@ -349,7 +351,7 @@ static int add_inval(struct ctx *c, size_t rec)
 	v->lo = x->offset < 0 ? 0 : (uint64_t)x->offset;
 	if (x->offset < 0) {
 		v->hi = UINT64_MAX;	/* where it wrote is unknown: anywhere */
-	} else if (v->zero) {
+	} else if (v->zero || x->length == 0) {
 		v->hi = x->length ? v->lo + x->length : UINT64_MAX;
 	} else {
 		v->hi = v->lo + (uint64_t)x->ret;
@@ -561,6 +563,28 @@ static struct judged judge_inval(const struct tw_block *b, size_t cut,
  * Then: the piece shows that version or a newer one (new), an older one
  * (old), or none (unknown).
  */
+/*
+ * Was part of [lo, hi) written again, with another shape, at t or later?
+ * Then the piece's content is a mix no single version describes: the read
+ * can only be told new (a later version of its own shape), never old or
+ * unknown. Random-length checkers (fsx, fsstress) do this all the time.
+ */
+static int reshaped_since(const struct tw_block *b, size_t cut,
+			  unsigned int lo, unsigned int hi, int64_t t)
+{
+	size_t i;
+
+	for (i = cut; b && i-- > 0 && b->v[i].t_made >= t;) {
+		const struct tw_version *v = &b->v[i];
+
+		if ((v->kind == TW_V_WRITE || v->kind == TW_V_STORE) &&
+		    !same_piece(v, lo, hi) && v->lo < hi && v->hi > lo) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static struct judged judge(const struct ctx *c, const struct tw_block *b,
 			   uint64_t blk, unsigned int lo, unsigned int hi,
 			   uint32_t crc, const struct tw_rec *rd)
@@ -588,7 +612,12 @@ static struct judged judge(const struct ctx *c, const struct tw_block *b,
 			  blk * TW_GRAIN + hi, rd,
 			  j.req ? j.req->t_visible : INT64_MIN);
 	if (iv) {
-		return judge_inval(b, cut, blk, lo, hi, crc, iv);
+		j = judge_inval(b, cut, blk, lo, hi, crc, iv);
+		if (j.state != TW_S_NEW &&
+		    reshaped_since(b, cut, lo, hi, iv->t_begin)) {
+			j.state = TW_S_UNDECIDED;
+		}
+		return j;
 	}
 	if (!j.req) {
 		return j;
@@ -600,6 +629,10 @@ static struct judged judge(const struct ctx *c, const struct tw_block *b,
 	j.match = match_after(b, first, cut, lo, hi, crc, INT64_MIN);
 	if (j.match) {
 		j.state = TW_S_NEW;
+		return j;
+	}
+	if (reshaped_since(b, cut, lo, hi, j.req->t_made + 1)) {
+		j.state = TW_S_UNDECIDED;
 		return j;
 	}
 	j.match = match_before(b, first, lo, hi, crc);
