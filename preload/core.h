@@ -71,6 +71,7 @@
 	X(ssize_t, sendfile, (int, int, off_t *, size_t))			\
 	X(ssize_t, sendfile64, (int, int, off_t *, size_t))			\
 	X(ssize_t, splice, (int, off_t *, int, off_t *, size_t, unsigned int))	\
+	X(int, ioctl, (int, unsigned long, ...))				\
 	X(int, fsync, (int))							\
 	X(int, fdatasync, (int))						\
 	X(int, sync_file_range, (int, off_t, off_t, unsigned int))		\

@@ -254,6 +254,21 @@ TW_EXPORT int close(int fd)
 	return ret;
 }
 
+/*
+ * Truncated, or created: nothing written before is required any more. A
+ * file system that reuses an unlinked file's inode number for the new one
+ * makes this the line between the two files' versions.
+ */
+static void emptied(const char *call, int fd, const struct stat *st)
+{
+	struct tw_call c;
+
+	tw_call_init(&c, call, TW_OP_ZERO, fd, (uint64_t)st->st_dev,
+		     (uint64_t)st->st_ino, 0, 0, 0);
+	tw_emit_call_begin(&c);
+	tw_emit_call_end(&c);
+}
+
 /* A new descriptor for a regular file: say which file and by what path. */
 static void opened(const char *call, int fd, int flags, const char *path)
 {
@@ -280,6 +295,9 @@ static void opened(const char *call, int fd, int flags, const char *path)
 	o.ino = (uint64_t)st.st_ino;
 	o.path = path ? path : "";
 	tw_emit_file_open(&o);
+	if ((flags & O_TRUNC) || (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)) {
+		emptied(call, fd, &st);
+	}
 }
 
 static int fd_end(const char *call, int ret, int flags, const char *path,

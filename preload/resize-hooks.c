@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Calls that change file data without a buffer to checksum: truncation and
- * hole punching make ranges read as zeros; copy_file_range, sendfile and
- * splice write data the process never held. Recorded as ranges, so that no
+ * hole punching make ranges read as zeros; copy_file_range, sendfile,
+ * splice and some ioctls write data the process never held. Recorded as ranges, so that no
  * earlier version is still required there: without them a read after
  * truncate would look like data no one wrote.
  */
@@ -10,6 +10,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <linux/fs.h>
+#include <stdarg.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "core.h"
@@ -23,7 +26,7 @@ struct tw_range_call {
 /* The file is looked at only when the call is recorded: by fd, else by path. */
 static int range_begin(struct tw_range_call *r, const char *name, int op,
 		       int fd, const char *path, int64_t off, uint64_t len,
-		       const void *caller)
+		       int flags, const void *caller)
 {
 	int saved = errno;
 	struct stat st;
@@ -38,6 +41,7 @@ static int range_begin(struct tw_range_call *r, const char *name, int op,
 	r->recorded = 1;
 	tw_call_init(&r->c, name, op, fd, (uint64_t)st.st_dev,
 		     (uint64_t)st.st_ino, off, len, 0);
+	r->c.flags = flags;
 	tw_emit_call_begin(&r->c);
 	errno = saved;
 	return 1;
@@ -80,7 +84,7 @@ TW_EXPORT int name(int fd, off_t len)						\
 	int ret;								\
 										\
 	TW_NOSYS(TW_REAL(name));						\
-	range_begin(&r, #name, TW_OP_ZERO, fd, NULL, len, 0, TW_CALLER());	\
+	range_begin(&r, #name, TW_OP_ZERO, fd, NULL, len, 0, 0, TW_CALLER());	\
 	ret = tw_real_##name(fd, len);						\
 	range_end(&r, ret, 1);							\
 	return ret;								\
@@ -93,7 +97,7 @@ TW_EXPORT int name(const char *path, off_t len)				\
 	int ret;								\
 										\
 	TW_NOSYS(TW_REAL(name));						\
-	range_begin(&r, #name, TW_OP_ZERO, -1, path, len, 0, TW_CALLER());	\
+	range_begin(&r, #name, TW_OP_ZERO, -1, path, len, 0, 0, TW_CALLER());	\
 	ret = tw_real_##name(path, len);					\
 	range_end(&r, ret, 1);							\
 	return ret;								\
@@ -112,7 +116,7 @@ static int fallocate_op(int mode, off_t off, off_t len, int64_t *from,
 	*count = (uint64_t)len;
 	if (mode & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE)) {
 		*count = 0;
-		return TW_OP_ZERO;
+		return TW_OP_OPAQUE;	/* data moved: unseen from off on */
 	}
 	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
 		return TW_OP_ZERO;
@@ -129,8 +133,7 @@ TW_EXPORT int name(int fd, int mode, off_t off, off_t len)			\
 	int ret, op = fallocate_op(mode, off, len, &from, &count);		\
 										\
 	TW_NOSYS(TW_REAL(name));						\
-	range_begin(&r, #name, op, fd, NULL, from, count, TW_CALLER());		\
-	r.c.flags = mode;							\
+	range_begin(&r, #name, op, fd, NULL, from, count, mode, TW_CALLER());	\
 	ret = tw_real_##name(fd, mode, off, len);				\
 	range_end(&r, ret, 1);							\
 	return ret;								\
@@ -148,7 +151,7 @@ TW_EXPORT ssize_t copy_file_range(int in, off_t *in_off, int out,
 
 	TW_NOSYS(TW_REAL(copy_file_range));
 	range_begin(&r, "copy_file_range", TW_OP_OPAQUE, out, NULL,
-		    out_off ? *out_off : -1, len, TW_CALLER());
+		    out_off ? *out_off : -1, len, 0, TW_CALLER());
 	ret = tw_real_copy_file_range(in, in_off, out, out_off, len, flags);
 	range_end(&r, ret, out_off != NULL);
 	return ret;
@@ -161,7 +164,7 @@ TW_EXPORT ssize_t name(int out, int in, off_t *in_off, size_t count)		\
 	ssize_t ret;								\
 										\
 	TW_NOSYS(TW_REAL(name));						\
-	range_begin(&r, #name, TW_OP_OPAQUE, out, NULL, -1, count,		\
+	range_begin(&r, #name, TW_OP_OPAQUE, out, NULL, -1, count, 0,		\
 		    TW_CALLER());						\
 	ret = tw_real_##name(out, in, in_off, count);				\
 	range_end(&r, ret, 0);							\
@@ -179,8 +182,51 @@ TW_EXPORT ssize_t splice(int in, off_t *in_off, int out, off_t *out_off,
 
 	TW_NOSYS(TW_REAL(splice));
 	range_begin(&r, "splice", TW_OP_OPAQUE, out, NULL,
-		    out_off ? *out_off : -1, len, TW_CALLER());
+		    out_off ? *out_off : -1, len, 0, TW_CALLER());
 	ret = tw_real_splice(in, in_off, out, out_off, len, flags);
 	range_end(&r, ret, out_off != NULL);
+	return ret;
+}
+
+/*
+ * ioctls that change a file's data without a buffer: FICLONE and
+ * FICLONERANGE replace it with another file's, XFS's space calls (also
+ * served by ext4: fsstress punches holes with XFS_IOC_UNRESVSP64) zero or
+ * free ranges. Recorded as unseen from the destination offset to the end:
+ * coarse, never wrong.
+ */
+static int data_ioctl(unsigned long req)
+{
+	unsigned int type = _IOC_TYPE(req), nr = _IOC_NR(req);
+
+	if (type == 0x94) {
+		return nr == 9 || nr == 13;	/* FICLONE, FICLONERANGE */
+	}
+	return type == 'X' && (nr == 10 || nr == 11 || (nr >= 40 && nr <= 45) ||
+			       nr == 57);
+}
+
+TW_EXPORT int ioctl(int fd, unsigned long req, ...)
+{
+	struct tw_range_call r;
+	int64_t from = 0;
+	va_list ap;
+	void *arg;
+	int ret;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	TW_NOSYS(TW_REAL(ioctl));
+	if (likely(!data_ioctl(req))) {
+		return tw_real_ioctl(fd, req, arg);
+	}
+	if (req == FICLONERANGE && arg) {
+		from = (int64_t)((const struct file_clone_range *)arg)->dest_offset;
+	}
+	range_begin(&r, "ioctl", TW_OP_OPAQUE, fd, NULL, from, 0, (int)req,
+		    TW_CALLER());
+	ret = tw_real_ioctl(fd, req, arg);
+	range_end(&r, ret, 1);
 	return ret;
 }

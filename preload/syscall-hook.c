@@ -2,13 +2,15 @@
 /*
  * libc's syscall(): programs that drive libaio's or io_uring's system calls
  * themselves (fio's io_uring setup and registration, test programs) pass
- * here. Any other number goes straight on. syscall() returns -1 and sets
+ * here, and so does copy_file_range (fsx, fsstress). Any other number goes
+ * straight on. syscall() returns -1 and sets
  * errno; the engines want the kernel's negative errno.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 #include "core.h"
 #include "engines.h"
 
@@ -120,6 +122,12 @@ TW_EXPORT long syscall(long nr, ...)
 	if (!TW_REAL(syscall)) {
 		errno = ENOSYS;
 		return -1;
+	}
+	/* fsx and fsstress copy this way: the hook records what it writes. */
+	if (nr == SYS_copy_file_range) {
+		return copy_file_range((int)a[0], (off_t *)a[1], (int)a[2],
+				       (off_t *)a[3], (size_t)a[4],
+				       (unsigned int)a[5]);
 	}
 	if (likely(!async_nr(nr))) {
 		return tw_real_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
