@@ -118,12 +118,40 @@ static const char *engine_name(const struct tw_rec *x)
 	return x->engine == TW_ENGINE_LIBAIO ? "libaio" : "io_uring";
 }
 
+/* The engine's own name of the operation, as its headers spell it. */
+static const char *opcode_name(const struct tw_rec *x)
+{
+	static const char *const aio[] = {
+		"pread", "pwrite", "fsync", "fdsync", "poll", "poll", "noop",
+		"preadv", "pwritev",
+	};
+	static const char *const uring[] = {
+		"nop", "readv", "writev", "fsync", "read_fixed", "write_fixed",
+		"poll_add", "poll_remove", "sync_file_range", "sendmsg",
+		"recvmsg", "timeout", "timeout_remove", "accept", "async_cancel",
+		"link_timeout", "connect", "fallocate", "openat", "close",
+		"files_update", "statx", "read", "write", "fadvise", "madvise",
+		"send", "recv", "openat2", "epoll_ctl", "splice",
+		"provide_buffers", "remove_buffers", "tee", "shutdown",
+		"renameat", "unlinkat", "mkdirat", "symlinkat", "linkat",
+		"msg_ring", "fsetxattr", "setxattr", "fgetxattr", "getxattr",
+		"socket", "uring_cmd", "send_zc", "sendmsg_zc",
+	};
+
+	if (x->engine == TW_ENGINE_LIBAIO) {
+		return x->opcode >= 0 && x->opcode < (int)(sizeof(aio) / sizeof(aio[0])) ?
+		       aio[x->opcode] : "?";
+	}
+	return x->opcode >= 0 && x->opcode < (int)(sizeof(uring) / sizeof(uring[0])) ?
+	       uring[x->opcode] : "?";
+}
+
 /* One line on an async I/O: what was asked, and how it ended. */
 static void text_io(FILE *f, const struct tw_rec *x)
 {
 	fprintf(f, "  %s %s id 0x%" PRIx64 ": %" PRIu64 " B at %" PRId64
 		", file size %" PRId64 " at submission; ", engine_name(x),
-		op_name(x->op), x->id, x->length, x->offset, x->size);
+		opcode_name(x), x->id, x->length, x->offset, x->size);
 	if (x->ended) {
 		fprintf(f, "completed with %" PRId64 " (seen by %s)\n", x->ret,
 			x->done_call);
@@ -341,9 +369,9 @@ static void json_anomaly(FILE *f, const struct tw_records *r,
 		fprintf(f, ",\"untracked_store\":%s", a->untracked ? "true" : "false");
 	}
 	if (x->aio) {
-		fprintf(f, ",\"engine\":\"%s\",\"io\":\"0x%" PRIx64
-			"\",\"file_size\":%" PRId64 ",\"completed\":", engine_name(x),
-			x->id, x->size);
+		fprintf(f, ",\"engine\":\"%s\",\"opcode\":\"%s\",\"io\":\"0x%"
+			PRIx64 "\",\"file_size\":%" PRId64 ",\"completed\":",
+			engine_name(x), opcode_name(x), x->id, x->size);
 		if (x->ended) {
 			fprintf(f, "%" PRId64, x->ret);
 		} else {

@@ -49,6 +49,9 @@ static void io_begin(struct tw_io *io, const char *name, int op, int fd,
 		return;
 	}
 	io->tracked = 1;
+	if (unlikely(__atomic_load_n(&tw_uring_rings, __ATOMIC_RELAXED))) {
+		tw_uring_poll_all(name);
+	}
 	tw_call_init(&io->c, name, op, fd, (uint64_t)st.st_dev,
 		     (uint64_t)st.st_ino, offset, len, (uint64_t)(uintptr_t)addr);
 	tw_emit_call_begin(&io->c);

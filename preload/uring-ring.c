@@ -328,6 +328,24 @@ void tw_uring_poll(uint64_t ctx)
 	}
 }
 
+/*
+ * Any traced call may follow a completion the program consumed inline:
+ * scanning every ring first keeps the completion ahead of what it caused.
+ */
+void tw_uring_poll_all(const char *call)
+{
+	int i;
+
+	for (i = 0; i < TW_MAX_RINGS; i++) {
+		struct tw_ring *r = &tw_rings[i];
+
+		if (__atomic_load_n(&r->fd, __ATOMIC_ACQUIRE) >= 0 &&
+		    __atomic_load_n(&r->ready, __ATOMIC_ACQUIRE)) {
+			scan_cq(r, call);
+		}
+	}
+}
+
 void tw_uring_entering(const char *call, int fd)
 {
 	struct tw_ring *r = ring_by_fd(fd);

@@ -23,5 +23,7 @@ expect_eq "file" "$(jqr "$J" '.anomalies[0].file')" "$F"
 expect_eq "range" "$(jqr "$J" '"\(.anomalies[0].offset)+\(.anomalies[0].length)"')" 0+8192
 expect_eq "engine" "$(jqr "$J" '.anomalies[0].engine')" io_uring
 expect_eq "pages" "$(jqr "$J" '[.anomalies[0].pages[] | "\(.index)=\(.state)"] | join(" ")')" "1=changed"
-expect_eq "interleaving" "$(interleaving "$J" 0)" \
-	"io_uring_submit/submit memset/store __io_uring_get_cqe/complete pread/begin pread/end"
+expect_eq "interleaving" "$(jqr "$J" '[.anomalies[0].interleaving[] | "\(.op)/\(.phase)"] | join(" ")')" \
+	"write/submit touch/store write/complete read/begin read/end"
+expect_eq "calls" "$(jqr "$J" '[.anomalies[0].interleaving[] | select(.phase != "complete") | .call] | join(" ")')" \
+	"io_uring_submit memset pread pread"
