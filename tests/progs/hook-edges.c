@@ -3,7 +3,8 @@
  * Every hook must leave the program exactly as it would be without it:
  * errno and return values, also on failing calls; from a signal handler;
  * in a forked child; from many threads; from another library's constructor
- * (early-lib.c). Exits 0 when all of that holds, 1 naming what did not.
+ * (early-lib.c); sigaction, syscall(), ioctl, free, realloc and libaio as
+ * well. Exits 0 when all of that holds, 1 naming what did not.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,7 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libaio.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,6 +40,57 @@ static volatile size_t sixteen = 16;
 			fails++;						\
 		}								\
 	} while (0)
+
+static volatile sig_atomic_t got_usr2;
+
+static void on_usr2(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	got_usr2 = sig == SIGUSR2 && si && si->si_signo == SIGUSR2;
+}
+
+static void on_usr2_plain(int sig)
+{
+	got_usr2 = sig == SIGUSR2 ? 2 : 0;
+}
+
+/*
+ * sigaction shows the program its own handlers and flags, whichever way
+ * they were installed; libc's syscall(), ioctl, free and realloc and libaio
+ * keep their results and errno.
+ */
+static void wrapper_calls(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_usr2, .sa_flags = SA_SIGINFO };
+	struct sigaction old, plain = { .sa_handler = on_usr2_plain };
+	char *p;
+
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&plain.sa_mask);
+	CHECK(sigaction(SIGUSR2, &sa, NULL) == 0);
+	CHECK(sigaction(SIGUSR2, &plain, &old) == 0 &&
+	      old.sa_sigaction == on_usr2 && (old.sa_flags & SA_SIGINFO));
+	CHECK(sigaction(SIGUSR2, NULL, &old) == 0 &&
+	      old.sa_handler == on_usr2_plain && !(old.sa_flags & SA_SIGINFO));
+	errno = 4321;
+	CHECK(raise(SIGUSR2) == 0 && got_usr2 == 2 && errno == 4321);
+	CHECK(sigaction(SIGUSR2, &sa, NULL) == 0 && raise(SIGUSR2) == 0 &&
+	      got_usr2 == 1);
+	CHECK(sigaction(0, &sa, NULL) == -1 && errno == EINVAL);
+	CHECK(syscall(SYS_getpid) == getpid());
+	CHECK(syscall(-1) == -1 && errno == ENOSYS);
+	CHECK(syscall(SYS_io_destroy, 0) == -1 && errno == EINVAL);
+	CHECK(syscall(SYS_copy_file_range, -1, NULL, -1, NULL, 1, 0) == -1 &&
+	      errno == EBADF);
+	CHECK(ioctl(-1, FICLONE, 0) == -1 && errno == EBADF);
+	errno = 4321;
+	p = realloc(NULL, 100);
+	CHECK(p && (p = realloc(p, 200000)) != NULL && errno == 4321);
+	free(p);
+	free(NULL);
+	CHECK(errno == 4321);
+	CHECK(io_destroy(0) == -EINVAL && errno == 4321);
+}
 
 /* A failing call must fail the same way, and set errno as libc would. */
 static void failing_calls(void)
@@ -200,6 +256,7 @@ int main(void)
 	}
 	failing_calls();
 	succeeding_calls();
+	wrapper_calls();
 
 	signal(SIGUSR1, on_signal);
 	errno = 99;
