@@ -19,6 +19,7 @@
 #include "emit.h"
 #include "inflight.h"
 #include "maps.h"
+#include "uring.h"
 
 #define TW_REAL_DEF(ret, name, params) ret (*tw_real_##name) params;
 TW_HOOKED(TW_REAL_DEF)
@@ -187,6 +188,7 @@ static void tw_forget_ids(void)
 	__atomic_store_n(&tw_cached_pid, 0, __ATOMIC_RELAXED);
 	tw_cached_tid = 0;
 	tw_inflight_forget_all();
+	tw_uring_after_fork_child();
 }
 
 /* Early: resolve the real functions before other constructors call hooks. */

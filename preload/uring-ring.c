@@ -393,6 +393,17 @@ void tw_uring_files(struct tw_ring *r, const int *files, unsigned int nr)
 	tw_uring_registered(r->fd, IORING_REGISTER_FILES, files, nr, 0);
 }
 
+/* A fork while another thread held a ring's lock leaves it held in the child. */
+void tw_uring_after_fork_child(void)
+{
+	int i;
+
+	tw_rings_lock = 0;
+	for (i = 0; i < TW_MAX_RINGS; i++) {
+		tw_rings[i].lock = 0;
+	}
+}
+
 static int inside(const void *p, uintptr_t a, size_t len)
 {
 	return (uintptr_t)p >= a && (uintptr_t)p < a + len;

@@ -17,6 +17,7 @@ void tw_uring_submitting(struct tw_ring *r, const char *call,
 /* After a call that may have waited: completions, and an early return. */
 void tw_uring_reaped(struct tw_ring *r, const char *call, long ret);
 void tw_uring_files(struct tw_ring *r, const int *files, unsigned int nr);
+void tw_uring_after_fork_child(void);
 /* Scans every known ring for completions; call names where they were seen. */
 void tw_uring_poll_all(const char *call);
 
