@@ -181,8 +181,10 @@ static void tw_emit_process(const char *what)
 	tw_emit_process_event(&p);
 }
 
-/* fork() inside libc (daemon()) reaches no hook: the caches still must not lie. */
-/* The child has its own ids, and none of its parent's async I/O. */
+/*
+ * fork() inside libc (daemon()) reaches no hook: the caches still must not
+ * lie, and the child owns none of its parent's async I/O or held locks.
+ */
 static void tw_forget_ids(void)
 {
 	__atomic_store_n(&tw_cached_pid, 0, __ATOMIC_RELAXED);
