@@ -80,6 +80,7 @@ void tw_aio_submitting(const char *call, uint64_t ctx, long nr,
 	struct iovec one;
 	long i;
 
+	tw_aio_poll(ctx);
 	for (i = 0; ios && i < nr; i++) {
 		if (ios[i] && iocb_req(call, ctx, ios[i], &q, &one)) {
 			tw_inflight_submit(&q);
@@ -103,13 +104,13 @@ void tw_aio_submitted(const char *call, uint64_t ctx, long nr,
 }
 
 static void complete_event(const char *call, uint64_t ctx,
-			   const struct io_event *e)
+			   const struct io_event *e, int seen)
 {
 	struct tw_io_key key = { TW_ENGINE_LIBAIO, ctx,
 				 (uint64_t)(uintptr_t)e->obj };
 
 	tw_inflight_complete(call, &key, (int64_t)(long)e->res,
-			     (int64_t)(long)e->res2, TW_SEEN_FIRST);
+			     (int64_t)(long)e->res2, seen);
 }
 
 void tw_aio_reaped(const char *call, uint64_t ctx, long min_nr, long ret,
@@ -118,7 +119,7 @@ void tw_aio_reaped(const char *call, uint64_t ctx, long min_nr, long ret,
 	long i;
 
 	for (i = 0; ev && i < ret; i++) {
-		complete_event(call, ctx, &ev[i]);
+		complete_event(call, ctx, &ev[i], TW_SEEN_FIRST);
 	}
 	tw_inflight_wait(call, TW_ENGINE_LIBAIO, ctx, ret,
 			 ret < 0 ? (int)-ret : 0, ret >= 0 && ret < min_nr);
@@ -131,7 +132,87 @@ void tw_aio_cancelled(const char *call, uint64_t ctx, const struct iocb *iocb,
 		struct io_event e = *ev;
 
 		e.obj = (struct iocb *)iocb;
-		complete_event(call, ctx, &e);
+		complete_event(call, ctx, &e, TW_SEEN_FIRST);
+	}
+}
+
+#define TW_AIO_CONTEXTS 64
+
+/* Per context, the ring index below which its events were scanned. */
+static struct {
+	uint64_t ctx;
+	unsigned int seen;
+} tw_aio_scanned[TW_AIO_CONTEXTS];
+static int tw_aio_lock;
+
+static unsigned int *scanned_slot(uint64_t ctx, unsigned int head)
+{
+	int i, free_slot = -1;
+
+	for (i = 0; i < TW_AIO_CONTEXTS; i++) {
+		if (tw_aio_scanned[i].ctx == ctx) {
+			return &tw_aio_scanned[i].seen;
+		}
+		if (free_slot < 0 && tw_aio_scanned[i].ctx == 0) {
+			free_slot = i;
+		}
+	}
+	if (free_slot < 0) {
+		return NULL;
+	}
+	tw_aio_scanned[free_slot].ctx = ctx;
+	tw_aio_scanned[free_slot].seen = head;
+	return &tw_aio_scanned[free_slot].seen;
+}
+
+/*
+ * Completions the kernel posted to the context's ring, read from where the
+ * last scan stopped: unreaped ones end their I/O whatever the program does
+ * to its buffer now; ones a program reaped from the ring itself (fio's
+ * userspace_reap), behind the head, are still in ring memory. The ring is
+ * only read; io_getevents still hands events to the program.
+ */
+void tw_aio_poll(uint64_t ctx)
+{
+	const struct tw_aio_ring *ring = (const void *)(uintptr_t)ctx;
+	unsigned int head, tail, start, reaped, i, nr, *seen;
+
+	if (!ring || __atomic_load_n(&ring->magic, __ATOMIC_RELAXED) !=
+		     TW_AIO_RING_MAGIC || ring->nr == 0) {
+		return;
+	}
+	if (__atomic_exchange_n(&tw_aio_lock, 1, __ATOMIC_ACQUIRE)) {
+		return;		/* another thread is scanning */
+	}
+	nr = ring->nr;
+	head = __atomic_load_n(&ring->head, __ATOMIC_ACQUIRE) % nr;
+	tail = __atomic_load_n(&ring->tail, __ATOMIC_ACQUIRE) % nr;
+	seen = scanned_slot(ctx, head);
+	start = seen ? *seen % nr : head;
+	/* Reaped by the program: from the last scan up to the head, if the head got past it. */
+	reaped = (head - start + nr) % nr;
+	if (reaped > (tail - start + nr) % nr) {
+		reaped = 0;
+	}
+	for (i = start; i != tail; i = (i + 1) % nr) {
+		complete_event("aio ring", ctx, &ring->io_events[i],
+			       (i - start + nr) % nr < reaped ? TW_SEEN_LATE :
+							       TW_SEEN_FIRST);
+	}
+	if (seen) {
+		*seen = tail;
+	}
+	__atomic_store_n(&tw_aio_lock, 0, __ATOMIC_RELEASE);
+}
+
+static void forget_scanned(uint64_t ctx)
+{
+	int i;
+
+	for (i = 0; i < TW_AIO_CONTEXTS; i++) {
+		if (tw_aio_scanned[i].ctx == ctx) {
+			tw_aio_scanned[i].ctx = 0;
+		}
 	}
 }
 
@@ -139,27 +220,7 @@ void tw_aio_destroying(const char *call, uint64_t ctx)
 {
 	tw_aio_poll(ctx);
 	tw_inflight_drop_ctx(call, TW_ENGINE_LIBAIO, ctx);
-}
-
-/*
- * Completions the kernel already posted to the context's ring but nobody
- * reaped: the I/O is over, whatever the program does to its buffer now.
- * The ring is only read; io_getevents still hands them to the program.
- */
-void tw_aio_poll(uint64_t ctx)
-{
-	const struct tw_aio_ring *ring = (const void *)(uintptr_t)ctx;
-	unsigned int head, tail, i;
-
-	if (!ring || __atomic_load_n(&ring->magic, __ATOMIC_RELAXED) !=
-		     TW_AIO_RING_MAGIC || ring->nr == 0) {
-		return;
-	}
-	head = __atomic_load_n(&ring->head, __ATOMIC_ACQUIRE) % ring->nr;
-	tail = __atomic_load_n(&ring->tail, __ATOMIC_ACQUIRE) % ring->nr;
-	for (i = head; i != tail; i = (i + 1) % ring->nr) {
-		complete_event("aio ring", ctx, &ring->io_events[i]);
-	}
+	forget_scanned(ctx);
 }
 
 TW_EXPORT int io_setup(int maxevents, io_context_t *ctxp)

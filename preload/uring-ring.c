@@ -303,13 +303,17 @@ static void scan_cq(struct tw_ring *r, const char *call)
 	spin_unlock(&r->lock);
 }
 
+/*
+ * Completions first: a CQE the program consumed inline may carry the
+ * user_data of an SQE it is submitting again now.
+ */
 void tw_uring_submitting(struct tw_ring *r, const char *call,
 			 unsigned int sqe_tail)
 {
+	scan_cq(r, call);
 	spin_lock(&r->lock);
 	record_sqes(r, call, sqe_tail);
 	spin_unlock(&r->lock);
-	scan_cq(r, call);
 }
 
 void tw_uring_reaped(struct tw_ring *r, const char *call, long ret)
