@@ -115,6 +115,32 @@ static int syncing_page(const struct tw_rec *m, uint64_t pg)
  * back: stores done before it began. Two processes storing next to each
  * other in one page (doio -n 2 under its own locks) is no race.
  */
+static int is_barrier(const struct tw_rec *m);
+
+/*
+ * Did another msync write store d's bytes back, after d and before t? Then
+ * msync m was not the one they depended on: a process storing again over
+ * its own synced bytes while another process's msync runs (rwtest with
+ * several processes) races nothing. Records are in order of begin.
+ */
+static int synced_elsewhere(const struct ctx *c, size_t d, size_t m,
+			    int64_t t)
+{
+	const struct tw_rec *st = &c->r->rec[d];
+	size_t j;
+
+	for (j = d + 1; j < c->r->n && c->r->rec[j].t_begin < t; j++) {
+		const struct tw_rec *y = &c->r->rec[j];
+
+		if (j != m && y->op == TW_OP_MSYNC && is_barrier(y) &&
+		    y->t_begin > st->t_end && y->t_end < t &&
+		    sync_covers(c->r, y, st)) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int racing_store(struct ctx *c, size_t m, size_t s)
 {
 	const struct tw_rec *st = &c->r->rec[s];
@@ -129,7 +155,8 @@ static int racing_store(struct ctx *c, size_t m, size_t s)
 		uint64_t dlo = (uint64_t)d->offset, dhi = dlo + d->length;
 		uint64_t from = lo > dlo ? lo : dlo, to = hi < dhi ? hi : dhi;
 
-		if (!same_file(st, d) || from >= to) {
+		if (!same_file(st, d) || from >= to ||
+		    synced_elsewhere(c, done->rec[i], m, st->t_begin)) {
 			continue;
 		}
 		if (!a && (!(a = race_of(c, m)) || tw_anomaly_add_inter(a, s) != 0)) {

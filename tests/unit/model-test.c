@@ -300,6 +300,28 @@ int main(void)
 	CHECK(a.n == 0);
 	tw_anomalies_free(&a);
 
+	/*
+	 * rwtest with several processes: another process's msync (35..60)
+	 * runs while the storing process syncs its own store (40..50) and
+	 * then stores over it again (55): nothing depended on the other msync.
+	 */
+	scenario = "store over bytes its own msync wrote back";
+	tw_records_free(&rec);
+	tw_records_init(&rec);
+	call(30, 0, 10, "memcpy", TW_OP_STORE, 0, 1024, 0);
+	pieces(30, 10, TW_PIECE_OLD, 0, 1024, OLD, 2);
+	pieces(31, 10, TW_PIECE_DATA, 0, 1024, NEW, 2);
+	call(31, 1, 10, "memcpy", TW_OP_STORE, 0, 1024, 0);
+	call(35, 0, 30, "msync", TW_OP_MSYNC, 0, 4096, MS_SYNC);
+	call(40, 0, 10, "msync", TW_OP_MSYNC, 0, 4096, MS_SYNC);
+	call(50, 1, 10, "msync", TW_OP_MSYNC, 0, 4096, MS_SYNC);
+	call(55, 0, 10, "memcpy", TW_OP_STORE, 0, 16, 0);
+	call(56, 1, 10, "memcpy", TW_OP_STORE, 0, 16, 0);
+	call(60, 1, 30, "msync", TW_OP_MSYNC, 0, 4096, MS_SYNC);
+	a = run();
+	CHECK(a.n == 0);
+	tw_anomalies_free(&a);
+
 	/* ftruncate(0) at 52..53 after the sync: the bytes read as zeros now. */
 	{
 		uint32_t z = 0, zeros[2];
