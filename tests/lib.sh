@@ -7,7 +7,24 @@ TW="$TOP/cli/tornwatch"
 BIN="$TESTS/bin"
 FAULT="$BIN/fault-preload.so"
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/tornwatch-test.XXXXXX")
-trap 'rm -rf "$SCRATCH"' EXIT
+MOUNTS=()
+
+# Whatever happens (failure, timeout's SIGTERM, ^C), what was mounted is
+# unmounted, newest first, before the scratch directory goes.
+cleanup() {
+	local i m
+	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
+		m=${MOUNTS[i]}
+		if mountpoint -q "$m"; then
+			umount "$m" 2>/dev/null || fusermount3 -u -z "$m" 2>/dev/null ||
+				umount -l "$m" 2>/dev/null || echo "cannot unmount $m" >&2
+		fi
+	done
+	rm -rf "$SCRATCH"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 # Under SANITIZE=1 the CLI is sanitized and a test's LD_PRELOAD reaches it
 # too; a crash inside libbabeltrace2 must stay a signal the CLI reports.
@@ -49,4 +66,34 @@ runs_here() {
 # interleaving FILE N: "call/phase" of each row of anomaly N
 interleaving() {
 	jqr "$1" "[.anomalies[$2].interleaving[] | \"\(.call)/\(.phase)\"] | join(\" \")"
+}
+
+# mount_fs TYPE DIR: tmpfs, or a fresh ext4, xfs or btrfs image on a loop
+# device, mounted on DIR until the test ends. Says why and fails when it
+# cannot (not root, no loop devices, no mkfs).
+mount_fs() {
+	local type=$1 dir=$2 img=$SCRATCH/$1.img
+	mkdir -p "$dir"
+	if [ "$(id -u)" != 0 ]; then
+		echo "$type: mounting needs root"
+		return 1
+	fi
+	case $type in
+	tmpfs)
+		mount -t tmpfs -o size=512m tornwatch-test "$dir" || return 1 ;;
+	ext4|xfs|btrfs)
+		[ -e /dev/loop-control ] || { echo "$type: no loop devices"; return 1; }
+		command -v "mkfs.$type" >/dev/null || { echo "$type: mkfs.$type is not installed"; return 1; }
+		truncate -s 512M "$img" || return 1
+		case $type in
+		ext4) mkfs.ext4 -q -F "$img" ;;
+		xfs) mkfs.xfs -q -f "$img" ;;
+		btrfs) mkfs.btrfs -q -f "$img" >/dev/null ;;
+		esac || { echo "$type: mkfs failed"; return 1; }
+		mount -o loop "$img" "$dir" || { echo "$type: loop mount failed"; return 1; } ;;
+	*)
+		echo "$type: unknown file system"
+		return 1 ;;
+	esac
+	MOUNTS+=("$dir")
 }
