@@ -2,7 +2,7 @@
 /*
  * The doio sequence of seed 000, as LTP rwtest04 runs it: fill a file,
  * map it MAP_SHARED, memcpy a range into the mapping, msync(MS_SYNC) the
- * whole file, unmap, then verify with lseek + read on a second O_RDONLY fd.
+ * whole file, unmap, then verify with lseek + read on a second O_SYNC fd.
  *
  *   mmsync-verify seed000 FILE [SIZE OFFSET LENGTH]
  *   mmsync-verify race FILE      a second thread stores while msync runs
@@ -106,7 +106,8 @@ static int verify(const char *path)
 	int fd;
 
 	pause_ms();
-	fd = open(path, O_RDONLY);
+	/* O_SYNC as rwtest04's doio (-f sync): a FUSE client may read it direct. */
+	fd = open(path, O_RDONLY | O_SYNC);
 	ssize_t n;
 	long long i;
 
