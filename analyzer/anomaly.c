@@ -13,10 +13,10 @@ const char *tw_kind_name(int kind)
 	static const char *const names[] = {
 		"torn_read", "stale_read", "unknown_data", "sync_race",
 		"phantom_write", "abandoned_io", "buffer_modified_in_flight",
-		"short_read",
+		"short_read", "incoherent_view",
 	};
 
-	return kind >= 0 && kind <= TW_SHORT_READ ? names[kind] : "?";
+	return kind >= 0 && kind <= TW_INCOHERENT_VIEW ? names[kind] : "?";
 }
 
 const char *tw_state_name(int state)

@@ -165,6 +165,8 @@ static const char *kind_verb(int kind)
 	switch (kind) {
 	case TW_SYNC_RACE:
 		return "synced";
+	case TW_INCOHERENT_VIEW:
+		return "loaded";
 	case TW_PHANTOM_WRITE:
 	case TW_ABANDONED_IO:
 	case TW_BUFFER_MODIFIED:

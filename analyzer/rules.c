@@ -5,7 +5,8 @@
  *    successful msync(MS_SYNC) over it that began after it ended), and which
  *    stores raced an msync;
  * 2. every version of every grain block;
- * 3. every read, piece by piece, against the version it was required to see;
+ * 3. every read, and every load from a mapping, piece by piece, against the
+ *    version it was required to see;
  * then the async rules (async-rules.c).
  * Calls that overlap in time are not ordered: a read only has to see what
  * became visible before it began.
@@ -550,6 +551,27 @@ static const struct tw_version *match_before(const struct tw_block *b,
 }
 
 /*
+ * Could the piece hold bytes of an older version of another shape? A piece
+ * is only ever compared with versions of its own bytes, so then no match
+ * among them means undecided, not unknown: a partial head or tail piece of
+ * a read over a block an earlier write covered whole.
+ */
+static int other_shape_before(const struct tw_block *b, size_t until,
+			      unsigned int lo, unsigned int hi)
+{
+	size_t i;
+
+	for (i = until; b && i-- > 0;) {
+		const struct tw_version *v = &b->v[i];
+
+		if (!same_piece(v, lo, hi) && v->lo < hi && v->hi > lo) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
  * Truncated, punched or written unseen after the newest visible version:
  * zeros are required where the whole piece was cleared; where data no one
  * saw was written, or only part of the piece was cleared, nothing is known.
@@ -579,7 +601,9 @@ static struct judged judge_inval(const struct tw_block *b, size_t cut,
 		first++;
 	}
 	j.match = match_before(b, first, lo, hi, crc);
-	j.state = j.match ? TW_S_OLD : TW_S_UNKNOWN;
+	j.state = j.match ? TW_S_OLD :
+		  other_shape_before(b, cut, lo, hi) ? TW_S_UNDECIDED :
+						       TW_S_UNKNOWN;
 	return j;
 }
 
@@ -663,7 +687,9 @@ static struct judged judge(const struct ctx *c, const struct tw_block *b,
 		return j;
 	}
 	j.match = match_before(b, first, lo, hi, crc);
-	j.state = j.match ? TW_S_OLD : TW_S_UNKNOWN;
+	j.state = j.match ? TW_S_OLD :
+		  other_shape_before(b, cut, lo, hi) ? TW_S_UNDECIDED :
+						       TW_S_UNKNOWN;
 	/* Zeros from a truncate before the required version are old too. */
 	if (!j.match && crc == zero_crc(hi - lo)) {
 		iv = newest_inval(c, rd->dev, rd->ino, blk * TW_GRAIN + lo,
@@ -770,6 +796,8 @@ static int judge_read(struct ctx *c, size_t rd)
 	a->length = (uint64_t)x->ret;
 	if (a->bytes[TW_S_UNKNOWN]) {
 		a->kind = TW_UNKNOWN_DATA;
+	} else if (x->op == TW_OP_LOAD) {
+		a->kind = TW_INCOHERENT_VIEW;
 	} else if (a->bytes[TW_S_NEW]) {
 		a->kind = TW_TORN_READ;
 	} else {
@@ -860,7 +888,8 @@ int tw_rules_run(const struct tw_records *r, struct tw_anomalies *out)
 	for (i = 0; i < r->n && ret == 0; i++) {
 		const struct tw_rec *x = &r->rec[i];
 
-		if (x->op == TW_OP_READ && x->ended && x->ret > 0 && x->data.n) {
+		if ((x->op == TW_OP_READ || x->op == TW_OP_LOAD) && x->ended &&
+		    x->ret > 0 && x->data.n) {
 			ret = judge_read(&c, i);
 		}
 	}

@@ -17,6 +17,7 @@ enum tw_kind {
 	TW_ABANDONED_IO,	/* buffer freed or unmapped while in flight */
 	TW_BUFFER_MODIFIED,	/* a write's buffer changed while in flight */
 	TW_SHORT_READ,		/* an async read completed short, not at EOF */
+	TW_INCOHERENT_VIEW,	/* a load from a mapping shows older data */
 };
 
 enum tw_state {
