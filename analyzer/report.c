@@ -276,8 +276,9 @@ static void text_anomaly(FILE *f, const struct tw_records *r,
 		text_io(f, x);
 	}
 	if (a->untracked) {
-		fprintf(f, "  a store no hook saw (a copy the compiler inlined) changed "
-			"pages while the sync ran\n");
+		fprintf(f, "  pages changed while the sync ran with no hooked store to "
+			"explain it: a copy the compiler inlined, or the file "
+			"system refilling the page\n");
 	}
 	text_pages(f, r, a);
 	fprintf(f, "  interleaving:\n");

@@ -664,7 +664,8 @@ static struct judged judge(const struct ctx *c, const struct tw_block *b,
 			  j.req ? j.req->t_visible : INT64_MIN);
 	if (iv) {
 		j = judge_inval(b, cut, blk, lo, hi, crc, iv);
-		if (j.state != TW_S_NEW &&
+		/* Zeros or older data are required only where nothing wrote since. */
+		if (!(j.state == TW_S_NEW && j.match) &&
 		    reshaped_since(b, cut, lo, hi, iv->t_begin)) {
 			j.state = TW_S_UNDECIDED;
 		}
