@@ -97,3 +97,14 @@ mount_fs() {
 	esac
 	MOUNTS+=("$dir")
 }
+
+# mount_tearfs DIR [KNOBS]: tests/tearfs over a fresh backing directory,
+# mounted on DIR until the test ends, with -o KNOBS.
+mount_tearfs() {
+	local dir=$1 knobs=${2:-} back=$1.backing
+	[ "$(id -u)" = 0 ] || { echo "tearfs: mounting needs root"; return 1; }
+	[ -c /dev/fuse ] || { echo "tearfs: no /dev/fuse"; return 1; }
+	mkdir -p "$dir" "$back"
+	"$BIN/tearfs" "$back" "$dir" ${knobs:+-o "$knobs"} || { echo "tearfs: mount failed"; return 1; }
+	MOUNTS+=("$dir")
+}
