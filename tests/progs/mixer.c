@@ -7,7 +7,8 @@
  *       of FILE, store through MAP_SHARED mappings (memcpy, msync MS_SYNC),
  *       load from them, pwrite and pread, at random offsets and lengths
  *   mixer fsx FILE OPS SEED  one process over the whole file: the same plus
- *       ftruncate and fsync
+ *       ftruncate, fsync, and reads and writes through io_uring (liburing)
+ *       and libaio, where the kernel offers them
  *
  * Every write is verified at once through a second descriptor opened with
  * O_SYNC (the seeds' verify fd), every read against the process's own copy
@@ -18,6 +19,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <libaio.h>
+#include <liburing.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +42,10 @@ struct mixer {
 	uint64_t rng;
 	long op;
 	int fsx;
+	struct io_uring ring;
+	int have_ring;
+	io_context_t aio;
+	int have_aio;
 };
 
 /* Called through pointers: real memcpy calls, which the tracer sees. */
@@ -162,6 +169,83 @@ static void plain_read(struct mixer *m)
 	verify(m, off, len, "read");
 }
 
+/* One I/O through io_uring, waited for; false when the ring is missing. */
+static int uring_io(struct mixer *m, int write, void *buf, size_t len,
+		    size_t off)
+{
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	int res;
+
+	if (!m->have_ring || !(sqe = io_uring_get_sqe(&m->ring))) {
+		return 0;
+	}
+	if (write) {
+		io_uring_prep_write(sqe, m->fd, buf, (unsigned int)len, off);
+	} else {
+		io_uring_prep_read(sqe, m->vfd, buf, (unsigned int)len, off);
+	}
+	sqe->user_data = (uint64_t)m->op;
+	if (io_uring_submit(&m->ring) != 1 || io_uring_wait_cqe(&m->ring, &cqe)) {
+		die("io_uring");
+	}
+	res = cqe->res;
+	io_uring_cqe_seen(&m->ring, cqe);
+	if (res != (int)len) {
+		errno = res < 0 ? -res : EIO;
+		die(write ? "io_uring write" : "io_uring read");
+	}
+	return 1;
+}
+
+/* The same through libaio (buffered: the kernel completes it at submit). */
+static int aio_io(struct mixer *m, int write, void *buf, size_t len,
+		  size_t off)
+{
+	struct iocb cb, *cbs[1] = { &cb };
+	struct io_event ev;
+
+	if (!m->have_aio) {
+		return 0;
+	}
+	if (write) {
+		io_prep_pwrite(&cb, m->fd, buf, len, (long long)off);
+	} else {
+		io_prep_pread(&cb, m->vfd, buf, len, (long long)off);
+	}
+	if (io_submit(m->aio, 1, cbs) != 1 ||
+	    io_getevents(m->aio, 1, 1, &ev, NULL) != 1 ||
+	    (long)ev.res != (long)len) {
+		die(write ? "libaio write" : "libaio read");
+	}
+	return 1;
+}
+
+static void async_write(struct mixer *m, int uring)
+{
+	unsigned char buf[MAX_IO];
+	size_t off, len;
+
+	pick(m, &off, &len);
+	fill(m, buf, len);
+	if (!(uring ? uring_io(m, 1, buf, len, off) : aio_io(m, 1, buf, len, off))) {
+		return;
+	}
+	copy(m->shadow + (off - m->lo), buf, len);
+	verify(m, off, len, uring ? "uring write" : "aio write");
+}
+
+static void async_read(struct mixer *m, int uring)
+{
+	unsigned char buf[MAX_IO];
+	size_t off, len;
+
+	pick(m, &off, &len);
+	if (uring ? uring_io(m, 0, buf, len, off) : aio_io(m, 0, buf, len, off)) {
+		compare(m, buf, off, len, uring ? "uring read" : "aio read");
+	}
+}
+
 /* fsx: cut the file somewhere in its second half and grow it back. */
 static void truncate_back(struct mixer *m)
 {
@@ -178,7 +262,7 @@ static void truncate_back(struct mixer *m)
 
 static void run(struct mixer *m, long ops)
 {
-	int kinds = m->fsx ? 6 : 4;
+	int kinds = m->fsx ? 10 : 4;
 
 	for (m->op = 0; m->op < ops; m->op++) {
 		switch (next(m) % kinds) {
@@ -196,6 +280,14 @@ static void run(struct mixer *m, long ops)
 			break;
 		case 4:
 			truncate_back(m);
+			break;
+		case 6:
+		case 7:
+			async_write(m, m->op % 2);
+			break;
+		case 8:
+		case 9:
+			async_read(m, m->op % 2);
 			break;
 		default:
 			if (fsync(m->fd) != 0) {
@@ -281,7 +373,16 @@ static int fsx(const char *path, long ops, uint64_t seed, size_t size)
 	m.hi = size;
 	m.rng = seed * 2654435761u + 3;
 	open_both(&m);
+	/* Where the kernel refuses io_uring or aio, those operations are skipped. */
+	m.have_ring = io_uring_queue_init(4, &m.ring, 0) == 0;
+	m.have_aio = io_setup(4, &m.aio) == 0;
 	run(&m, ops);
+	if (m.have_ring) {
+		io_uring_queue_exit(&m.ring);
+	}
+	if (m.have_aio) {
+		io_destroy(m.aio);
+	}
 	free(m.shadow);
 	return 0;
 }
