@@ -58,6 +58,7 @@ struct ctx {
 	struct inval *inval;	/* ranges truncated, punched or written unseen */
 	size_t ninval, capinval;
 	int64_t inval_lag;	/* longest such call */
+	int64_t change_lag;	/* longest call that changes file data */
 };
 
 static int same_file(const struct tw_rec *a, const struct tw_rec *b)
@@ -176,6 +177,56 @@ static int racing_store(struct ctx *c, size_t m, size_t s)
  * Pages that changed while msync m ran, with no hooked store on them in
  * that time: a store no hook saw (an inlined copy) raced the sync.
  */
+/* Does call s change bytes of page pg of m's file: store, write or the like? */
+static int changes_page(const struct ctx *c, const struct tw_rec *s,
+			const struct tw_rec *m, uint64_t pg)
+{
+	uint64_t ps = c->r->page_size, len = s->length;
+
+	if (!same_file(s, m) || s->note) {
+		return 0;
+	}
+	switch (s->op) {
+	case TW_OP_STORE:
+	case TW_OP_WRITE:
+		break;
+	case TW_OP_ZERO:
+	case TW_OP_OPAQUE:
+		if (len == 0) {
+			len = UINT64_MAX - pg * ps;	/* to the end */
+		}
+		break;
+	default:
+		return 0;
+	}
+	return s->offset < 0 || ranges_meet(pg * ps, ps, (uint64_t)s->offset, len);
+}
+
+/*
+ * A page an msync found changed when it returned is explained by any call
+ * of any process that changed it while the msync ran: a store through a
+ * mapping, and as well a write(), an async write, a truncate.
+ */
+static int changed_during(const struct ctx *c, size_t m, uint64_t pg)
+{
+	const struct tw_records *r = c->r;
+	const struct tw_rec *x = &r->rec[m];
+	size_t k;
+
+	for (k = m; k-- > 0 && r->rec[k].t_begin + c->change_lag >= x->t_begin;) {
+		if (r->rec[k].t_end > x->t_begin &&
+		    changes_page(c, &r->rec[k], x, pg)) {
+			return 1;
+		}
+	}
+	for (k = m + 1; k < r->n && r->rec[k].t_begin < x->t_end; k++) {
+		if (changes_page(c, &r->rec[k], x, pg)) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int unexplained_changes(struct ctx *c, size_t m, const size_t *pending,
 			       size_t npending)
 {
@@ -192,7 +243,7 @@ static int unexplained_changes(struct ctx *c, size_t m, const size_t *pending,
 		if (!syncing_page(x, pg)) {
 			continue;
 		}
-		/* Stores begun before m and not done, then those begun during m. */
+		/* Stores begun before m and not done, then any change during m. */
 		for (k = 0; k < npending && !explained; k++) {
 			const struct tw_rec *s = &r->rec[pending[k]];
 
@@ -200,15 +251,7 @@ static int unexplained_changes(struct ctx *c, size_t m, const size_t *pending,
 				    ranges_meet(pg * ps, ps, (uint64_t)s->offset,
 						s->length);
 		}
-		for (k = m + 1; k < r->n && r->rec[k].t_begin < x->t_end &&
-		     !explained; k++) {
-			const struct tw_rec *s = &r->rec[k];
-
-			explained = s->op == TW_OP_STORE && same_file(s, x) &&
-				    ranges_meet(pg * ps, ps, (uint64_t)s->offset,
-						s->length);
-		}
-		if (explained) {
+		if (explained || changed_during(c, m, pg)) {
 			continue;
 		}
 		a = race_of(c, m);
@@ -237,6 +280,13 @@ static int settle_stores(struct ctx *c)
 	size_t i, j;
 	int ret = 0;
 
+	for (i = 0; i < r->n; i++) {
+		const struct tw_rec *x = &r->rec[i];
+
+		if (x->ended && !x->note && x->t_end - x->t_begin > c->change_lag) {
+			c->change_lag = x->t_end - x->t_begin;
+		}
+	}
 	for (i = 0; i < r->n && ret == 0; i++) {
 		const struct tw_rec *x = &r->rec[i];
 

@@ -322,6 +322,50 @@ int main(void)
 	CHECK(a.n == 0);
 	tw_anomalies_free(&a);
 
+	/* A page changed under the msync: by a store no hook saw, or by a write(). */
+	{
+		static const uint32_t later[8] = { 0xee, 0xb1, 0, 0, 0, 0, 0, 0 };
+		static const uint64_t pg0 = 0;
+		static const uint32_t w[1] = { 0xee };
+		struct tw_event sp = {
+			.type = TW_EV_SYNC_PAGES, .ts = 49, .pid = 101, .tid = 10,
+			.phase = 1, .page = &pg0, .npage = 1, .crc = later, .ncrc = 8,
+		};
+		int with_write;
+
+		for (with_write = 0; with_write < 2; with_write++) {
+			scenario = with_write ? "page changed by a write during msync" :
+						"page changed unseen during msync";
+			tw_records_free(&rec);
+			tw_records_init(&rec);
+			call(30, 0, 10, "memcpy", TW_OP_STORE, 0, 1024, 0);
+			pieces(30, 10, TW_PIECE_OLD, 0, 1024, OLD, 2);
+			pieces(31, 10, TW_PIECE_DATA, 0, 1024, NEW, 2);
+			call(31, 1, 10, "memcpy", TW_OP_STORE, 0, 1024, 0);
+			call(40, 0, 10, "msync", TW_OP_MSYNC, 0, 4096, MS_SYNC);
+			{
+				static const uint32_t page[8] = { 0xb0, 0xb1 };
+				struct tw_event p0 = sp;
+
+				p0.ts = 41;
+				p0.phase = 0;
+				p0.crc = page;
+				feed(&p0);
+			}
+			if (with_write) {
+				call(44, 0, 20, "pwrite", TW_OP_WRITE, 0, 512, 0);
+				pieces(45, 20, TW_PIECE_DATA, 0, 512, w, 1);
+				call(45, 1, 20, "pwrite", TW_OP_WRITE, 0, 512, 0);
+			}
+			feed(&sp);
+			call(50, 1, 10, "msync", TW_OP_MSYNC, 0, 4096, MS_SYNC);
+			a = run();
+			CHECK(with_write ? a.n == 0 :
+			      a.n == 1 && a.a[0].kind == TW_SYNC_RACE && a.a[0].untracked);
+			tw_anomalies_free(&a);
+		}
+	}
+
 	/* ftruncate(0) at 52..53 after the sync: the bytes read as zeros now. */
 	{
 		uint32_t z = 0, zeros[2];
