@@ -181,7 +181,7 @@ void tw_aio_poll(uint64_t ctx)
 		     TW_AIO_RING_MAGIC || ring->nr == 0) {
 		return;
 	}
-	if (__atomic_exchange_n(&tw_aio_lock, 1, __ATOMIC_ACQUIRE)) {
+	if (!tw_spin_trylock(&tw_aio_lock)) {
 		return;		/* another thread is scanning */
 	}
 	nr = ring->nr;
@@ -202,7 +202,7 @@ void tw_aio_poll(uint64_t ctx)
 	if (seen) {
 		*seen = tail;
 	}
-	__atomic_store_n(&tw_aio_lock, 0, __ATOMIC_RELEASE);
+	tw_spin_unlock(&tw_aio_lock);
 }
 
 static void forget_scanned(uint64_t ctx)

@@ -146,6 +146,28 @@ static inline void tw_leave(void)
 	--tw_depth;
 }
 
+/*
+ * Spin locks for the tracer's short critical sections: a hook never blocks
+ * and a holder never sleeps. Taken at depth 1 only, so a signal handler's
+ * hooks (depth 2) never spin on a lock their interrupted thread holds.
+ */
+static inline void tw_spin_lock(int *l)
+{
+	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE)) {
+		__builtin_ia32_pause();
+	}
+}
+
+static inline int tw_spin_trylock(int *l)
+{
+	return !__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE);
+}
+
+static inline void tw_spin_unlock(int *l)
+{
+	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
+}
+
 /* Tracing is off until tw_start() ran and when TORNWATCH_DISABLE is set. */
 extern int tw_active;
 

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The in-flight table. Entries live in a dense array under a spin lock taken
- * only at hook depth 1, so a signal handler's own hooks (depth 2) never spin
- * on a lock its interrupted thread holds. The address bounds only grow while
- * anything is in flight: they are a filter, exact lookups scan the table.
+ * The in-flight table: a dense array under one spin lock (core.h). The
+ * address bounds only grow while anything is in flight: they are a filter,
+ * exact lookups scan the table.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,18 +30,6 @@ static int tw_nio;
 static int tw_io_lock;
 uintptr_t tw_inflight_lo = UINTPTR_MAX;
 uintptr_t tw_inflight_hi;
-
-static void io_lock(void)
-{
-	while (__atomic_exchange_n(&tw_io_lock, 1, __ATOMIC_ACQUIRE)) {
-		__builtin_ia32_pause();
-	}
-}
-
-static void io_unlock(void)
-{
-	__atomic_store_n(&tw_io_lock, 0, __ATOMIC_RELEASE);
-}
 
 static int same_key(const struct tw_io_key *a, const struct tw_io_key *b)
 {
@@ -148,12 +135,12 @@ void tw_inflight_submit(const struct tw_io_req *q)
 	if (q->op == TW_OP_WRITE) {
 		emit_segs(&io, TW_PIECE_DATA, len);
 	}
-	io_lock();
+	tw_spin_lock(&tw_io_lock);
 	if (tw_nio < TW_INFLIGHT_MAX) {
 		tw_io[tw_nio++] = io;
 		widen_bounds(io.seg, io.nseg);
 	}
-	io_unlock();
+	tw_spin_unlock(&tw_io_lock);
 }
 
 void tw_inflight_complete(const char *call, const struct tw_io_key *key,
@@ -163,13 +150,13 @@ void tw_inflight_complete(const char *call, const struct tw_io_key *key,
 	struct tw_inflight io;
 	int i;
 
-	io_lock();
+	tw_spin_lock(&tw_io_lock);
 	i = find_key(key);
 	if (i >= 0) {
 		io = tw_io[i];
 		remove_at(i);
 	}
-	io_unlock();
+	tw_spin_unlock(&tw_io_lock);
 	if (i < 0) {
 		return;		/* not a regular file's, or seen already */
 	}
@@ -198,13 +185,13 @@ unsigned int tw_inflight_count(int engine, uint64_t ctx)
 	unsigned int n = 0;
 	int i;
 
-	io_lock();
+	tw_spin_lock(&tw_io_lock);
 	for (i = 0; i < tw_nio; i++) {
 		if (tw_io[i].key.engine == engine && tw_io[i].key.ctx == ctx) {
 			n++;
 		}
 	}
-	io_unlock();
+	tw_spin_unlock(&tw_io_lock);
 	return n;
 }
 
@@ -253,7 +240,7 @@ void tw_inflight_drop_ctx(const char *call, int engine, uint64_t ctx)
 	for (;;) {
 		int i, found = 0;
 
-		io_lock();
+		tw_spin_lock(&tw_io_lock);
 		for (i = 0; i < tw_nio; i++) {
 			if (tw_io[i].key.engine == engine &&
 			    tw_io[i].key.ctx == ctx) {
@@ -262,7 +249,7 @@ void tw_inflight_drop_ctx(const char *call, int engine, uint64_t ctx)
 				break;
 			}
 		}
-		io_unlock();
+		tw_spin_unlock(&tw_io_lock);
 		if (!found) {
 			return;
 		}
@@ -289,13 +276,13 @@ static int hits(uintptr_t a, size_t len, struct tw_inflight *out, int max)
 {
 	int i, n = 0;
 
-	io_lock();
+	tw_spin_lock(&tw_io_lock);
 	for (i = 0; i < tw_nio && n < max; i++) {
 		if (overlaps(&tw_io[i], a, len)) {
 			out[n++] = tw_io[i];
 		}
 	}
-	io_unlock();
+	tw_spin_unlock(&tw_io_lock);
 	return n;
 }
 
@@ -303,9 +290,9 @@ static int still_in_flight(const struct tw_io_key *key)
 {
 	int i;
 
-	io_lock();
+	tw_spin_lock(&tw_io_lock);
 	i = find_key(key);
-	io_unlock();
+	tw_spin_unlock(&tw_io_lock);
 	return i >= 0;
 }
 
@@ -350,12 +337,12 @@ void tw_inflight_after_store(const struct tw_io_key *keys, int n)
 	int i, j;
 
 	for (i = 0; i < n; i++) {
-		io_lock();
+		tw_spin_lock(&tw_io_lock);
 		j = find_key(&keys[i]);
 		if (j >= 0) {
 			io = tw_io[j];
 		}
-		io_unlock();
+		tw_spin_unlock(&tw_io_lock);
 		if (j >= 0) {
 			emit_segs(&io, TW_PIECE_LATER, io.length);
 		}

@@ -53,23 +53,6 @@ static int tw_rings_lock;
 int tw_uring_raw_rings;
 int tw_uring_rings;
 
-static void spin_lock(int *l)
-{
-	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE)) {
-		__builtin_ia32_pause();
-	}
-}
-
-static int spin_trylock(int *l)
-{
-	return !__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE);
-}
-
-static void spin_unlock(int *l)
-{
-	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
-}
-
 static struct tw_ring *ring_by_fd(int fd)
 {
 	int i;
@@ -91,7 +74,7 @@ static struct tw_ring *ring_claim(int fd)
 	struct tw_ring *r = NULL;
 	int i;
 
-	spin_lock(&tw_rings_lock);
+	tw_spin_lock(&tw_rings_lock);
 	for (i = 0; i < TW_MAX_RINGS; i++) {
 		if (tw_rings[i].fd == fd) {
 			r = &tw_rings[i];
@@ -106,7 +89,7 @@ static struct tw_ring *ring_claim(int fd)
 		r->fd = -2;	/* claimed, not yet published */
 		__atomic_add_fetch(&tw_uring_rings, 1, __ATOMIC_RELAXED);
 	}
-	spin_unlock(&tw_rings_lock);
+	tw_spin_unlock(&tw_rings_lock);
 	return r;
 }
 
@@ -189,7 +172,7 @@ void tw_uring_mapped(int fd, int64_t offset, void *addr)
 	if (!r || !r->raw) {
 		return;
 	}
-	spin_lock(&r->lock);
+	tw_spin_lock(&r->lock);
 	if (offset == IORING_OFF_SQ_RING) {
 		r->sq_ring = addr;
 		if (r->p.features & IORING_FEAT_SINGLE_MMAP) {
@@ -203,7 +186,7 @@ void tw_uring_mapped(int fd, int64_t offset, void *addr)
 	if (r->raw && r->sq_ring && r->cq_ring && r->sqes) {
 		raw_ready(r);
 	}
-	spin_unlock(&r->lock);
+	tw_spin_unlock(&r->lock);
 }
 
 static int fixed_fd(const struct tw_ring *r, int idx)
@@ -278,7 +261,7 @@ static void scan_cq(struct tw_ring *r, const char *call)
 {
 	unsigned int head, tail, i;
 
-	if (!spin_trylock(&r->lock)) {
+	if (!tw_spin_trylock(&r->lock)) {
 		return;		/* another thread is scanning it */
 	}
 	tail = __atomic_load_n(r->cq_ktail, __ATOMIC_ACQUIRE);
@@ -300,7 +283,7 @@ static void scan_cq(struct tw_ring *r, const char *call)
 							   TW_SEEN_FIRST);
 	}
 	r->cq_seen = tail;
-	spin_unlock(&r->lock);
+	tw_spin_unlock(&r->lock);
 }
 
 /*
@@ -311,9 +294,9 @@ void tw_uring_submitting(struct tw_ring *r, const char *call,
 			 unsigned int sqe_tail)
 {
 	scan_cq(r, call);
-	spin_lock(&r->lock);
+	tw_spin_lock(&r->lock);
 	record_sqes(r, call, sqe_tail);
-	spin_unlock(&r->lock);
+	tw_spin_unlock(&r->lock);
 }
 
 void tw_uring_reaped(struct tw_ring *r, const char *call, long ret)
@@ -379,7 +362,7 @@ void tw_uring_registered(int fd, unsigned int opcode, const void *arg,
 	if (!r || ret < 0) {
 		return;
 	}
-	spin_lock(&r->lock);
+	tw_spin_lock(&r->lock);
 	if (opcode == IORING_REGISTER_FILES && files) {
 		r->nfiles = nr < TW_RING_FILES ? (int)nr : TW_RING_FILES;
 		for (i = 0; i < (unsigned int)r->nfiles; i++) {
@@ -388,7 +371,7 @@ void tw_uring_registered(int fd, unsigned int opcode, const void *arg,
 	} else if (opcode == IORING_UNREGISTER_FILES) {
 		r->nfiles = 0;
 	}
-	spin_unlock(&r->lock);
+	tw_spin_unlock(&r->lock);
 }
 
 /* liburing registers files by fd too; it knows the ring first. */
@@ -444,8 +427,8 @@ void tw_uring_closing(int fd)
 		__atomic_sub_fetch(&tw_uring_raw_rings, 1, __ATOMIC_RELAXED);
 	}
 	tw_inflight_drop_ctx("close", TW_ENGINE_URING, (uint64_t)fd);
-	spin_lock(&tw_rings_lock);
+	tw_spin_lock(&tw_rings_lock);
 	__atomic_store_n(&r->fd, -1, __ATOMIC_RELEASE);
 	__atomic_sub_fetch(&tw_uring_rings, 1, __ATOMIC_RELAXED);
-	spin_unlock(&tw_rings_lock);
+	tw_spin_unlock(&tw_rings_lock);
 }
