@@ -120,13 +120,31 @@ static void io_end(struct tw_io *io, ssize_t ret, const void *buf,
 	errno = saved;
 }
 
+/*
+ * What an iovec array asks for, before the real call has looked at it: the
+ * array may be a bad address, or longer than IOV_MAX, which the kernel
+ * refuses by the count alone without reading it. Copied through the kernel
+ * a chunk at a time; 0 when it cannot be read (the call then fails).
+ */
+#define TW_IOV_CHUNK 64
+
 static size_t iov_total(const struct iovec *iov, int iovcnt)
 {
+	struct iovec chunk[TW_IOV_CHUNK];
 	size_t n = 0;
-	int i;
+	int i, k, take;
 
-	for (i = 0; iov && i < iovcnt; i++) {
-		n += iov[i].iov_len;
+	if (!iov || iovcnt <= 0 || iovcnt > IOV_MAX) {
+		return 0;
+	}
+	for (i = 0; i < iovcnt; i += take) {
+		take = iovcnt - i < TW_IOV_CHUNK ? iovcnt - i : TW_IOV_CHUNK;
+		if (tw_safe_copy(chunk, iov + i, (size_t)take * sizeof(*iov))) {
+			return 0;
+		}
+		for (k = 0; k < take; k++) {
+			n += chunk[k].iov_len;
+		}
 	}
 	return n;
 }
@@ -160,8 +178,9 @@ TW_EXPORT ssize_t name params						\
 	ssize_t ret;							\
 									\
 	TW_NOSYS(TW_REAL(name), -1);					\
-	io_begin(&io, #name, op, fd, off, iov_total(iov, cnt), iov,	\
-		 TW_CALLER());						\
+	io_begin(&io, #name, op, fd, off,				\
+		 tw_depth == 0 && tw_active ? iov_total(iov, cnt) : 0,	\
+		 iov, TW_CALLER());					\
 	ret = tw_real_##name args;					\
 	io_end(&io, ret, NULL, iov, cnt);				\
 	return ret;							\

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: MIT */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sys/uio.h>
 #include "core.h"
 #include "crc32c.h"
 #include "emit.h"
@@ -116,4 +119,27 @@ void tw_pieces_emit_iov(uint64_t dev, uint64_t ino, int kind, uint64_t off,
 		len -= take;
 	}
 	tw_piecer_finish(&p);
+}
+
+/*
+ * A hook that must look at the program's memory before the kernel has
+ * accepted it (an argument the call may refuse), or at memory the program
+ * may have made unreadable (a mapping shrunk under its file, mprotect),
+ * copies it through the kernel: process_vm_readv of our own process says
+ * EFAULT, or copies less, where a load would raise SIGSEGV or SIGBUS in the
+ * program. Reading one's own process needs no ptrace permission.
+ */
+int tw_safe_copy(void *dst, const void *src, size_t n)
+{
+	struct iovec local = { dst, n };
+	struct iovec remote = { (void *)src, n };
+	int saved = errno;
+	ssize_t r;
+
+	if (n == 0) {
+		return 0;
+	}
+	r = process_vm_readv(tw_pid(), &local, 1, &remote, 1, 0);
+	errno = saved;
+	return r == (ssize_t)n ? 0 : -EFAULT;
 }

@@ -34,4 +34,7 @@ void tw_pieces_emit(uint64_t dev, uint64_t ino, int kind, uint64_t off,
 void tw_pieces_emit_iov(uint64_t dev, uint64_t ino, int kind, uint64_t off,
 			const struct iovec *iov, int iovcnt, size_t len);
 
+/* n bytes of the program's memory into dst without faulting: 0 or -EFAULT. */
+int tw_safe_copy(void *dst, const void *src, size_t n);
+
 #endif

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include "core.h"
 #include "emit.h"
+#include "pieces.h"
 
 struct tw_range_call {
 	struct tw_call c;
@@ -67,6 +68,21 @@ static void range_end(struct tw_range_call *r, int64_t ret, int fixed_offset)
 	}
 	tw_leave();
 	errno = saved;
+}
+
+/*
+ * An offset the program passes by pointer, read before the real call has
+ * accepted the pointer: through the kernel, -1 when it cannot be read (the
+ * call then fails with EFAULT and no offset is needed).
+ */
+static int64_t user_offset(const off_t *p)
+{
+	off_t v;
+
+	if (!p || tw_depth != 0 || !tw_active || tw_safe_copy(&v, p, sizeof(v))) {
+		return -1;
+	}
+	return (int64_t)v;
 }
 
 #define TW_NOSYS(real)								\
@@ -151,7 +167,7 @@ TW_EXPORT ssize_t copy_file_range(int in, off_t *in_off, int out,
 
 	TW_NOSYS(TW_REAL(copy_file_range));
 	range_begin(&r, "copy_file_range", TW_OP_OPAQUE, out, NULL,
-		    out_off ? *out_off : -1, len, 0, TW_CALLER());
+		    user_offset(out_off), len, 0, TW_CALLER());
 	ret = tw_real_copy_file_range(in, in_off, out, out_off, len, flags);
 	range_end(&r, ret, out_off != NULL);
 	return ret;
@@ -182,7 +198,7 @@ TW_EXPORT ssize_t splice(int in, off_t *in_off, int out, off_t *out_off,
 
 	TW_NOSYS(TW_REAL(splice));
 	range_begin(&r, "splice", TW_OP_OPAQUE, out, NULL,
-		    out_off ? *out_off : -1, len, 0, TW_CALLER());
+		    user_offset(out_off), len, 0, TW_CALLER());
 	ret = tw_real_splice(in, in_off, out, out_off, len, flags);
 	range_end(&r, ret, out_off != NULL);
 	return ret;
@@ -221,8 +237,13 @@ TW_EXPORT int ioctl(int fd, unsigned long req, ...)
 	if (likely(!data_ioctl(req))) {
 		return tw_real_ioctl(fd, req, arg);
 	}
+	/* The kernel has not accepted arg yet: read it through the kernel. */
 	if (req == FICLONERANGE && arg) {
-		from = (int64_t)((const struct file_clone_range *)arg)->dest_offset;
+		struct file_clone_range fcr;
+
+		if (tw_safe_copy(&fcr, arg, sizeof(fcr)) == 0) {
+			from = (int64_t)fcr.dest_offset;
+		}
 	}
 	range_begin(&r, "ioctl", TW_OP_OPAQUE, fd, NULL, from, 0, (int)req,
 		    TW_CALLER());
