@@ -11,6 +11,7 @@
 #include "core.h"
 #include "engines.h"
 #include "inflight.h"
+#include "pieces.h"
 
 /* The kernel's completion ring at the address io_setup returned (fs/aio.c). */
 struct tw_aio_ring {
@@ -26,6 +27,7 @@ struct tw_aio_ring {
 };
 
 #define TW_AIO_RING_MAGIC 0xa10a10a1
+#define TW_AIO_SEGS 256		/* iovec entries of one vectored iocb we follow */
 
 static void aio_leave(int saved)
 {
@@ -33,15 +35,20 @@ static void aio_leave(int saved)
 	errno = saved;
 }
 
-/* One iocb as a request; 0 when it moves no file data we follow. */
-static int iocb_req(const char *call, uint64_t ctx, struct iocb *io,
-		    struct tw_io_req *q, struct iovec *one)
+/*
+ * One iocb as a request; 0 when it moves no file data we follow. io is our
+ * copy of the program's iocb at id; a vector's segments are copied into
+ * segs, since the kernel has not accepted them yet either.
+ */
+static int iocb_req(const char *call, uint64_t ctx, const struct iocb *io,
+		    uint64_t id, struct tw_io_req *q, struct iovec *one,
+		    struct iovec *segs)
 {
 	q->call = call;
 	q->engine = TW_ENGINE_LIBAIO;
 	q->opcode = io->aio_lio_opcode;
 	q->ctx = ctx;
-	q->id = (uint64_t)(uintptr_t)io;
+	q->id = id;
 	q->fd = io->aio_fildes;
 	q->seg = one;
 	q->nseg = 1;
@@ -58,7 +65,12 @@ static int iocb_req(const char *call, uint64_t ctx, struct iocb *io,
 	case IO_CMD_PWRITEV:
 		q->op = io->aio_lio_opcode == IO_CMD_PREADV ? TW_OP_READ :
 							      TW_OP_WRITE;
-		q->seg = io->u.v.vec;
+		if (io->u.v.nr > TW_AIO_SEGS ||
+		    tw_safe_copy(segs, io->u.v.vec,
+				 (size_t)io->u.v.nr * sizeof(*segs))) {
+			return 0;	/* the kernel will refuse it, or we cannot say */
+		}
+		q->seg = segs;
 		q->nseg = io->u.v.nr;
 		q->offset = io->u.v.offset;
 		return 1;
@@ -73,16 +85,32 @@ static int iocb_req(const char *call, uint64_t ctx, struct iocb *io,
 	}
 }
 
+/*
+ * The iocb pointer array and the iocbs are the program's, not yet accepted
+ * by the kernel (a bogus context is refused before they are read): each is
+ * copied through the kernel, and one that cannot be read is not followed.
+ */
+static int iocb_at(struct iocb **ios, long i, struct iocb **at)
+{
+	return tw_safe_copy(at, ios + i, sizeof(*at));
+}
+
 void tw_aio_submitting(const char *call, uint64_t ctx, long nr,
 		       struct iocb **ios)
 {
+	struct iovec one, segs[TW_AIO_SEGS];
 	struct tw_io_req q;
-	struct iovec one;
+	struct iocb *at, io;
 	long i;
 
 	tw_aio_poll(ctx);
 	for (i = 0; ios && i < nr; i++) {
-		if (ios[i] && iocb_req(call, ctx, ios[i], &q, &one)) {
+		if (iocb_at(ios, i, &at) || !at ||
+		    tw_safe_copy(&io, at, sizeof(io))) {
+			continue;
+		}
+		if (iocb_req(call, ctx, &io, (uint64_t)(uintptr_t)at, &q, &one,
+			     segs)) {
 			tw_inflight_submit(&q);
 		}
 	}
@@ -92,12 +120,16 @@ void tw_aio_submitting(const char *call, uint64_t ctx, long nr,
 void tw_aio_submitted(const char *call, uint64_t ctx, long nr,
 		      struct iocb **ios, long ret)
 {
+	struct iocb *at;
 	long i;
 
 	for (i = ret < 0 ? 0 : ret; ios && i < nr; i++) {
-		struct tw_io_key key = { TW_ENGINE_LIBAIO, ctx,
-					 (uint64_t)(uintptr_t)ios[i] };
+		struct tw_io_key key = { TW_ENGINE_LIBAIO, ctx, 0 };
 
+		if (iocb_at(ios, i, &at)) {
+			continue;
+		}
+		key.id = (uint64_t)(uintptr_t)at;
 		tw_inflight_complete(call, &key, ret < 0 ? ret : -EAGAIN, 0,
 				     TW_SEEN_REFUSED);
 	}
@@ -138,6 +170,72 @@ void tw_aio_cancelled(const char *call, uint64_t ctx, const struct iocb *iocb,
 
 #define TW_AIO_CONTEXTS 64
 
+/*
+ * Contexts io_setup returned in this process. Only their rings are read: a
+ * context the kernel never made (io_submit or io_destroy on a bogus value,
+ * which the kernel refuses with EINVAL) is an arbitrary address. When the
+ * table is full, a ring is still read if its header can be copied through
+ * the kernel and says it is one.
+ */
+static uint64_t tw_aio_known[TW_AIO_CONTEXTS];
+static int tw_aio_known_full;
+
+void tw_aio_context_made(uint64_t ctx)
+{
+	int i;
+
+	for (i = 0; i < TW_AIO_CONTEXTS; i++) {
+		uint64_t zero = 0;
+
+		if (__atomic_compare_exchange_n(&tw_aio_known[i], &zero, ctx, 0,
+						__ATOMIC_RELEASE,
+						__ATOMIC_RELAXED)) {
+			return;
+		}
+	}
+	__atomic_store_n(&tw_aio_known_full, 1, __ATOMIC_RELAXED);
+}
+
+static void context_gone(uint64_t ctx)
+{
+	uint64_t want;
+	int i;
+
+	for (i = 0; i < TW_AIO_CONTEXTS; i++) {
+		want = ctx;
+		__atomic_compare_exchange_n(&tw_aio_known[i], &want, 0, 0,
+					    __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+	}
+}
+
+/*
+ * Its header copied through the kernel, and the end of its event array
+ * readable: a context forgotten across fork (the ring is not inherited) or
+ * unmapped behind our back is not loaded from.
+ */
+static int ring_header(uint64_t ctx, struct tw_aio_ring *h)
+{
+	const struct tw_aio_ring *ring = (const void *)(uintptr_t)ctx;
+	struct io_event last;
+	int i, known = 0;
+
+	if (!ring) {
+		return 0;
+	}
+	for (i = 0; i < TW_AIO_CONTEXTS && !known; i++) {
+		known = __atomic_load_n(&tw_aio_known[i], __ATOMIC_ACQUIRE) == ctx;
+	}
+	if (!known && !__atomic_load_n(&tw_aio_known_full, __ATOMIC_RELAXED)) {
+		return 0;
+	}
+	if (tw_safe_copy(h, ring, sizeof(*h)) || h->magic != TW_AIO_RING_MAGIC ||
+	    h->nr == 0) {
+		return 0;
+	}
+	return tw_safe_copy(&last, &ring->io_events[h->nr - 1],
+			    sizeof(last)) == 0;
+}
+
 /* Per context, the ring index below which its events were scanned. */
 static struct {
 	uint64_t ctx;
@@ -176,9 +274,9 @@ void tw_aio_poll(uint64_t ctx)
 {
 	const struct tw_aio_ring *ring = (const void *)(uintptr_t)ctx;
 	unsigned int head, tail, start, reaped, i, nr, *seen;
+	struct tw_aio_ring h;
 
-	if (!ring || __atomic_load_n(&ring->magic, __ATOMIC_RELAXED) !=
-		     TW_AIO_RING_MAGIC || ring->nr == 0) {
+	if (!ring_header(ctx, &h)) {
 		return;
 	}
 	if (!tw_spin_trylock(&tw_aio_lock)) {
@@ -223,6 +321,14 @@ void tw_aio_destroying(const char *call, uint64_t ctx)
 	forget_scanned(ctx);
 }
 
+/* After a successful io_destroy: the address may be reused by anything. */
+void tw_aio_destroyed(uint64_t ctx, long ret)
+{
+	if (ret == 0) {
+		context_gone(ctx);
+	}
+}
+
 TW_EXPORT int io_setup(int maxevents, io_context_t *ctxp)
 {
 	int saved = errno, watch, r;
@@ -232,6 +338,10 @@ TW_EXPORT int io_setup(int maxevents, io_context_t *ctxp)
 	}
 	watch = tw_watch(TW_CALLER());
 	r = tw_real_io_setup(maxevents, ctxp);
+	/* Known whether traced or not: the ring may be polled later. */
+	if (r == 0 && ctxp) {
+		tw_aio_context_made((uint64_t)(uintptr_t)*ctxp);
+	}
 	/* A context at the address of one destroyed behind our back. */
 	if (watch && r == 0 && ctxp) {
 		tw_inflight_drop_ctx("io_setup", TW_ENGINE_LIBAIO,
@@ -327,6 +437,7 @@ TW_EXPORT int io_destroy(io_context_t ctx)
 		tw_aio_destroying("io_destroy", (uint64_t)(uintptr_t)ctx);
 	}
 	r = tw_real_io_destroy(ctx);
+	tw_aio_destroyed((uint64_t)(uintptr_t)ctx, r);
 	aio_leave(saved);
 	return r;
 }

@@ -23,6 +23,9 @@ void tw_aio_reaped(const char *call, uint64_t ctx, long min_nr, long ret,
 void tw_aio_cancelled(const char *call, uint64_t ctx, const struct iocb *iocb,
 		      long ret, const struct io_event *ev);
 void tw_aio_destroying(const char *call, uint64_t ctx);
+/* Contexts the kernel made and destroyed: only their rings are read. */
+void tw_aio_context_made(uint64_t ctx);
+void tw_aio_destroyed(uint64_t ctx, long ret);
 
 /* A ring set up by io_uring_setup(2) itself: its memory comes by mmap. */
 void tw_uring_setup_done(int fd, const void *params);

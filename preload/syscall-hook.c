@@ -99,6 +99,15 @@ static __attribute__((noinline)) long slow_syscall(long nr, const long *a,
 	errno = saved;
 	ret = tw_real_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	saved = errno;
+	/*
+	 * Whether traced or not: a ring is read only once io_setup made it.
+	 * On success the kernel wrote the context through a[1].
+	 */
+	if (nr == SYS_io_setup && ret == 0 && a[1]) {
+		tw_aio_context_made((uint64_t)*(const unsigned long *)a[1]);
+	} else if (nr == SYS_io_destroy) {
+		tw_aio_destroyed((uint64_t)a[0], ret < 0 ? -saved : ret);
+	}
 	if (watch) {
 		after(nr, a, ret < 0 ? -saved : ret);
 	}
