@@ -21,6 +21,7 @@
 #include "engines.h"
 #include "inflight.h"
 #include "maps.h"
+#include "pieces.h"
 #include "uring.h"
 
 #define TW_MSYNC_SPANS 8
@@ -265,26 +266,28 @@ static void batch_add(struct sync_batch *b, uint64_t pg, const uint32_t *crc)
 }
 
 /*
- * A page no hooked store touched may lie past the end of the file, where a
- * plain load raises SIGBUS: read it through the kernel, which says EFAULT.
+ * Every page is read through the kernel, never loaded: a page may lie past
+ * the end of the file (a store, then ftruncate shrinking the file, then
+ * msync: a load raises SIGBUS where the bare msync returns 0), or the
+ * program may have made it unreadable with mprotect (SIGSEGV). Such a page
+ * gives -EFAULT and is not checked; the caller keeps it dirty.
  */
-static int page_crcs(const unsigned char *mem, int touched, uint32_t *crc)
+static int page_crcs(const unsigned char *mem, uint32_t *crc)
 {
-	unsigned char buf[4096];
-	struct iovec local = { buf, sizeof(buf) };
-	struct iovec remote = { (void *)mem, sizeof(buf) };
+	unsigned char buf[TW_MAX_BPP * TW_GRAIN];
 	unsigned int ps = tw_page_size();
 
-	if (touched) {
-		tw_crc32c_blocks(mem, TW_GRAIN, ps / TW_GRAIN, crc);
-		return 0;
-	}
-	if (ps != sizeof(buf) ||
-	    process_vm_readv(tw_pid(), &local, 1, &remote, 1, 0) != (ssize_t)ps) {
+	if (ps > sizeof(buf) || tw_safe_copy(buf, mem, ps)) {
 		return -EFAULT;
 	}
 	tw_crc32c_blocks(buf, TW_GRAIN, ps / TW_GRAIN, crc);
 	return 0;
+}
+
+static void keep_dirty(struct tw_pages *p, uint64_t pg)
+{
+	__atomic_fetch_or(&p->dirty[pg / 64], 1ull << (pg % 64),
+			  __ATOMIC_RELAXED);
 }
 
 struct recheck {
@@ -336,7 +339,15 @@ static void check_before(const struct tw_span *s, struct sync_batch *b,
 		if (!touched && !tw_full_check) {
 			continue;
 		}
-		if (page_crcs(mem, touched, crc) != 0) {
+		/*
+		 * Unreadable now: the sync_pages event has no way to say "not
+		 * checked", so the page is skipped and stays dirty for the next
+		 * msync, which checks it if it is readable by then.
+		 */
+		if (page_crcs(mem, crc) != 0) {
+			if (touched) {
+				keep_dirty(p, pg);
+			}
 			continue;
 		}
 		for (i = 0; i < bpp; i++) {
@@ -363,7 +374,8 @@ static void recheck_page(const struct tw_span *s, struct tw_pages *p,
 	uint32_t crc[TW_MAX_BPP];
 	int changed = !bit_test(p->valid, pg);
 
-	if (page_crcs(mem, 1, crc) != 0) {
+	if (page_crcs(mem, crc) != 0) {
+		keep_dirty(p, pg);	/* unreadable: checked at a later msync */
 		return;
 	}
 	for (i = 0; i < bpp; i++) {
@@ -371,8 +383,7 @@ static void recheck_page(const struct tw_span *s, struct tw_pages *p,
 	}
 	if (changed) {
 		/* Still to be synced: the next msync must report it again. */
-		__atomic_fetch_or(&p->dirty[pg / 64], 1ull << (pg % 64),
-				  __ATOMIC_RELAXED);
+		keep_dirty(p, pg);
 		batch_add(b, pg, crc);
 	}
 }
