@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One hostile call per case: a pointer argument the kernel refuses, an
+ * iovec count past IOV_MAX, a libaio context that is not one, an msync over
+ * pages that can no longer be loaded. The kernel answers each with an error
+ * (or, for msync, success); a tracer that looks at the arguments itself
+ * before the kernel does turns that answer into a signal.
+ *
+ *   hostile-calls CASE DIR OUT
+ *
+ * Works in DIR; writes "CASE ret=R errno=E" to OUT, so that a tracer's own
+ * output on stdout cannot mix with it. Exits 0, or 2 on a setup error; a
+ * signal kills it, which is what the test compares.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libaio.h>
+#include <limits.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+/* An address no mapping holds: the kernel says EFAULT, a load faults. */
+#define BAD ((void *)16)
+
+static const char *dir;
+static void *(*volatile copy)(void *, const void *, size_t) = memcpy;
+static char buf[8192];
+
+static int file(const char *name, size_t size)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0) {
+		perror(path);
+		exit(2);
+	}
+	memset(buf, 'a', sizeof(buf));
+	if (size && pwrite(fd, buf, size, 0) != (ssize_t)size) {
+		perror("pwrite");
+		exit(2);
+	}
+	return fd;
+}
+
+/*
+ * IOV_MAX valid entries that end where a page nobody maps begins: the
+ * kernel refuses IOV_MAX + 1 by the count alone, a walk of all of them
+ * faults on the last.
+ */
+static struct iovec *big_iov(void)
+{
+	size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+	size_t size = IOV_MAX * sizeof(struct iovec);
+	size_t span = (size + ps - 1) / ps * ps;
+	struct iovec *v;
+	char *m;
+	int i;
+
+	m = mmap(NULL, span + ps, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED || munmap(m + span, ps)) {
+		exit(2);
+	}
+	v = (struct iovec *)(m + span - size);
+	for (i = 0; i < IOV_MAX; i++) {
+		v[i].iov_base = buf;
+		v[i].iov_len = 1;
+	}
+	return v;
+}
+
+static long run(const char *c)
+{
+	off_t off = 0;
+	int in, out, p[2];
+
+	if (!strcmp(c, "cfr-bad-off-in") || !strcmp(c, "cfr-bad-off-out") ||
+	    !strcmp(c, "syscall-cfr-bad-off")) {
+		in = file("in", 4096);
+		out = file("out", 0);
+		if (!strcmp(c, "cfr-bad-off-in")) {
+			return copy_file_range(in, BAD, out, &off, 4096, 0);
+		}
+		if (!strcmp(c, "cfr-bad-off-out")) {
+			return copy_file_range(in, &off, out, BAD, 4096, 0);
+		}
+		return syscall(SYS_copy_file_range, in, &off, out, BAD, 4096, 0);
+	}
+	if (!strcmp(c, "splice-bad-off-out")) {
+		out = file("out", 0);
+		if (pipe(p) || write(p[1], "x", 1) != 1) {
+			exit(2);
+		}
+		return splice(p[0], NULL, out, BAD, 1, 0);
+	}
+	if (!strcmp(c, "ficlonerange-bad-ptr")) {
+		out = file("out", 0);
+		return ioctl(out, FICLONERANGE, BAD);
+	}
+	if (!strncmp(c, "readv-", 6) || !strncmp(c, "writev-", 7) ||
+	    !strncmp(c, "preadv-", 7) || !strncmp(c, "pwritev2-", 9)) {
+		int many = strstr(c, "-iovmax") != NULL;
+		const struct iovec *v = many ? big_iov() : BAD;
+		int n = many ? IOV_MAX + 1 : 1;
+
+		out = file("rw", 4096);
+		switch (c[1]) {
+		case 'e':
+			return readv(out, v, n);
+		case 'r':
+			return c[2] == 'i' ? writev(out, v, n) : preadv(out, v, n, 0);
+		default:
+			return pwritev2(out, v, n, 0, 0);
+		}
+	}
+	if (!strcmp(c, "io-submit-bogus-ctx")) {
+		struct iocb cb, *cbs[1] = { &cb };
+
+		out = file("out", 4096);
+		io_prep_pread(&cb, out, buf, 4096, 0);
+		return io_submit((io_context_t)BAD, 1, cbs);
+	}
+	if (!strcmp(c, "io-destroy-bogus-ctx")) {
+		return io_destroy((io_context_t)BAD);
+	}
+	if (!strcmp(c, "msync-after-shrink") ||
+	    !strcmp(c, "msync-after-prot-none")) {
+		char *m;
+
+		out = file("map", 8192);
+		m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, out, 0);
+		if (m == MAP_FAILED) {
+			exit(2);
+		}
+		/* Through the library's memcpy, as a program's store is. */
+		copy(m + 4096, "hostile", 7);
+		if (c[12] == 's') {
+			if (ftruncate(out, 0)) {
+				exit(2);
+			}
+		} else if (mprotect(m, 8192, PROT_NONE)) {
+			exit(2);
+		}
+		return msync(m, 8192, MS_SYNC);
+	}
+	fprintf(stderr, "unknown case %s\n", c);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	FILE *f;
+	long ret;
+	int err;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: hostile-calls CASE DIR OUT\n");
+		return 2;
+	}
+	dir = argv[2];
+	errno = 0;
+	ret = run(argv[1]);
+	err = errno;
+	f = fopen(argv[3], "w");
+	if (!f) {
+		perror(argv[3]);
+		return 2;
+	}
+	/* libaio returns a negative errno and leaves errno alone. */
+	fprintf(f, "%s ret=%ld errno=%s\n", argv[1], ret,
+		ret == -1 ? strerrorname_np(err) : "-");
+	return fclose(f) ? 2 : 0;
+}
