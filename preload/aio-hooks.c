@@ -8,9 +8,11 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <libaio.h>
+#include <sys/uio.h>
 #include "core.h"
 #include "engines.h"
 #include "inflight.h"
+#include "maps.h"
 #include "pieces.h"
 
 /* The kernel's completion ring at the address io_setup returned (fs/aio.c). */
@@ -86,6 +88,55 @@ static int iocb_req(const char *call, uint64_t ctx, const struct iocb *io,
 }
 
 /*
+ * A write's data is checksummed at submission, before the kernel has
+ * looked at the buffers: a bad one completes with -EFAULT bare, a load of
+ * it would kill the program. One byte of every page of each segment is
+ * read through the kernel first, a batch per system call; a write whose
+ * buffers fail is not followed.
+ */
+#define TW_PROBE_BATCH 64
+
+static int range_readable(const unsigned char *base, size_t len)
+{
+	struct iovec remote[TW_PROBE_BATCH];
+	unsigned char sink[TW_PROBE_BATCH];
+	struct iovec local = { sink, 0 };
+	uintptr_t ps = (uintptr_t)tw_page_size();
+	uintptr_t a = (uintptr_t)base, end = a + len;
+	int n, saved = errno;
+	ssize_t r;
+
+	while (a < end) {
+		for (n = 0; n < TW_PROBE_BATCH && a < end; n++) {
+			remote[n].iov_base = (void *)a;
+			remote[n].iov_len = 1;
+			a = (a & ~(ps - 1)) + ps;
+		}
+		local.iov_len = (size_t)n;
+		r = process_vm_readv(tw_pid(), &local, 1, remote,
+				     (unsigned long)n, 0);
+		if (r != n) {
+			errno = saved;
+			return 0;
+		}
+	}
+	errno = saved;
+	return 1;
+}
+
+static int buffers_readable(const struct tw_io_req *q)
+{
+	int i;
+
+	for (i = 0; q->op == TW_OP_WRITE && i < q->nseg; i++) {
+		if (!range_readable(q->seg[i].iov_base, q->seg[i].iov_len)) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/*
  * The iocb pointer array and the iocbs are the program's, not yet accepted
  * by the kernel (a bogus context is refused before they are read): each is
  * copied through the kernel, and one that cannot be read is not followed.
@@ -110,7 +161,7 @@ void tw_aio_submitting(const char *call, uint64_t ctx, long nr,
 			continue;
 		}
 		if (iocb_req(call, ctx, &io, (uint64_t)(uintptr_t)at, &q, &one,
-			     segs)) {
+			     segs) && buffers_readable(&q)) {
 			tw_inflight_submit(&q);
 		}
 	}

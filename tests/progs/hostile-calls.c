@@ -131,6 +131,25 @@ static long run(const char *c)
 		io_prep_pread(&cb, out, buf, 4096, 0);
 		return io_submit((io_context_t)BAD, 1, cbs);
 	}
+	if (!strcmp(c, "io-submit-bad-write-buf")) {
+		struct iocb cb, *cbs[1] = { &cb };
+		struct io_event ev;
+		io_context_t ctx = 0;
+		long r;
+
+		out = file("out", 4096);
+		if (io_setup(4, &ctx)) {
+			exit(2);
+		}
+		io_prep_pwrite(&cb, out, BAD, 4096, 0);
+		r = io_submit(ctx, 1, cbs);
+		if (r == 1) {
+			r = io_getevents(ctx, 1, 1, &ev, NULL);
+			r = r == 1 ? (long)ev.res : r;
+		}
+		io_destroy(ctx);
+		return r;
+	}
 	if (!strcmp(c, "io-destroy-bogus-ctx")) {
 		return io_destroy((io_context_t)BAD);
 	}
