@@ -9,7 +9,8 @@
  *
  *   append-edges MODE FILE
  *
- * MODE: pwrite-append, rwf-append, threads, map-load, map-load-fstat.
+ * MODE: pwrite-append, rwf-append, setfl-append, dup-append, threads,
+ * map-load, map-load-fstat.
  * Exit 0 when the data is right, 1 on a data comparison error, 2 on a usage
  * or system error, 77 when the kernel refuses the operation.
  */
@@ -82,6 +83,49 @@ static int pwrite_append(const char *path)
 		die("write");
 	}
 	return verify_two(fd);
+}
+
+/* O_APPEND set later by fcntl: the tracer learns it from F_SETFL. */
+static int setfl_append(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0) {
+		die("open");
+	}
+	if (pwrite(fd, a, BLK, 0) != BLK) {
+		die("pwrite");
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_APPEND) != 0) {
+		die("fcntl");
+	}
+	if (pwrite(fd, b, BLK, 0) != BLK) {
+		die("pwrite");
+	}
+	return verify_two(fd);
+}
+
+/* Through F_DUPFD and dup2 of an O_APPEND fd, its first number closed. */
+static int dup_append(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_APPEND, 0644);
+	int fd2, fd3;
+
+	if (fd < 0 || write(fd, a, BLK) != BLK) {
+		die("open");
+	}
+	fd2 = fcntl(fd, F_DUPFD_CLOEXEC, 100);
+	if (fd2 < 0 || close(fd) != 0) {
+		die("fcntl");
+	}
+	fd3 = dup2(fd2, 200);
+	if (fd3 < 0 || close(fd2) != 0) {
+		die("dup2");
+	}
+	if (pwrite(fd3, b, BLK, 0) != BLK) {
+		die("pwrite");
+	}
+	return verify_two(fd3);
 }
 
 static int rwf_append(const char *path)
@@ -202,6 +246,12 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "rwf-append")) {
 		return rwf_append(argv[2]);
+	}
+	if (!strcmp(argv[1], "setfl-append")) {
+		return setfl_append(argv[2]);
+	}
+	if (!strcmp(argv[1], "dup-append")) {
+		return dup_append(argv[2]);
 	}
 	if (!strcmp(argv[1], "threads")) {
 		return threads(argv[2]);
