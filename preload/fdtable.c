@@ -27,6 +27,12 @@ struct slot {
 	 */
 	uint32_t seq;
 	int known;
+	/*
+	 * The fd whose counters stand for the open file description: dups
+	 * share one offset, so they share counters. A reused owner number
+	 * only makes more calls look overlapped, never fewer.
+	 */
+	int owner;
 	struct tw_fd f;
 	uint32_t ops;		/* calls on the shared offset begun */
 	uint32_t busy;		/* and not yet ended */
@@ -73,18 +79,20 @@ static struct slot *slot_of(int fd)
 	return &t[fd];
 }
 
-static void slot_write(struct slot *s, const struct tw_fd *f, int known)
+static void slot_write(struct slot *s, const struct tw_fd *f, int known,
+		       int owner)
 {
 	__atomic_add_fetch(&s->seq, 1, __ATOMIC_ACQ_REL);
 	if (f) {
 		s->f = *f;
 	}
 	s->known = known;
+	s->owner = owner;
 	__atomic_add_fetch(&s->seq, 1, __ATOMIC_RELEASE);
 }
 
 /* Whether a consistent copy was read. */
-static int slot_read(struct slot *s, struct tw_fd *f)
+static int slot_read(struct slot *s, struct tw_fd *f, int *owner)
 {
 	uint32_t seq;
 	int known, tries;
@@ -95,6 +103,7 @@ static int slot_read(struct slot *s, struct tw_fd *f)
 			continue;
 		}
 		known = s->known;
+		*owner = s->owner;
 		*f = s->f;
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq) {
@@ -128,17 +137,17 @@ static int lookup(int fd, struct tw_fd *f)
 int tw_fd_get(int fd, struct tw_fd *f)
 {
 	struct slot *s = slot_of(fd);
-	int saved = errno, err;
+	int saved = errno, err, owner;
 
 	if (fd < 0) {
 		return -EBADF;
 	}
-	if (s && slot_read(s, f)) {
+	if (s && slot_read(s, f, &owner)) {
 		return 0;
 	}
 	err = lookup(fd, f);
 	if (err == 0 && s) {
-		slot_write(s, f, 1);
+		slot_write(s, f, 1, fd);
 	}
 	errno = saved;
 	return err;
@@ -149,7 +158,7 @@ void tw_fd_forget(int fd)
 	struct slot *s = slot_of(fd);
 
 	if (s) {
-		slot_write(s, NULL, 0);
+		slot_write(s, NULL, 0, fd);
 	}
 }
 
@@ -167,31 +176,36 @@ void tw_fd_forget_range(unsigned int first, unsigned int last)
 
 void tw_fd_dup(int old, int new)
 {
-	struct slot *s = slot_of(new);
+	struct slot *s = slot_of(new), *o = slot_of(old);
 	struct tw_fd f;
+	int owner = new;
 
-	if (!s) {
+	if (!s || old == new) {
 		return;
 	}
-	if (old != new && tw_fd_get(old, &f) == 0) {
-		slot_write(s, &f, 1);
-	} else if (old != new) {
-		slot_write(s, NULL, 0);
+	if (tw_fd_get(old, &f) != 0) {
+		slot_write(s, NULL, 0, new);
+		return;
 	}
+	if (o && !slot_read(o, &f, &owner)) {
+		owner = new;
+	}
+	slot_write(s, &f, 1, owner);
 }
 
 void tw_fd_setfl(int fd, int flags)
 {
 	struct slot *s = slot_of(fd);
 	struct tw_fd f;
+	int owner;
 
 	/* Another fd of the same description keeps its copy: looked up again on close. */
-	if (s && slot_read(s, &f)) {
+	if (s && slot_read(s, &f, &owner)) {
 		f.flags = (f.flags & ~(O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME |
 				       O_NONBLOCK)) |
 			  (flags & (O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME |
 				    O_NONBLOCK));
-		slot_write(s, &f, 1);
+		slot_write(s, &f, 1, owner);
 	}
 }
 
@@ -209,9 +223,22 @@ int64_t tw_fd_size(int fd)
 	return size;
 }
 
-uint32_t tw_fd_busy_begin(int fd, int *overlapped)
+/* The counters of fd's open file description, shared with its dups. */
+static struct slot *counters(int fd)
 {
 	struct slot *s = slot_of(fd);
+	struct tw_fd f;
+	int owner;
+
+	if (s && slot_read(s, &f, &owner) && owner != fd) {
+		return slot_of(owner);
+	}
+	return s;
+}
+
+uint32_t tw_fd_busy_begin(int fd, int *overlapped)
+{
+	struct slot *s = counters(fd);
 
 	if (!s) {
 		*overlapped = 1;
@@ -224,7 +251,7 @@ uint32_t tw_fd_busy_begin(int fd, int *overlapped)
 /* Called after the position was read: any call begun since overlapped. */
 int tw_fd_busy_end(int fd, uint32_t seq, int overlapped)
 {
-	struct slot *s = slot_of(fd);
+	struct slot *s = counters(fd);
 
 	if (!s) {
 		return 1;

@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: MIT
 # Writes whose offset the kernel chooses: pwrite on an O_APPEND fd,
 # pwritev2(RWF_APPEND), O_APPEND set by fcntl(F_SETFL) or carried by
-# F_DUPFD and dup2, and four threads write()ing one shared fd. Each
+# F_DUPFD and dup2, and four threads write()ing one shared offset through
+# one fd or through dups of it. Each
 # program verifies its own data; the hook must record where the data went
 # (or say it does not know), so tornwatch must report nothing. Before,
 # each recorded the offset the caller passed and raised false anomalies.
 . "$(dirname "$0")/../lib.sh"
 ran=0
-for mode in pwrite-append rwf-append setfl-append dup-append threads; do
+for mode in pwrite-append rwf-append setfl-append dup-append threads threads-dup; do
 	"$BIN/append-edges" "$mode" "$SCRATCH/probe-$mode" >/dev/null
 	case $? in
 	0) ;;

@@ -10,7 +10,7 @@
  *   append-edges MODE FILE
  *
  * MODE: pwrite-append, rwf-append, setfl-append, dup-append, threads,
- * map-load, map-load-fstat.
+ * threads-dup, map-load, map-load-fstat.
  * Exit 0 when the data is right, 1 on a data comparison error, 2 on a usage
  * or system error, 77 when the kernel refuses the operation.
  */
@@ -33,7 +33,7 @@
 #define REC 512
 
 static char a[BLK], b[BLK], r[2 * BLK];
-static int shared_fd;
+static int shared_fd, fds[NTHREADS];
 
 static void fill(char *p, size_t n, unsigned int x)
 {
@@ -163,14 +163,15 @@ static void *writer(void *arg)
 
 	for (s = 0; s < NRECS; s++) {
 		record(rec, t, s);
-		if (write(shared_fd, rec, REC) != REC) {
+		if (write(fds[t], rec, REC) != REC) {
 			die("write");
 		}
 	}
 	return NULL;
 }
 
-static int threads(const char *path)
+/* With dups, every thread has its own fd and all share one offset. */
+static int threads(const char *path, int dups)
 {
 	static char file[NTHREADS * NRECS * REC], seen[NTHREADS][NRECS];
 	pthread_t th[NTHREADS];
@@ -181,6 +182,12 @@ static int threads(const char *path)
 	shared_fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
 	if (shared_fd < 0) {
 		die("open");
+	}
+	for (i = 0; i < NTHREADS; i++) {
+		fds[i] = dups ? dup(shared_fd) : shared_fd;
+		if (fds[i] < 0) {
+			die("dup");
+		}
 	}
 	for (i = 0; i < NTHREADS; i++) {
 		pthread_create(&th[i], NULL, writer, (void *)(uintptr_t)i);
@@ -254,7 +261,10 @@ int main(int argc, char **argv)
 		return dup_append(argv[2]);
 	}
 	if (!strcmp(argv[1], "threads")) {
-		return threads(argv[2]);
+		return threads(argv[2], 0);
+	}
+	if (!strcmp(argv[1], "threads-dup")) {
+		return threads(argv[2], 1);
 	}
 	if (!strcmp(argv[1], "map-load")) {
 		return map_load(argv[2], 0);
