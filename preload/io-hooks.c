@@ -297,9 +297,8 @@ TW_EXPORT int close(int fd)
 		errno = saved;
 	}
 	ret = tw_real_close(fd);
-	if (ret == 0) {
-		tw_fd_forget(fd);
-	}
+	/* Linux frees the number even when close fails with EINTR or EIO. */
+	tw_fd_forget(fd);
 	io_end(&io, ret, NULL, NULL, 0);
 	return ret;
 }
