@@ -501,7 +501,10 @@ static int build_versions(struct ctx *c)
 
 		switch (x->op) {
 		case TW_OP_WRITE:
-			if (x->ended && x->ret > 0) {
+			/* Where it wrote is unknown: undecided anywhere since. */
+			if (x->ended && x->ret > 0 && x->offset < 0) {
+				ret = add_inval(c, i);
+			} else if (x->ended && x->ret > 0) {
 				ret = add_pieces(c, i, &x->data, TW_V_WRITE,
 						 x->t_begin, x->t_end);
 			}

@@ -41,6 +41,9 @@
 	X(int, dup, (int))							\
 	X(int, dup2, (int, int))						\
 	X(int, dup3, (int, int, int))						\
+	X(int, fcntl, (int, int, ...))						\
+	X(int, fcntl64, (int, int, ...))					\
+	X(int, close_range, (unsigned int, unsigned int, int))		\
 	X(ssize_t, read, (int, void *, size_t))					\
 	X(ssize_t, __read_chk, (int, void *, size_t, size_t))			\
 	X(ssize_t, pread, (int, void *, size_t, off_t))				\

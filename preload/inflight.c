@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include "core.h"
 #include "emit.h"
+#include "fdtable.h"
 #include "inflight.h"
 #include "pieces.h"
 
@@ -97,26 +98,25 @@ void tw_inflight_submit(const struct tw_io_req *q)
 {
 	struct tw_aio_submit s;
 	struct tw_inflight io;
-	struct stat st;
+	struct tw_fd f;
 	uint64_t len = 0;
-	int i, fl;
+	int i;
 
-	if (q->fd < 0 || fstat(q->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	/* The fd table, not fstat: on FUSE that refreshes the program's size. */
+	if (tw_fd_get(q->fd, &f) != 0 || !f.regular) {
 		return;
 	}
 	for (i = 0; i < q->nseg; i++) {
 		len += q->seg[i].iov_len;
 	}
-	fl = fcntl(q->fd, F_GETFL);
-	tw_call_init(&s.c, q->call, q->op, q->fd, (uint64_t)st.st_dev,
-		     (uint64_t)st.st_ino, q->offset, len,
+	tw_call_init(&s.c, q->call, q->op, q->fd, f.dev, f.ino, q->offset, len,
 		     q->nseg ? (uint64_t)(uintptr_t)q->seg[0].iov_base : 0);
-	s.c.flags = fl < 0 ? 0 : fl;
+	s.c.flags = f.flags;
 	s.engine = q->engine;
 	s.opcode = q->opcode;
 	s.ctx = q->ctx;
 	s.id = q->id;
-	s.size = (int64_t)st.st_size;
+	s.size = tw_fd_size(q->fd);
 	s.nseg = (uint32_t)q->nseg;
 	tw_emit_aio_submit(&s);
 
@@ -124,8 +124,8 @@ void tw_inflight_submit(const struct tw_io_req *q)
 	io.key.ctx = q->ctx;
 	io.key.id = q->id;
 	io.op = q->op;
-	io.dev = (uint64_t)st.st_dev;
-	io.ino = (uint64_t)st.st_ino;
+	io.dev = f.dev;
+	io.ino = f.ino;
 	io.offset = q->offset;
 	io.length = len;
 	io.nseg = q->nseg < TW_INFLIGHT_SEGS ? q->nseg : TW_INFLIGHT_SEGS;

@@ -2,8 +2,8 @@
 /*
  * Plain I/O on regular files: the open family names files, read/write and
  * their vector and positional forms carry data, fsync and friends are
- * context. A call on anything else (pipe, socket, tty) is passed straight on
- * after one fstat.
+ * context. A call on anything else (pipe, socket, tty) is passed straight on,
+ * known from the fd table.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "core.h"
 #include "engines.h"
+#include "fdtable.h"
 #include "emit.h"
 #include "maps.h"
 #include "pieces.h"
@@ -26,11 +27,24 @@ struct tw_io {
 	int op;
 	int watched;		/* depth 1, tracing on, not the tracer's own I/O */
 	int tracked;		/* and a regular file: the call is recorded */
+	int shared;		/* the offset is the fd's, others may move it */
+	int append;		/* the kernel puts the data at the end */
+	int overlapped;		/* another call on the fd was in flight */
+	uint32_t seq;
+	int64_t size;		/* at the start of an appending write */
 };
 
-static int regular_file(int fd, struct stat *st)
+/* pwritev2's offset, or "at the end" for RWF_APPEND. */
+#define TW_OFF_APPEND INT64_MIN
+static inline int64_t rwf_off(int flags, off_t off)
 {
-	return fd >= 0 && fstat(fd, st) == 0 && S_ISREG(st->st_mode);
+	return (flags & RWF_APPEND) ? TW_OFF_APPEND : off;
+}
+
+/* From the fd table: no fstat, which on FUSE refreshes the size the program sees. */
+static int regular_file(int fd, struct tw_fd *f)
+{
+	return tw_fd_get(fd, f) == 0 && f->regular;
 }
 
 static void io_begin(struct tw_io *io, const char *name, int op, int fd,
@@ -38,13 +52,13 @@ static void io_begin(struct tw_io *io, const char *name, int op, int fd,
 		     const void *caller)
 {
 	int saved = errno;
-	struct stat st;
+	struct tw_fd f;
 
 	io->name = name;
 	io->op = op;
 	io->tracked = 0;
 	io->watched = tw_enter() && tw_active && !tw_from_tracer(caller);
-	if (!io->watched || !regular_file(fd, &st)) {
+	if (!io->watched || !regular_file(fd, &f)) {
 		errno = saved;
 		return;
 	}
@@ -52,21 +66,51 @@ static void io_begin(struct tw_io *io, const char *name, int op, int fd,
 	if (unlikely(__atomic_load_n(&tw_uring_rings, __ATOMIC_RELAXED))) {
 		tw_uring_poll_all(name);
 	}
-	tw_call_init(&io->c, name, op, fd, (uint64_t)st.st_dev,
-		     (uint64_t)st.st_ino, offset, len, (uint64_t)(uintptr_t)addr);
+	/* Linux appends on O_APPEND whatever offset pwrite was given. */
+	io->append = op == TW_OP_WRITE &&
+		     (offset == TW_OFF_APPEND || (f.flags & O_APPEND));
+	io->shared = (op == TW_OP_READ || op == TW_OP_WRITE) &&
+		     (offset < 0 || io->append);
+	if (io->append) {
+		offset = -1;
+		io->size = tw_fd_size(fd);
+	}
+	if (io->shared) {
+		io->seq = tw_fd_busy_begin(fd, &io->overlapped);
+	}
+	tw_call_init(&io->c, name, op, fd, f.dev, f.ino, offset, len,
+		     (uint64_t)(uintptr_t)addr);
+	io->c.flags = f.flags;
 	tw_emit_call_begin(&io->c);
 	errno = saved;
 }
 
-/* A call without an offset moved the file offset by ret: it began ret earlier. */
+/*
+ * Where the kernel put the bytes. Without an offset the call moved the
+ * fd's position by ret: it began ret earlier. Appending, the file grew by
+ * exactly ret from where it began, or someone else wrote too. Another call
+ * on the same fd in flight meanwhile may have moved either: unknown (-1),
+ * which the analyzer takes as "may have written anywhere".
+ */
 static void io_settle(struct tw_io *io, ssize_t ret, int err)
 {
+	int64_t end = -1;
+
 	io->c.ret = ret;
 	io->c.err = ret < 0 ? err : 0;
-	if (io->c.offset < 0 && ret > 0) {
-		off_t cur = lseek(io->c.fd, 0, SEEK_CUR);
-
-		io->c.offset = cur >= ret ? (int64_t)(cur - ret) : -1;
+	if (!io->shared) {
+		return;
+	}
+	if (ret > 0 && io->append) {
+		end = tw_fd_size(io->c.fd);
+		io->c.offset = io->size >= 0 && end - io->size == ret ?
+			       io->size : -1;
+	} else if (ret > 0) {
+		end = lseek(io->c.fd, 0, SEEK_CUR);
+		io->c.offset = end >= ret ? (int64_t)(end - ret) : -1;
+	}
+	if (tw_fd_busy_end(io->c.fd, io->seq, io->overlapped)) {
+		io->c.offset = -1;
 	}
 }
 
@@ -232,10 +276,10 @@ TW_IOV_HOOK(pwritev64, TW_OP_WRITE,
 	    fd, v, c, o)
 TW_IOV_HOOK(pwritev2, TW_OP_WRITE,
 	    (int fd, const struct iovec *v, int c, off_t o, int f),
-	    (fd, v, c, o, f), fd, v, c, o)
+	    (fd, v, c, o, f), fd, v, c, rwf_off(f, o))
 TW_IOV_HOOK(pwritev64v2, TW_OP_WRITE,
 	    (int fd, const struct iovec *v, int c, off_t o, int f),
-	    (fd, v, c, o, f), fd, v, c, o)
+	    (fd, v, c, o, f), fd, v, c, rwf_off(f, o))
 
 #define TW_SYNC_HOOK(name, op, params, args, fd, off, len)		\
 TW_EXPORT int name params						\
@@ -272,6 +316,8 @@ TW_EXPORT int close(int fd)
 		errno = saved;
 	}
 	ret = tw_real_close(fd);
+	/* Linux frees the number even when close fails with EINTR or EIO. */
+	tw_fd_forget(fd);
 	io_end(&io, ret, NULL, NULL, 0);
 	return ret;
 }
@@ -281,12 +327,11 @@ TW_EXPORT int close(int fd)
  * file system that reuses an unlinked file's inode number for the new one
  * makes this the line between the two files' versions.
  */
-static void emptied(const char *call, int fd, const struct stat *st)
+static void emptied(const char *call, int fd, const struct tw_fd *f)
 {
 	struct tw_call c;
 
-	tw_call_init(&c, call, TW_OP_ZERO, fd, (uint64_t)st->st_dev,
-		     (uint64_t)st->st_ino, 0, 0, 0);
+	tw_call_init(&c, call, TW_OP_ZERO, fd, f->dev, f->ino, 0, 0, 0);
 	tw_emit_call_begin(&c);
 	tw_emit_call_end(&c);
 }
@@ -296,10 +341,10 @@ static void opened(const char *call, int fd, int flags, const char *path)
 {
 	char link[64], target[PATH_MAX];
 	struct tw_file_open o;
-	struct stat st;
+	struct tw_fd f;
 	ssize_t n;
 
-	if (!regular_file(fd, &st)) {
+	if (!regular_file(fd, &f)) {
 		return;
 	}
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
@@ -313,20 +358,29 @@ static void opened(const char *call, int fd, int flags, const char *path)
 	o.call = call;
 	o.fd = fd;
 	o.flags = flags;
-	o.dev = (uint64_t)st.st_dev;
-	o.ino = (uint64_t)st.st_ino;
+	o.dev = f.dev;
+	o.ino = f.ino;
 	o.path = path ? path : "";
 	tw_emit_file_open(&o);
 	if ((flags & O_TRUNC) || (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)) {
-		emptied(call, fd, &st);
+		emptied(call, fd, &f);
 	}
 }
 
+/*
+ * A new fd: what the table knew of the number is gone, at any depth (the
+ * tracer's own fds reuse numbers too). A dup shares its source's file.
+ */
 static int fd_end(const char *call, int ret, int flags, const char *path,
-		  const void *caller)
+		  const void *caller, int src)
 {
 	int saved = errno;
 
+	if (ret >= 0 && src >= 0) {
+		tw_fd_dup(src, ret);
+	} else if (ret >= 0) {
+		tw_fd_forget(ret);
+	}
 	if (tw_depth == 1 && tw_active && ret >= 0 && !tw_from_tracer(caller)) {
 		opened(call, ret, flags, path);
 	}
@@ -361,7 +415,7 @@ TW_EXPORT int name(const char *path, int flags, ...)			\
 	TW_MODE_ARG(flags, mode);					\
 	tw_enter();							\
 	return fd_end(#name, tw_real_##name(path, flags, mode), flags,	\
-		      path, TW_CALLER());				\
+		      path, TW_CALLER(), -1);				\
 }
 
 #define TW_OPENAT_HOOK(name)						\
@@ -373,7 +427,7 @@ TW_EXPORT int name(int dirfd, const char *path, int flags, ...)		\
 	TW_MODE_ARG(flags, mode);					\
 	tw_enter();							\
 	return fd_end(#name, tw_real_##name(dirfd, path, flags, mode),	\
-		      flags, path, TW_CALLER());			\
+		      flags, path, TW_CALLER(), -1);			\
 }
 
 TW_OPEN_HOOK(open)
@@ -386,7 +440,7 @@ TW_EXPORT int __open_2(const char *path, int flags)
 	TW_NOSYS(TW_REAL(__open_2), -1);
 	tw_enter();
 	return fd_end("__open_2", tw_real___open_2(path, flags), flags, path,
-		      TW_CALLER());
+		      TW_CALLER(), -1);
 }
 
 TW_EXPORT int __open64_2(const char *path, int flags)
@@ -394,7 +448,7 @@ TW_EXPORT int __open64_2(const char *path, int flags)
 	TW_NOSYS(TW_REAL(__open64_2), -1);
 	tw_enter();
 	return fd_end("__open64_2", tw_real___open64_2(path, flags), flags,
-		      path, TW_CALLER());
+		      path, TW_CALLER(), -1);
 }
 
 TW_EXPORT int creat(const char *path, mode_t mode)
@@ -402,7 +456,7 @@ TW_EXPORT int creat(const char *path, mode_t mode)
 	TW_NOSYS(TW_REAL(creat), -1);
 	tw_enter();
 	return fd_end("creat", tw_real_creat(path, mode),
-		      O_CREAT | O_WRONLY | O_TRUNC, path, TW_CALLER());
+		      O_CREAT | O_WRONLY | O_TRUNC, path, TW_CALLER(), -1);
 }
 
 TW_EXPORT int creat64(const char *path, mode_t mode)
@@ -410,21 +464,22 @@ TW_EXPORT int creat64(const char *path, mode_t mode)
 	TW_NOSYS(TW_REAL(creat64), -1);
 	tw_enter();
 	return fd_end("creat64", tw_real_creat64(path, mode),
-		      O_CREAT | O_WRONLY | O_TRUNC, path, TW_CALLER());
+		      O_CREAT | O_WRONLY | O_TRUNC, path, TW_CALLER(), -1);
 }
 
 TW_EXPORT int dup(int fd)
 {
 	TW_NOSYS(TW_REAL(dup), -1);
 	tw_enter();
-	return fd_end("dup", tw_real_dup(fd), 0, NULL, TW_CALLER());
+	return fd_end("dup", tw_real_dup(fd), 0, NULL, TW_CALLER(), fd);
 }
 
 TW_EXPORT int dup2(int fd, int fd2)
 {
 	TW_NOSYS(TW_REAL(dup2), -1);
 	tw_enter();
-	return fd_end("dup2", tw_real_dup2(fd, fd2), 0, NULL, TW_CALLER());
+	return fd_end("dup2", tw_real_dup2(fd, fd2), 0, NULL, TW_CALLER(),
+		      fd);
 }
 
 TW_EXPORT int dup3(int fd, int fd2, int flags)
@@ -432,5 +487,5 @@ TW_EXPORT int dup3(int fd, int fd2, int flags)
 	TW_NOSYS(TW_REAL(dup3), -1);
 	tw_enter();
 	return fd_end("dup3", tw_real_dup3(fd, fd2, flags), flags, NULL,
-		      TW_CALLER());
+		      TW_CALLER(), fd);
 }

@@ -19,6 +19,7 @@
 #include "crc32c.h"
 #include "emit.h"
 #include "engines.h"
+#include "fdtable.h"
 #include "inflight.h"
 #include "maps.h"
 #include "pieces.h"
@@ -44,21 +45,24 @@ static void track_mapping(void *ret, size_t len, int prot, int flags, int fd,
 {
 	unsigned int ps = tw_page_size();
 	struct tw_map m = { 0 };
-	struct stat st;
+	struct tw_fd f;
+	int64_t size;
 	uint64_t end, npages;
 	int idx, err;
 
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	/* No fstat: on FUSE it refreshes the size, and a load past it SIGBUSes. */
+	if (tw_fd_get(fd, &f) != 0 || !f.regular) {
 		return;
 	}
+	size = tw_fd_size(fd);
 	end = (uint64_t)off + len;
-	if ((uint64_t)st.st_size > end) {
-		end = (uint64_t)st.st_size;
+	if (size > 0 && (uint64_t)size > end) {
+		end = (uint64_t)size;
 	}
 	npages = (end + ps - 1) / ps;
 	len = (len + ps - 1) / ps * ps;
 	tw_maps_lock();
-	idx = tw_file_get((uint64_t)st.st_dev, (uint64_t)st.st_ino, npages);
+	idx = tw_file_get(f.dev, f.ino, npages);
 	err = idx < 0 ? idx : tw_mapreg_add(&tw_maps, (uintptr_t)ret, len, idx,
 					    (uint64_t)off);
 	tw_maps_unlock();
@@ -73,8 +77,8 @@ static void track_mapping(void *ret, size_t len, int prot, int flags, int fd,
 	m.fd = fd;
 	m.prot = prot;
 	m.flags = flags;
-	m.dev = (uint64_t)st.st_dev;
-	m.ino = (uint64_t)st.st_ino;
+	m.dev = f.dev;
+	m.ino = f.ino;
 	m.offset = (int64_t)off;
 	m.ret = (int64_t)(uintptr_t)ret;
 	m.err = err < 0 ? -err : 0;

@@ -23,6 +23,11 @@
  *     direct_io, or the kernel would fill the rest from the page cache.
  * direct_for_sync  O_SYNC, O_DSYNC and O_DIRECT opens get direct_io, so
  *     they read from tearfs, not the page cache: seed 000's verify fd.
+ * lagging_size  getattr reports the backing file's size, before held
+ *     writes are applied: a write-back cache whose attributes lag its
+ *     acknowledged writes. The kernel's size stays right until someone
+ *     asks for the attributes (fstat); then a load from a mapping past
+ *     the reported size raises SIGBUS.
  *
  * Held writes (lazy_write, partial_flush) are never seen by tearfs's own
  * reads, which return the backing data (zeros past the backing end of
@@ -68,6 +73,7 @@ struct tf_opts {
 	int short_direct;
 	unsigned int short_n;
 	int direct_for_sync;
+	int lagging_size;
 };
 
 /* A write acknowledged to the kernel and not yet in the backing file. */
@@ -129,6 +135,7 @@ static const struct fuse_opt tf_optspec[] = {
 	TF_OPT("short_direct_reads=", short_direct, 1),
 	TF_OPT("short_direct_reads=%u", short_n, 0),
 	TF_OPT("direct_for_sync", direct_for_sync, 1),
+	TF_OPT("lagging_size", lagging_size, 1),
 	FUSE_OPT_KEY("-h", TF_KEY_HELP),
 	FUSE_OPT_KEY("--help", TF_KEY_HELP),
 	FUSE_OPT_END
@@ -581,7 +588,7 @@ static int tf_getattr(const char *path, struct stat *st,
 	if (ret < 0) {
 		return -errno;
 	}
-	if (S_ISREG(st->st_mode)) {
+	if (S_ISREG(st->st_mode) && !tf.opt.lagging_size) {
 		pthread_mutex_lock(&tf.lock);
 		st->st_size = tf_size(tf_inode_find(st), st);
 		pthread_mutex_unlock(&tf.lock);
@@ -1053,7 +1060,8 @@ static void tf_usage(const char *prog)
 		"  -o partial_flush           fsync, flush apply first pages\n"
 		"  -o window_reads            reads from 128 KiB snapshots\n"
 		"  -o short_direct_reads[=N]  O_DIRECT reads <= N bytes (4096)\n"
-		"  -o direct_for_sync         direct_io for sync, direct opens\n",
+		"  -o direct_for_sync         direct_io for sync, direct opens\n"
+		"  -o lagging_size            getattr: size before held writes\n",
 		prog);
 }
 
