@@ -14,15 +14,36 @@
 #include <stdarg.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include "core.h"
 #include "emit.h"
 #include "pieces.h"
+#include "fdtable.h"
 
 struct tw_range_call {
 	struct tw_call c;
 	int recorded;
 };
+
+/*
+ * truncate() names a path: looked up from the kernel's cache, as the fd
+ * table does, since a stat on FUSE refreshes the size the program sees.
+ */
+static int path_file(const char *path, struct tw_fd *f)
+{
+	struct statx stx;
+
+	if (statx(AT_FDCWD, path, AT_STATX_DONT_SYNC, STATX_TYPE | STATX_INO,
+		  &stx) != 0) {
+		return -errno;
+	}
+	f->dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+	f->ino = stx.stx_ino;
+	f->flags = 0;
+	f->regular = S_ISREG(stx.stx_mode);
+	return 0;
+}
 
 /* The file is looked at only when the call is recorded: by fd, else by path. */
 static int range_begin(struct tw_range_call *r, const char *name, int op,
@@ -30,18 +51,17 @@ static int range_begin(struct tw_range_call *r, const char *name, int op,
 		       int flags, const void *caller)
 {
 	int saved = errno;
-	struct stat st;
+	struct tw_fd f;
 
 	r->recorded = 0;
 	if (!tw_enter() || !tw_active || tw_from_tracer(caller) ||
-	    (path ? stat(path, &st) : fstat(fd, &st)) != 0 ||
-	    !S_ISREG(st.st_mode)) {
+	    (path ? path_file(path, &f) : tw_fd_get(fd, &f)) != 0 ||
+	    !f.regular) {
 		errno = saved;
 		return 0;
 	}
 	r->recorded = 1;
-	tw_call_init(&r->c, name, op, fd, (uint64_t)st.st_dev,
-		     (uint64_t)st.st_ino, off, len, 0);
+	tw_call_init(&r->c, name, op, fd, f.dev, f.ino, off, len, 0);
 	r->c.flags = flags;
 	tw_emit_call_begin(&r->c);
 	errno = saved;
