@@ -205,6 +205,7 @@ static void tw_init(void)
 	pthread_atfork(NULL, NULL, tw_forget_ids);
 	v = getenv("TORNWATCH_FULL_CHECK");
 	tw_full_check = v && *v && strcmp(v, "0") != 0;
+	tw_exec_init();
 	tw_depth--;
 }
 

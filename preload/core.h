@@ -80,6 +80,15 @@
 	X(void *, realloc, (void *, size_t))					\
 	X(long, syscall, (long, ...))						\
 	X(int, sigaction, (int, const void *, void *))				\
+	X(int, execve, (const char *, char *const *, char *const *))		\
+	X(int, execvpe, (const char *, char *const *, char *const *))	\
+	X(int, fexecve, (int, char *const *, char *const *))			\
+	X(int, execv, (const char *, char *const *))				\
+	X(int, execvp, (const char *, char *const *))				\
+	X(int, posix_spawn, (pid_t *, const char *, const void *,		\
+			     const void *, char *const *, char *const *))	\
+	X(int, posix_spawnp, (pid_t *, const char *, const void *,		\
+			      const void *, char *const *, char *const *))	\
 	TW_HOOKED_ASYNC(X)
 
 /*
@@ -184,6 +193,9 @@ static inline int tw_watch(const void *caller)
 {
 	return tw_enter() && tw_active && !tw_from_tracer(caller);
 }
+
+/* Saves the tracer's environment for the exec hooks; from the constructor. */
+void tw_exec_init(void);
 
 /* Turns tracing on; called once the tracepoint provider is registered. */
 void tw_start(void);
