@@ -137,7 +137,7 @@ int tw_run(const struct tw_run_opts *o)
 		free_env(env);
 		return 2;
 	}
-	rc = tw_spawn(o->argv, env, NULL, &child);
+	rc = tw_spawn_tree(o->argv, env, &child);
 	free_env(env);
 	if (rc < 0) {
 		/* Nothing ran, nothing to analyze: the shell's status for it. */

@@ -164,13 +164,13 @@ static int note_tracer_text(struct dl_phdr_info *info, size_t size, void *data)
 	return 0;
 }
 
-static void tw_emit_process(const char *what)
+static void tw_emit_process(const char *what, int32_t ppid)
 {
 	static char exe[256];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	struct tw_process p = {
 		.pid = tw_pid(),
-		.ppid = (int32_t)getppid(),
+		.ppid = ppid,
 		.tid = tw_tid(),
 		.what = what,
 		.exe = exe,
@@ -182,8 +182,22 @@ static void tw_emit_process(const char *what)
 }
 
 /*
+ * The parent's pid, taken before the fork: by the time the child asks,
+ * a double-forking parent may have exited and the child been reparented.
+ */
+static int32_t tw_fork_parent;
+static TW_TLS int tw_in_fork_hook;
+
+static void tw_note_parent(void)
+{
+	tw_fork_parent = tw_pid();
+}
+
+/*
  * fork() inside libc (daemon()) reaches no hook: the caches still must not
  * lie, and the child owns none of its parent's async I/O or held locks.
+ * Its process event is emitted here, so that its events are not taken for
+ * another program's; our own fork hook emits it once lttng-ust is back.
  */
 static void tw_forget_ids(void)
 {
@@ -191,6 +205,11 @@ static void tw_forget_ids(void)
 	tw_cached_tid = 0;
 	tw_inflight_forget_all();
 	tw_uring_after_fork_child();
+	if (!tw_in_fork_hook && tw_active) {
+		tw_depth++;
+		tw_emit_process("fork", tw_fork_parent);
+		tw_depth--;
+	}
 }
 
 /* Early: resolve the real functions before other constructors call hooks. */
@@ -202,7 +221,7 @@ static void tw_init(void)
 	tw_depth++;
 	tw_resolve();
 	dl_iterate_phdr(note_tracer_text, NULL);
-	pthread_atfork(NULL, NULL, tw_forget_ids);
+	pthread_atfork(tw_note_parent, NULL, tw_forget_ids);
 	v = getenv("TORNWATCH_FULL_CHECK");
 	tw_full_check = v && *v && strcmp(v, "0") != 0;
 	tw_exec_init();
@@ -217,7 +236,7 @@ void tw_start(void)
 		return;
 	}
 	tw_depth++;
-	tw_emit_process("start");
+	tw_emit_process("start", (int32_t)getppid());
 	__atomic_store_n(&tw_active, 1, __ATOMIC_RELEASE);
 	tw_depth--;
 }
@@ -241,6 +260,8 @@ TW_EXPORT pid_t fork(void)
 	tw_depth++;
 	tw_emit_before_fork(&set);
 	tw_maps_lock();
+	tw_in_fork_hook = 1;
+	tw_fork_parent = tw_pid();
 	ret = real();
 	saved = errno;
 	tw_maps_unlock();
@@ -248,11 +269,12 @@ TW_EXPORT pid_t fork(void)
 		tw_forget_ids();
 		tw_emit_after_fork_child(&set);
 		if (tw_active) {
-			tw_emit_process("fork");
+			tw_emit_process("fork", tw_fork_parent);
 		}
 	} else {
 		tw_emit_after_fork_parent(&set);
 	}
+	tw_in_fork_hook = 0;
 	tw_depth--;
 	errno = saved;
 	return ret;
