@@ -37,6 +37,7 @@ static const struct tw_sym tw_syms[] = {
 #undef TW_SYM_ENTRY
 
 TW_TLS int tw_depth;
+TW_TLS uintptr_t tw_handler_frame;
 static TW_TLS int tw_resolving;
 static TW_TLS int32_t tw_cached_tid;
 static int32_t tw_cached_pid;
@@ -66,6 +67,25 @@ void tw_resolve(void)
 	}
 	tw_resolving = 0;
 	errno = saved;
+}
+
+/*
+ * A hook abandoned by siglongjmp out of a signal handler never leaves the
+ * guard, and its thread would never be traced again. While the handler
+ * runs, every call of this thread is below its trampoline's frame (on the
+ * same stack, or on the alternate one); a call above it means the handler
+ * is gone without returning. Its jump went back to the program, outside
+ * any hook: hooks never sigsetjmp.
+ */
+__attribute__((noinline))
+void tw_handler_check(void)
+{
+	uintptr_t f = (uintptr_t)__builtin_frame_address(0);
+
+	if (f > tw_handler_frame) {
+		tw_handler_frame = 0;
+		tw_depth = 0;
+	}
 }
 
 int32_t tw_pid(void)
@@ -206,9 +226,9 @@ static void tw_forget_ids(void)
 	tw_inflight_forget_all();
 	tw_uring_after_fork_child();
 	if (!tw_in_fork_hook && tw_active) {
-		tw_depth++;
+		tw_enter();
 		tw_emit_process("fork", tw_fork_parent);
-		tw_depth--;
+		tw_leave();
 	}
 }
 
@@ -218,14 +238,14 @@ static void tw_init(void)
 {
 	const char *v;
 
-	tw_depth++;
+	tw_enter();
 	tw_resolve();
 	dl_iterate_phdr(note_tracer_text, NULL);
 	pthread_atfork(tw_note_parent, NULL, tw_forget_ids);
 	v = getenv("TORNWATCH_FULL_CHECK");
 	tw_full_check = v && *v && strcmp(v, "0") != 0;
 	tw_exec_init();
-	tw_depth--;
+	tw_leave();
 }
 
 void tw_start(void)
@@ -235,10 +255,10 @@ void tw_start(void)
 	if (v && *v && strcmp(v, "0") != 0) {
 		return;
 	}
-	tw_depth++;
+	tw_enter();
 	tw_emit_process("start", (int32_t)getppid());
 	__atomic_store_n(&tw_active, 1, __ATOMIC_RELEASE);
-	tw_depth--;
+	tw_leave();
 }
 
 /*
@@ -257,7 +277,7 @@ TW_EXPORT pid_t fork(void)
 		errno = ENOSYS;
 		return -1;
 	}
-	tw_depth++;
+	tw_enter();
 	tw_emit_before_fork(&set);
 	tw_maps_lock();
 	tw_in_fork_hook = 1;
@@ -275,7 +295,7 @@ TW_EXPORT pid_t fork(void)
 		tw_emit_after_fork_parent(&set);
 	}
 	tw_in_fork_hook = 0;
-	tw_depth--;
+	tw_leave();
 	errno = saved;
 	return ret;
 }

@@ -144,15 +144,28 @@ void tw_resolve(void);
 
 /* Hook nesting depth of this thread: only depth 1 records anything. */
 extern TW_TLS int tw_depth;
+/*
+ * Where the innermost signal trampoline of this thread runs, 0 outside
+ * one (signal-hooks.c). Set, it lets tw_enter see that a handler was left
+ * by siglongjmp instead of returning.
+ */
+extern TW_TLS uintptr_t tw_handler_frame;
+void tw_handler_check(void);
 
 static inline int tw_enter(void)
 {
+	if (unlikely(tw_handler_frame != 0)) {
+		tw_handler_check();
+	}
 	return ++tw_depth == 1;
 }
 
+/* Never below 0: a reset may have dropped the level this leave undoes. */
 static inline void tw_leave(void)
 {
-	--tw_depth;
+	if (likely(tw_depth > 0)) {
+		--tw_depth;
+	}
 }
 
 /*
