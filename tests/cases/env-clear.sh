@@ -34,3 +34,10 @@ tw_run static sh -c "\"$SCRATCH/static\"; exit 0"
 J=$SCRATCH/static.json
 expect_eq "static exit status" "$RC" 0
 expect_eq "static not traced" "$(jqr "$J" '.not_traced[0].exe')" "$SCRATCH/static"
+
+# The static command itself: no trace at all, its own exit status kept.
+printf 'int main(void) { return 7; }\n' >"$SCRATCH/seven.c"
+cc -static -o "$SCRATCH/seven" "$SCRATCH/seven.c" || fail "cc -static failed"
+tw_run seven "$SCRATCH/seven"
+expect_eq "static command's own status" "$RC" 7
+expect_eq "static command not traced" "$(jqr "$SCRATCH/seven.json" '.not_traced[0].exe')" "$SCRATCH/seven"
