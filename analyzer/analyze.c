@@ -79,6 +79,11 @@ static enum tw_analyze_status analyze_here(const char *const *dirs,
 		fprintf(stderr, "tornwatch: %s\n", err);
 		goto end;
 	}
+	/* The caller names the command that never registered (static, setuid). */
+	if (root_pid && r.npids == 0) {
+		status = TW_ANALYZE_UNTRACED;
+		goto end;
+	}
 	if (stats.events == 0) {
 		fprintf(stderr, "tornwatch: no tornwatch events in \"%s\"%s: was "
 			"libtornwatch.so preloaded and tornwatch:* enabled?\n",
@@ -247,6 +252,7 @@ enum tw_analyze_status tw_analyze(const char *const *dirs, size_t ndirs,
 	case TW_ANALYZE_CLEAN:
 	case TW_ANALYZE_ANOMALIES:
 	case TW_ANALYZE_BAD_INPUT:
+	case TW_ANALYZE_UNTRACED:
 		return (enum tw_analyze_status)WEXITSTATUS(status);
 	default:
 		fprintf(stderr, "tornwatch: cannot read trace \"%s\": the analysis "

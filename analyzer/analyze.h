@@ -10,6 +10,7 @@ enum tw_analyze_status {
 	TW_ANALYZE_CLEAN = 0,
 	TW_ANALYZE_ANOMALIES = 3,
 	TW_ANALYZE_BAD_INPUT = 2,
+	TW_ANALYZE_UNTRACED = 4,	/* root_pid's tree left no event at all */
 };
 
 /*

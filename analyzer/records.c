@@ -61,6 +61,7 @@ void tw_records_free(struct tw_records *r)
 	free(r->aio_open);
 	free(r->targets);
 	free(r->tree);
+	free(r->untraced);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -480,6 +481,58 @@ static int signal_note(struct tw_records *r, const struct tw_event *ev)
 	return 0;
 }
 
+static void forget_untraced(struct tw_records *r, int64_t pid)
+{
+	size_t i;
+
+	for (i = r->nuntraced; i > 0; i--) {
+		if (r->untraced[i - 1].pid == pid) {
+			r->untraced[i - 1] = r->untraced[--r->nuntraced];
+		}
+	}
+}
+
+/*
+ * An exec is followed by the new image's start event when the preload came
+ * along; one that never registered (static, setuid, LD_PRELOAD lost) stays
+ * in the untraced list. A spawned child may have started before its
+ * parent's spawn event: then it is already a traced pid.
+ */
+static int exec_note(struct tw_records *r, const struct tw_event *ev)
+{
+	struct tw_untraced *u;
+	int spawn = ev->child != ev->pid;
+	size_t len;
+
+	if (ev->err) {
+		if (!spawn) {
+			forget_untraced(r, ev->pid);
+		}
+		return 0;
+	}
+	if (ev->restored == TW_EXEC_ENV_RESTORED) {
+		r->exec_restored++;
+	} else if (ev->restored == TW_EXEC_ENV_DROPPED) {
+		r->exec_dropped++;
+	}
+	if (spawn) {
+		for (size_t i = 0; i < r->npids; i++) {
+			if (r->pids[i] == ev->child) {
+				return 0;
+			}
+		}
+	}
+	if (!TW_GROW(r->untraced, r->nuntraced, r->capuntraced)) {
+		return -ENOMEM;
+	}
+	u = &r->untraced[r->nuntraced++];
+	u->pid = (int32_t)ev->child;
+	len = strnlen(ev->path, sizeof(u->path) - 1);
+	memcpy(u->path, ev->path, len);
+	u->path[len] = '\0';
+	return 0;
+}
+
 static int in_tree(const struct tw_records *r, int64_t pid)
 {
 	size_t i;
@@ -502,7 +555,8 @@ static int outside_tree(struct tw_records *r, const struct tw_event *ev)
 	    ev->type == TW_EV_READING || in_tree(r, ev->pid)) {
 		return 0;
 	}
-	if (ev->type == TW_EV_PROCESS &&
+	/* A vfork child's exec is its first event: it names the parent too. */
+	if ((ev->type == TW_EV_PROCESS || ev->type == TW_EV_EXEC) &&
 	    (ev->pid == r->root_pid || in_tree(r, ev->ppid))) {
 		if (!TW_GROW(r->tree, r->ntree, r->captree)) {
 			return -ENOMEM;
@@ -550,7 +604,12 @@ int tw_records_add(struct tw_records *r, const struct tw_event *ev)
 		return sync_pages(r, ev);
 	case TW_EV_FILE_OPEN:
 		return add_name(r, ev);
+	case TW_EV_EXEC:
+		return exec_note(r, ev);
 	case TW_EV_PROCESS:
+		if (!strcmp(ev->what, "start")) {
+			forget_untraced(r, ev->pid);
+		}
 		if (ev->page_size >= 512 && ev->page_size <= 65536) {
 			r->page_size = (unsigned int)ev->page_size;
 		}

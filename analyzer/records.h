@@ -91,6 +91,12 @@ struct tw_file_name {
 	char *path;
 };
 
+/* A new image that was exec'd or spawned and never registered: not traced. */
+struct tw_untraced {
+	int32_t pid;
+	char path[256];
+};
+
 struct tw_records {
 	struct tw_rec *rec;	/* in order of begin */
 	size_t n, cap;
@@ -115,6 +121,10 @@ struct tw_records {
 	int32_t *tree;		/* its processes, as their start events came */
 	size_t ntree, captree;
 	uint64_t foreign;	/* events of processes outside it */
+	uint64_t exec_restored;	/* execs whose environment lost LD_PRELOAD, put back */
+	uint64_t exec_dropped;	/* the same, left lost (TORNWATCH_FOLLOW_EXEC=0) */
+	struct tw_untraced *untraced;	/* execs not followed by a start (yet) */
+	size_t nuntraced, capuntraced;
 	unsigned int page_size;
 };
 

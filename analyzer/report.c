@@ -296,6 +296,29 @@ static void text_anomaly(FILE *f, const struct tw_records *r,
 	free(rows);
 }
 
+/* What the tracer could not follow is said, never left to a silent 0. */
+static void text_execs(FILE *f, const struct tw_records *r)
+{
+	size_t i;
+
+	if (r->exec_restored) {
+		fprintf(f, "  %" PRIu64 " exec%s had LD_PRELOAD removed; traced "
+			"anyway\n", r->exec_restored,
+			r->exec_restored == 1 ? "" : "s");
+	}
+	if (r->exec_dropped) {
+		fprintf(f, "  %" PRIu64 " exec%s had LD_PRELOAD removed and %s "
+			"not followed (TORNWATCH_FOLLOW_EXEC=0)\n",
+			r->exec_dropped, r->exec_dropped == 1 ? "" : "s",
+			r->exec_dropped == 1 ? "was" : "were");
+	}
+	for (i = 0; i < r->nuntraced; i++) {
+		fprintf(f, "  not traced: process %d \"%s\" (static, setuid or "
+			"without the preload)\n", r->untraced[i].pid,
+			r->untraced[i].path);
+	}
+}
+
 void tw_report_text(FILE *f, const struct tw_records *r,
 		    const struct tw_anomalies *a)
 {
@@ -310,6 +333,7 @@ void tw_report_text(FILE *f, const struct tw_records *r,
 		fprintf(f, "  (%" PRIu64 " events of processes the command did not "
 			"start were left out)\n", r->foreign);
 	}
+	text_execs(f, r);
 	for (i = 0; i < a->n; i++) {
 		fprintf(f, "\n");
 		text_anomaly(f, r, &a->a[i]);
@@ -424,6 +448,14 @@ void tw_report_json(FILE *f, const struct tw_records *r,
 			fputc(',', f);
 		}
 		json_anomaly(f, r, &a->a[i]);
+	}
+	fprintf(f, "],\"exec_env_restored\":%" PRIu64 ",\"exec_env_dropped\":%"
+		PRIu64 ",\"not_traced\":[", r->exec_restored, r->exec_dropped);
+	for (i = 0; i < r->nuntraced; i++) {
+		fprintf(f, "%s{\"pid\":%d,\"exe\":", i ? "," : "",
+			r->untraced[i].pid);
+		json_str(f, r->untraced[i].path);
+		fputc('}', f);
 	}
 	fprintf(f, "]}\n");
 }

@@ -67,6 +67,7 @@ static const struct tw_int_member tw_int_members[] = {
 	TW_INT(opcode), TW_INT(size), TW_INT(nseg), TW_INT(res), TW_INT(res2),
 	TW_INT(seen), TW_INT(released), TW_INT(signo), TW_INT(code),
 	TW_INT(ctx), TW_INT(id), TW_INT(inflight), TW_INT(missed),
+	TW_INT(child), TW_INT(restored),
 };
 
 static const struct tw_str_member tw_str_members[] = {
@@ -89,6 +90,7 @@ static const struct {
 	{ "aio_touch", TW_EV_AIO_TOUCH },
 	{ "aio_wait", TW_EV_AIO_WAIT },
 	{ "signal", TW_EV_SIGNAL },
+	{ "exec_env", TW_EV_EXEC },
 };
 
 #define TW_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

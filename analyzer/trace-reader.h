@@ -23,6 +23,7 @@ enum tw_ev_type {
 	TW_EV_AIO_TOUCH,
 	TW_EV_AIO_WAIT,
 	TW_EV_SIGNAL,
+	TW_EV_EXEC,
 	TW_EV_DISCARDED,	/* events or packets lost by the tracer */
 	TW_EV_READING,		/* every trace opened, its metadata parsed */
 };
@@ -36,6 +37,7 @@ struct tw_event {
 	int64_t offset, ret;
 	int64_t engine, opcode, size, nseg, res, res2, seen, released;
 	int64_t signo, code;
+	int64_t child, restored;
 	uint64_t ctx, id, inflight, missed;
 	uint64_t count;		/* TW_EV_DISCARDED: how many (0: unknown) */
 	int packets;		/* TW_EV_DISCARDED: 1 when packets were lost */

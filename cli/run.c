@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +112,46 @@ static void free_env(char **env)
 	free(env);
 }
 
+static int is_metadata(const char *path, const struct stat *st, int type,
+		       struct FTW *ftw)
+{
+	(void)st;
+	return type == FTW_F && strcmp(path + ftw->base, "metadata") == 0;
+}
+
+/* Did any process register with the session (ours or another's)? */
+static int has_trace(const char *dir)
+{
+	return nftw(dir, is_metadata, 16, FTW_PHYS) == 1;
+}
+
+/* The report of a run with no trace: nothing checked, the command named. */
+static void write_untraced_json(const char *path, pid_t child, const char *cmd)
+{
+	FILE *f;
+	const char *c;
+
+	if (!path || !(f = fopen(path, "w"))) {
+		return;
+	}
+	fprintf(f, "{\"events\":0,\"lost_events\":0,\"lost_packets\":0,"
+		"\"processes\":0,\"calls\":0,\"reads_checked\":0,"
+		"\"foreign_events\":0,\"anomalies\":[],\"exec_env_restored\":0,"
+		"\"exec_env_dropped\":0,\"not_traced\":[{\"pid\":%d,\"exe\":\"",
+		(int)child);
+	for (c = cmd; *c; c++) {
+		if (*c == '"' || *c == '\\') {
+			fprintf(f, "\\%c", *c);
+		} else if ((unsigned char)*c < 0x20) {
+			fprintf(f, "\\u%04x", (unsigned char)*c);
+		} else {
+			fputc(*c, f);
+		}
+	}
+	fprintf(f, "\"}]}\n");
+	fclose(f);
+}
+
 int tw_run(const struct tw_run_opts *o)
 {
 	char lib[PATH_MAX], dir[PATH_MAX];
@@ -137,7 +178,7 @@ int tw_run(const struct tw_run_opts *o)
 		free_env(env);
 		return 2;
 	}
-	rc = tw_spawn(o->argv, env, NULL, &child);
+	rc = tw_spawn_tree(o->argv, env, &child);
 	free_env(env);
 	if (rc < 0) {
 		/* Nothing ran, nothing to analyze: the shell's status for it. */
@@ -150,8 +191,21 @@ int tw_run(const struct tw_run_opts *o)
 		return 2;
 	}
 	/* Only the command's own processes: others may share the session daemon. */
-	st = tw_analyze(dirs, 1, o->json_path, (int32_t)child);
+	st = has_trace(dir) ?
+	     tw_analyze(dirs, 1, o->json_path, (int32_t)child) :
+	     TW_ANALYZE_UNTRACED;
 	printf("trace: %s\n", dir);
+	/*
+	 * A static or setuid command never loads the preload: that is said,
+	 * and its own status kept, not "bad input".
+	 */
+	if (st == TW_ANALYZE_UNTRACED) {
+		fprintf(stderr, "tornwatch: \"%s\" was not traced: no process "
+			"of it loaded libtornwatch.so (static, setuid or setgid)\n",
+			o->argv[0]);
+		write_untraced_json(o->json_path, child, o->argv[0]);
+		return rc;
+	}
 	if (st == TW_ANALYZE_ANOMALIES) {
 		return 3;
 	}

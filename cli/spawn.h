@@ -12,4 +12,10 @@
 int tw_spawn(char *const argv[], char *const envp[], const char *log_path,
 	     pid_t *child);
 
+/*
+ * tw_spawn with the output inherited, as the subreaper of argv's process
+ * tree: returns argv's own status once every descendant has exited.
+ */
+int tw_spawn_tree(char *const argv[], char *const envp[], pid_t *child);
+
 #endif

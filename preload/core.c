@@ -37,6 +37,7 @@ static const struct tw_sym tw_syms[] = {
 #undef TW_SYM_ENTRY
 
 TW_TLS int tw_depth;
+TW_TLS uintptr_t tw_handler_frame;
 static TW_TLS int tw_resolving;
 static TW_TLS int32_t tw_cached_tid;
 static int32_t tw_cached_pid;
@@ -66,6 +67,25 @@ void tw_resolve(void)
 	}
 	tw_resolving = 0;
 	errno = saved;
+}
+
+/*
+ * A hook abandoned by siglongjmp out of a signal handler never leaves the
+ * guard, and its thread would never be traced again. While the handler
+ * runs, every call of this thread is below its trampoline's frame (on the
+ * same stack, or on the alternate one); a call above it means the handler
+ * is gone without returning. Its jump went back to the program, outside
+ * any hook: hooks never sigsetjmp.
+ */
+__attribute__((noinline))
+void tw_handler_check(void)
+{
+	uintptr_t f = (uintptr_t)__builtin_frame_address(0);
+
+	if (f > tw_handler_frame) {
+		tw_handler_frame = 0;
+		tw_depth = 0;
+	}
 }
 
 int32_t tw_pid(void)
@@ -164,13 +184,13 @@ static int note_tracer_text(struct dl_phdr_info *info, size_t size, void *data)
 	return 0;
 }
 
-static void tw_emit_process(const char *what)
+static void tw_emit_process(const char *what, int32_t ppid)
 {
 	static char exe[256];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	struct tw_process p = {
 		.pid = tw_pid(),
-		.ppid = (int32_t)getppid(),
+		.ppid = ppid,
 		.tid = tw_tid(),
 		.what = what,
 		.exe = exe,
@@ -182,8 +202,22 @@ static void tw_emit_process(const char *what)
 }
 
 /*
+ * The parent's pid, taken before the fork: by the time the child asks,
+ * a double-forking parent may have exited and the child been reparented.
+ */
+static int32_t tw_fork_parent;
+static TW_TLS int tw_in_fork_hook;
+
+static void tw_note_parent(void)
+{
+	tw_fork_parent = tw_pid();
+}
+
+/*
  * fork() inside libc (daemon()) reaches no hook: the caches still must not
  * lie, and the child owns none of its parent's async I/O or held locks.
+ * Its process event is emitted here, so that its events are not taken for
+ * another program's; our own fork hook emits it once lttng-ust is back.
  */
 static void tw_forget_ids(void)
 {
@@ -191,6 +225,11 @@ static void tw_forget_ids(void)
 	tw_cached_tid = 0;
 	tw_inflight_forget_all();
 	tw_uring_after_fork_child();
+	if (!tw_in_fork_hook && tw_active) {
+		tw_enter();
+		tw_emit_process("fork", tw_fork_parent);
+		tw_leave();
+	}
 }
 
 /* Early: resolve the real functions before other constructors call hooks. */
@@ -199,13 +238,14 @@ static void tw_init(void)
 {
 	const char *v;
 
-	tw_depth++;
+	tw_enter();
 	tw_resolve();
 	dl_iterate_phdr(note_tracer_text, NULL);
-	pthread_atfork(NULL, NULL, tw_forget_ids);
+	pthread_atfork(tw_note_parent, NULL, tw_forget_ids);
 	v = getenv("TORNWATCH_FULL_CHECK");
 	tw_full_check = v && *v && strcmp(v, "0") != 0;
-	tw_depth--;
+	tw_exec_init();
+	tw_leave();
 }
 
 void tw_start(void)
@@ -215,10 +255,10 @@ void tw_start(void)
 	if (v && *v && strcmp(v, "0") != 0) {
 		return;
 	}
-	tw_depth++;
-	tw_emit_process("start");
+	tw_enter();
+	tw_emit_process("start", (int32_t)getppid());
 	__atomic_store_n(&tw_active, 1, __ATOMIC_RELEASE);
-	tw_depth--;
+	tw_leave();
 }
 
 /*
@@ -237,9 +277,11 @@ TW_EXPORT pid_t fork(void)
 		errno = ENOSYS;
 		return -1;
 	}
-	tw_depth++;
+	tw_enter();
 	tw_emit_before_fork(&set);
 	tw_maps_lock();
+	tw_in_fork_hook = 1;
+	tw_fork_parent = tw_pid();
 	ret = real();
 	saved = errno;
 	tw_maps_unlock();
@@ -247,12 +289,13 @@ TW_EXPORT pid_t fork(void)
 		tw_forget_ids();
 		tw_emit_after_fork_child(&set);
 		if (tw_active) {
-			tw_emit_process("fork");
+			tw_emit_process("fork", tw_fork_parent);
 		}
 	} else {
 		tw_emit_after_fork_parent(&set);
 	}
-	tw_depth--;
+	tw_in_fork_hook = 0;
+	tw_leave();
 	errno = saved;
 	return ret;
 }

@@ -83,6 +83,15 @@
 	X(void *, realloc, (void *, size_t))					\
 	X(long, syscall, (long, ...))						\
 	X(int, sigaction, (int, const void *, void *))				\
+	X(int, execve, (const char *, char *const *, char *const *))		\
+	X(int, execvpe, (const char *, char *const *, char *const *))	\
+	X(int, fexecve, (int, char *const *, char *const *))			\
+	X(int, execv, (const char *, char *const *))				\
+	X(int, execvp, (const char *, char *const *))				\
+	X(int, posix_spawn, (pid_t *, const char *, const void *,		\
+			     const void *, char *const *, char *const *))	\
+	X(int, posix_spawnp, (pid_t *, const char *, const void *,		\
+			      const void *, char *const *, char *const *))	\
 	TW_HOOKED_ASYNC(X)
 
 /*
@@ -138,15 +147,28 @@ void tw_resolve(void);
 
 /* Hook nesting depth of this thread: only depth 1 records anything. */
 extern TW_TLS int tw_depth;
+/*
+ * Where the innermost signal trampoline of this thread runs, 0 outside
+ * one (signal-hooks.c). Set, it lets tw_enter see that a handler was left
+ * by siglongjmp instead of returning.
+ */
+extern TW_TLS uintptr_t tw_handler_frame;
+void tw_handler_check(void);
 
 static inline int tw_enter(void)
 {
+	if (unlikely(tw_handler_frame != 0)) {
+		tw_handler_check();
+	}
 	return ++tw_depth == 1;
 }
 
+/* Never below 0: a reset may have dropped the level this leave undoes. */
 static inline void tw_leave(void)
 {
-	--tw_depth;
+	if (likely(tw_depth > 0)) {
+		--tw_depth;
+	}
 }
 
 /*
@@ -187,6 +209,9 @@ static inline int tw_watch(const void *caller)
 {
 	return tw_enter() && tw_active && !tw_from_tracer(caller);
 }
+
+/* Saves the tracer's environment for the exec hooks; from the constructor. */
+void tw_exec_init(void);
 
 /* Turns tracing on; called once the tracepoint provider is registered. */
 void tw_start(void);

@@ -78,6 +78,11 @@ void tw_emit_signal(const struct tw_signal *s)
 	lttng_ust_tracepoint(tornwatch, signal, s);
 }
 
+void tw_emit_exec(const struct tw_exec *x)
+{
+	lttng_ust_tracepoint(tornwatch, exec_env, x);
+}
+
 void tw_emit_before_fork(sigset_t *set)
 {
 	lttng_ust_before_fork(set);

@@ -22,6 +22,7 @@ static struct sigaction tw_program_act[NSIG];
 static void trampoline(int sig, siginfo_t *si, void *uc)
 {
 	const struct sigaction *a = &tw_program_act[sig];
+	uintptr_t outer = tw_handler_frame;
 	int saved = errno;
 
 	if (__atomic_load_n(&tw_active, __ATOMIC_RELAXED) &&
@@ -36,11 +37,14 @@ static void trampoline(int sig, siginfo_t *si, void *uc)
 		tw_emit_signal(&s);
 	}
 	errno = saved;
+	/* Restored only on return: a siglongjmp leaves it for tw_enter to see. */
+	tw_handler_frame = (uintptr_t)__builtin_frame_address(0);
 	if (a->sa_flags & SA_SIGINFO) {
 		a->sa_sigaction(sig, si, uc);
 	} else {
 		a->sa_handler(sig);
 	}
+	tw_handler_frame = outer;
 }
 
 static int wrappable(int sig, const struct sigaction *act)

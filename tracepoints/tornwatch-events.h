@@ -184,4 +184,25 @@ struct tw_process {
 	uint32_t page_size;
 };
 
+/* How an exec or spawn passed the tracer's environment on. */
+enum tw_exec_env {
+	TW_EXEC_ENV_KEPT = 0,		/* the new environment still had it */
+	TW_EXEC_ENV_RESTORED = 1,	/* put back: the new image is traced */
+	TW_EXEC_ENV_DROPPED = 2,	/* lost, TORNWATCH_FOLLOW_EXEC=0 */
+};
+
+/*
+ * An exec (child == pid, before the call; again with err set when it
+ * returned) or a spawn (child: the new process, after the call).
+ */
+struct tw_exec {
+	int32_t pid;
+	int32_t tid;
+	int32_t ppid;		/* a vfork child has no start event of its own */
+	int32_t child;
+	int32_t restored;	/* enum tw_exec_env */
+	int32_t err;
+	const char *path;
+};
+
 #endif

@@ -188,6 +188,19 @@ LTTNG_UST_TRACEPOINT_EVENT(tornwatch, process,
 	)
 )
 
+LTTNG_UST_TRACEPOINT_EVENT(tornwatch, exec_env,
+	LTTNG_UST_TP_ARGS(const struct tw_exec *, x),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(int32_t, pid, x->pid)
+		lttng_ust_field_integer(int32_t, tid, x->tid)
+		lttng_ust_field_integer(int32_t, ppid, x->ppid)
+		lttng_ust_field_integer(int32_t, child, x->child)
+		lttng_ust_field_integer(int32_t, restored, x->restored)
+		lttng_ust_field_integer(int32_t, err, x->err)
+		lttng_ust_field_string(path, x->path)
+	)
+)
+
 #endif /* TORNWATCH_TP_H */
 
 #include <lttng/tracepoint-event.h>
