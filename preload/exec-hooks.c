@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include "core.h"
 #include "emit.h"
@@ -94,6 +95,68 @@ void tw_exec_init(void)
 	tw_follow = !(v && strcmp(v, "0") == 0);
 }
 
+/*
+ * envp and the path are the program's pointers, not yet accepted by the
+ * kernel: read through it, so a bad one gets the exec's own EFAULT instead
+ * of a SIGSEGV in the hook. getpid asked of the kernel: after vfork the
+ * cached pid is the parent's.
+ */
+static int peek(void *dst, const void *src, size_t n)
+{
+	struct iovec local = { dst, n };
+	struct iovec remote = { (void *)src, n };
+
+	return process_vm_readv((pid_t)syscall(SYS_getpid), &local, 1,
+				&remote, 1, 0) == (ssize_t)n;
+}
+
+/* A string ends before MAX_ARG_STRLEN in readable memory. */
+static int readable_str(const char *s)
+{
+	char chunk[256];
+	size_t off = 0, take, i;
+
+	while (off < 32 * 4096) {
+		take = 4096 - (((uintptr_t)s + off) & 4095);
+		take = take < sizeof(chunk) ? take : sizeof(chunk);
+		if (!peek(chunk, s + off, take)) {
+			return 0;
+		}
+		for (i = 0; i < take; i++) {
+			if (chunk[i] == '\0') {
+				return 1;
+			}
+		}
+		off += take;
+	}
+	return 0;
+}
+
+/* Every pointer and string of envp can be read; NULL is an empty one. */
+static int readable_env(char *const envp[])
+{
+	const char *p;
+	size_t i;
+
+	for (i = 0; envp && i < (1u << 20); i++) {
+		if (!peek(&p, &envp[i], sizeof(p))) {
+			return 0;
+		}
+		if (!p) {
+			return 1;
+		}
+		if (!readable_str(p)) {
+			return 0;
+		}
+	}
+	return envp == NULL;
+}
+
+static const char *safe_path(const char *path)
+{
+	return path && readable_str(path) ? path : "";
+}
+
 struct tw_newenv {
 	char **envp;		/* NULL: pass the program's own */
 	void *map;		/* when the stack was too small */
@@ -117,7 +180,7 @@ static void env_fix(struct tw_newenv *e, char *const envp[], char **stack,
 	e->envp = NULL;
 	e->map = NULL;
 	e->how = TW_EXEC_ENV_KEPT;
-	if (!tw_lib[0]) {
+	if (!tw_lib[0] || !readable_env(envp)) {
 		return;
 	}
 	for (n = 0; envp && envp[n]; n++) {
@@ -240,7 +303,8 @@ static int exec_common(enum tw_exec_kind kind, const char *file, int fd,
 	env_fix(&e, envp, stack, pre);
 	use = e.envp ? e.envp : envp;
 	if (watch) {
-		emit_exec(0, e.how, 0, kind == TW_FEXECVE ? "fexecve" : file);
+		emit_exec(0, e.how, 0,
+			  kind == TW_FEXECVE ? "fexecve" : safe_path(file));
 	}
 	tw_leave();
 	switch (kind) {
@@ -260,7 +324,8 @@ static int exec_common(enum tw_exec_kind kind, const char *file, int fd,
 	}
 	saved = errno;
 	if (tw_enter() && tw_active && watch) {
-		emit_exec(0, e.how, saved, kind == TW_FEXECVE ? "fexecve" : file);
+		emit_exec(0, e.how, saved,
+			  kind == TW_FEXECVE ? "fexecve" : safe_path(file));
 	}
 	tw_leave();
 	env_done(&e);
@@ -405,7 +470,7 @@ static int spawn_common(int search, pid_t *pid, const char *file,
 	ret = real(pid, file, fa, attr, argv, e.envp ? e.envp : envp);
 	saved = errno;
 	if (watch && pid) {
-		emit_exec(ret == 0 ? *pid : -1, e.how, ret, file);
+		emit_exec(ret == 0 ? *pid : -1, e.how, ret, safe_path(file));
 	}
 	env_done(&e);
 	tw_leave();

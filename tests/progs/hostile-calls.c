@@ -18,6 +18,7 @@
 #include <libaio.h>
 #include <limits.h>
 #include <linux/fs.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+extern char **environ;
 
 /* An address no mapping holds: the kernel says EFAULT, a load faults. */
 #define BAD ((void *)16)
@@ -172,6 +175,25 @@ static long run(const char *c)
 			exit(2);
 		}
 		return msync(m, 8192, MS_SYNC);
+	}
+	if (!strncmp(c, "execve-", 7) || !strcmp(c, "posix-spawn-bad-envp")) {
+		char *argv[] = { "/bin/true", NULL };
+		/* Through a volatile: the compiler would warn of a known bad read. */
+		char **volatile bad = BAD;
+		char *bad_string[] = { (char *)bad, NULL };
+		pid_t pid;
+
+		if (!strcmp(c, "execve-bad-envp")) {
+			return execve("/bin/true", argv, bad);
+		}
+		if (!strcmp(c, "execve-bad-env-string")) {
+			return execve("/bin/true", argv, bad_string);
+		}
+		if (!strcmp(c, "execve-bad-path")) {
+			return execve((char *)bad, argv, environ);
+		}
+		/* The child's exec fails: posix_spawn returns its errno. */
+		return posix_spawn(&pid, "/bin/true", NULL, NULL, argv, bad);
 	}
 	fprintf(stderr, "unknown case %s\n", c);
 	exit(2);
