@@ -2,14 +2,17 @@
 /*
  * libc's syscall(): programs that drive libaio's or io_uring's system calls
  * themselves (fio's io_uring setup and registration, test programs) pass
- * here, and so does copy_file_range (fsx, fsstress). Any other number goes
+ * here, and so do the calls on file data below. Any other number goes
  * straight on. syscall() returns -1 and sets
  * errno; the engines want the kernel's negative errno.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include "core.h"
 #include "engines.h"
@@ -116,6 +119,100 @@ static __attribute__((noinline)) long slow_syscall(long nr, const long *a,
 	return ret;
 }
 
+/*
+ * Calls that change or read file data, entered raw (fsx and fsstress copy
+ * this way; other programs write, map or allocate so): recorded like their
+ * libc forms by calling those hooks, which enter the same system call and
+ * return -1 with errno as syscall() does. On x86_64 a positional vector
+ * call's offset is its low word alone.
+ */
+static int libc_form(long nr)
+{
+	switch (nr) {
+	case SYS_copy_file_range:
+	case SYS_read:
+	case SYS_write:
+	case SYS_pread64:
+	case SYS_pwrite64:
+	case SYS_readv:
+	case SYS_writev:
+	case SYS_preadv:
+	case SYS_pwritev:
+	case SYS_preadv2:
+	case SYS_pwritev2:
+	case SYS_mmap:
+	case SYS_munmap:
+	case SYS_msync:
+	case SYS_ftruncate:
+	case SYS_fallocate:
+	case SYS_fsync:
+	case SYS_fdatasync:
+	case SYS_open:
+	case SYS_openat:
+	case SYS_close:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static long as_libc(long nr, const long *a)
+{
+	const struct iovec *v = (const struct iovec *)a[1];
+	int fd = (int)a[0];
+
+	switch (nr) {
+	case SYS_copy_file_range:
+		return copy_file_range(fd, (off_t *)a[1], (int)a[2],
+				       (off_t *)a[3], (size_t)a[4],
+				       (unsigned int)a[5]);
+	case SYS_read:
+		return read(fd, (void *)a[1], (size_t)a[2]);
+	case SYS_write:
+		return write(fd, (const void *)a[1], (size_t)a[2]);
+	case SYS_pread64:
+		return pread(fd, (void *)a[1], (size_t)a[2], (off_t)a[3]);
+	case SYS_pwrite64:
+		return pwrite(fd, (const void *)a[1], (size_t)a[2], (off_t)a[3]);
+	case SYS_readv:
+		return readv(fd, v, (int)a[2]);
+	case SYS_writev:
+		return writev(fd, v, (int)a[2]);
+	case SYS_preadv:
+		return preadv(fd, v, (int)a[2], (off_t)a[3]);
+	case SYS_pwritev:
+		return pwritev(fd, v, (int)a[2], (off_t)a[3]);
+	case SYS_preadv2:
+		return preadv2(fd, v, (int)a[2], (off_t)a[3], (int)a[5]);
+	case SYS_pwritev2:
+		return pwritev2(fd, v, (int)a[2], (off_t)a[3], (int)a[5]);
+	case SYS_mmap: {
+		void *p = mmap((void *)a[0], (size_t)a[1], (int)a[2],
+			       (int)a[3], (int)a[4], (off_t)a[5]);
+
+		return p == MAP_FAILED ? -1 : (long)p;
+	}
+	case SYS_munmap:
+		return munmap((void *)a[0], (size_t)a[1]);
+	case SYS_msync:
+		return msync((void *)a[0], (size_t)a[1], (int)a[2]);
+	case SYS_ftruncate:
+		return ftruncate(fd, (off_t)a[1]);
+	case SYS_fallocate:
+		return fallocate(fd, (int)a[1], (off_t)a[2], (off_t)a[3]);
+	case SYS_fsync:
+		return fsync(fd);
+	case SYS_fdatasync:
+		return fdatasync(fd);
+	case SYS_open:
+		return open((const char *)a[0], (int)a[1], (mode_t)a[2]);
+	case SYS_openat:
+		return openat(fd, (const char *)a[1], (int)a[2], (mode_t)a[3]);
+	default:
+		return close(fd);
+	}
+}
+
 /* Reads six arguments whatever the call takes, as glibc's own syscall() does. */
 TW_EXPORT long syscall(long nr, ...)
 {
@@ -132,11 +229,8 @@ TW_EXPORT long syscall(long nr, ...)
 		errno = ENOSYS;
 		return -1;
 	}
-	/* fsx and fsstress copy this way: the hook records what it writes. */
-	if (nr == SYS_copy_file_range) {
-		return copy_file_range((int)a[0], (off_t *)a[1], (int)a[2],
-				       (off_t *)a[3], (size_t)a[4],
-				       (unsigned int)a[5]);
+	if (unlikely(libc_form(nr)) && !tw_from_tracer(TW_CALLER())) {
+		return as_libc(nr, a);
 	}
 	if (likely(!async_nr(nr))) {
 		return tw_real_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);

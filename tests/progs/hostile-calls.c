@@ -176,6 +176,40 @@ static long run(const char *c)
 		}
 		return msync(m, 8192, MS_SYNC);
 	}
+	/* Data written or stored raw, then read back: recorded, or unknown_data. */
+	if (!strcmp(c, "raw-write-read") || !strcmp(c, "raw-mmap-store")) {
+		static const char msg[] = "written through syscall()";
+		char back[sizeof(msg)], path[PATH_MAX];
+		char *m;
+
+		snprintf(path, sizeof(path), "%s/raw", dir);
+		out = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDWR | O_CREAT, 0600);
+		if (out < 0 || syscall(SYS_fallocate, out, 0, 0L, 8192L)) {
+			exit(2);
+		}
+		if (c[4] == 'w') {
+			if (syscall(SYS_pwrite64, out, msg, sizeof(msg), 100L) !=
+			    (long)sizeof(msg)) {
+				exit(2);
+			}
+		} else {
+			m = (char *)syscall(SYS_mmap, NULL, 8192L, PROT_READ | PROT_WRITE,
+					    MAP_SHARED, out, 0L);
+			if (m == MAP_FAILED) {
+				exit(2);
+			}
+			copy(m + 100, msg, sizeof(msg));
+			if (syscall(SYS_msync, m, 8192L, MS_SYNC) ||
+			    syscall(SYS_munmap, m, 8192L)) {
+				exit(2);
+			}
+		}
+		if (pread(out, back, sizeof(back), 100) != (ssize_t)sizeof(back) ||
+		    memcmp(back, msg, sizeof(msg))) {
+			exit(1);
+		}
+		return syscall(SYS_close, out);
+	}
 	if (!strncmp(c, "execve-", 7) || !strcmp(c, "posix-spawn-bad-envp")) {
 		char *argv[] = { "/bin/true", NULL };
 		/* Through a volatile: the compiler would warn of a known bad read. */
