@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "core.h"
@@ -126,6 +128,19 @@ void tw_call_init(struct tw_call *c, const char *name, int op, int fd,
 	c->err = 0;
 }
 
+/* A terminal, pipe or socket: somewhere a diagnostic line is read, not data. */
+static int stderr_is_stream(void)
+{
+	struct statx stx;
+
+	if (statx(2, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE,
+		  &stx) != 0) {
+		return 0;
+	}
+	return S_ISCHR(stx.stx_mode) || S_ISFIFO(stx.stx_mode) ||
+	       S_ISSOCK(stx.stx_mode);
+}
+
 void tw_log(const char *fmt, ...)
 {
 	char buf[512];
@@ -142,7 +157,12 @@ void tw_log(const char *fmt, ...)
 		n = (int)sizeof(buf) - 2;
 	}
 	buf[n++] = '\n';
-	if (syscall(SYS_write, 2, buf, (size_t)n) < 0) {
+	/*
+	 * fd 2 may be the program's data file (2>file, or a number it reused
+	 * after closing stderr): a line of ours there changes its output.
+	 */
+	if (stderr_is_stream() &&
+	    tw_real_syscall && tw_real_syscall(SYS_write, 2, buf, (size_t)n) < 0) {
 		/* Nothing else to tell it to. */
 	}
 	errno = saved;

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -175,6 +176,29 @@ static long run(const char *c)
 			exit(2);
 		}
 		return msync(m, 8192, MS_SYNC);
+	}
+	/*
+	 * fd 2 is the program's data file: more mappings than the tracer
+	 * tracks must not put its warning there. Returns the file's size.
+	 */
+	if (!strcmp(c, "stderr-is-data")) {
+		struct stat st;
+		int i, data = file("data", 0);
+
+		out = file("maps", 4096);
+		if (dup2(data, 2) != 2) {
+			exit(2);
+		}
+		for (i = 0; i < 600; i++) {
+			if (mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
+				 out, 0) == MAP_FAILED) {
+				exit(2);
+			}
+		}
+		if (fstat(data, &st)) {
+			exit(2);
+		}
+		return (long)st.st_size;
 	}
 	/* Data written or stored raw, then read back: recorded, or unknown_data. */
 	if (!strcmp(c, "raw-write-read") || !strcmp(c, "raw-mmap-store")) {
