@@ -40,6 +40,24 @@ static void map_event(struct tw_map *m, const char *call)
 	tw_emit_map(m);
 }
 
+/*
+ * A writable mapping the tables cannot hold: its stores will not be seen.
+ * Recorded as data written where it is not known (offset -1), so the
+ * analyzer leaves the file undecided from here on instead of calling what
+ * a read finds unknown.
+ */
+static void untracked_stores(int fd, const struct tw_fd *f, size_t len,
+			     const void *addr)
+{
+	struct tw_call c;
+
+	tw_call_init(&c, "mmap", TW_OP_OPAQUE, fd, f->dev, f->ino, -1, len,
+		     (uint64_t)(uintptr_t)addr);
+	tw_emit_call_begin(&c);
+	c.ret = (int64_t)len;
+	tw_emit_call_end(&c);
+}
+
 static void track_mapping(void *ret, size_t len, int prot, int flags, int fd,
 			  off_t off)
 {
@@ -71,6 +89,9 @@ static void track_mapping(void *ret, size_t len, int prot, int flags, int fd,
 					    __ATOMIC_RELAXED)) {
 		tw_log("mapping of fd %d and later ones not tracked: %s", fd,
 		       err == -ENOSPC ? "too many mappings" : "out of memory");
+	}
+	if (err < 0 && (prot & PROT_WRITE)) {
+		untracked_stores(fd, &f, len, ret);
 	}
 	m.addr = (uint64_t)(uintptr_t)ret;
 	m.length = len;
