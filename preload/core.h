@@ -44,6 +44,7 @@
 	X(int, fcntl, (int, int, ...))						\
 	X(int, fcntl64, (int, int, ...))					\
 	X(int, close_range, (unsigned int, unsigned int, int))		\
+	TW_HOOKED_FD_MAKERS(X)							\
 	X(ssize_t, read, (int, void *, size_t))					\
 	X(ssize_t, __read_chk, (int, void *, size_t, size_t))			\
 	X(ssize_t, pread, (int, void *, size_t, off_t))				\
@@ -93,6 +94,28 @@
 	X(int, posix_spawnp, (pid_t *, const char *, const void *,		\
 			      const void *, char *const *, char *const *))	\
 	TW_HOOKED_ASYNC(X)
+
+/*
+ * Calls that make a descriptor without any hooked open: the number may
+ * have been closed inside libc (fclose) where no hook saw it, and the fd
+ * table must forget what it knew of it. FILE * as void *.
+ */
+#define TW_HOOKED_FD_MAKERS(X)							\
+	X(void *, fopen, (const char *, const char *))				\
+	X(void *, fopen64, (const char *, const char *))			\
+	X(void *, freopen, (const char *, const char *, void *))		\
+	X(void *, freopen64, (const char *, const char *, void *))		\
+	X(void *, tmpfile, (void))						\
+	X(void *, tmpfile64, (void))						\
+	X(int, pipe, (int *))							\
+	X(int, pipe2, (int *, int))						\
+	X(int, socket, (int, int, int))						\
+	X(int, socketpair, (int, int, int, int *))				\
+	X(int, accept, (int, void *, void *))					\
+	X(int, accept4, (int, void *, void *, int))				\
+	X(int, memfd_create, (const char *, unsigned int))			\
+	X(int, eventfd, (unsigned int, int))					\
+	X(int, epoll_create1, (int))
 
 /*
  * libaio and liburing, opaque pointers as void *: the hooks include the

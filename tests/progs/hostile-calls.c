@@ -225,6 +225,37 @@ static long run(const char *c)
 		}
 		return 0;
 	}
+	/*
+	 * fclose closes inside libc, where no hook sees it, and fopen gets the
+	 * same number for another file: a write there must not be taken for
+	 * one to the first file, which then reads back "stale".
+	 */
+	if (!strcmp(c, "fd-reused-by-fopen")) {
+		char path[PATH_MAX], back[512];
+		FILE *fa, *fb;
+		int a, b;
+
+		a = file("a", 512);
+		memset(buf, 'a', 512);
+		if (pwrite(a, buf, 512, 0) != 512 || !(fa = fdopen(a, "r+"))) {
+			exit(2);
+		}
+		fclose(fa);
+		snprintf(path, sizeof(path), "%s/b", dir);
+		if (!(fb = fopen(path, "w+")) || (b = fileno(fb)) != a) {
+			exit(2);
+		}
+		memset(buf, 'b', 512);
+		if (pwrite(b, buf, 512, 0) != 512) {
+			exit(2);
+		}
+		snprintf(path, sizeof(path), "%s/a", dir);
+		a = open(path, O_RDONLY);
+		if (a < 0 || pread(a, back, 512, 0) != 512 || back[0] != 'a') {
+			exit(1);
+		}
+		return 0;
+	}
 	/* Data written or stored raw, then read back: recorded, or unknown_data. */
 	if (!strcmp(c, "raw-write-read") || !strcmp(c, "raw-mmap-store")) {
 		static const char msg[] = "written through syscall()";
