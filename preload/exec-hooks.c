@@ -15,10 +15,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <unistd.h>
 #include "core.h"
 #include "emit.h"
+#include "pieces.h"
 
 extern char **environ;
 
@@ -103,11 +103,7 @@ void tw_exec_init(void)
  */
 static int peek(void *dst, const void *src, size_t n)
 {
-	struct iovec local = { dst, n };
-	struct iovec remote = { (void *)src, n };
-
-	return process_vm_readv((pid_t)syscall(SYS_getpid), &local, 1,
-				&remote, 1, 0) == (ssize_t)n;
+	return tw_safe_copy_as((int32_t)syscall(SYS_getpid), dst, src, n) == 0;
 }
 
 /* A string ends before MAX_ARG_STRLEN in readable memory. */
@@ -382,43 +378,29 @@ static size_t count_args(const char *arg, va_list ap)
 		(argv)[n] = NULL;					\
 	} while (0)
 
-TW_EXPORT int execl(const char *path, const char *arg, ...)
-{
-	const void *caller = TW_CALLER();
-	va_list ap;
-	size_t n;
-
-	va_start(ap, arg);
-	n = count_args(arg, ap);
-	va_end(ap);
-	{
-		char *argv[n + 1];
-
-		va_start(ap, arg);
-		TW_EXECL_ARGV(argv, n, arg, ap);
-		va_end(ap);
-		return exec_common(TW_EXECVE, path, -1, argv, environ, caller);
-	}
+/* execl and execlp: the list becomes an argv on the stack, environ passed on. */
+#define TW_EXECL_HOOK(name, kind)						\
+TW_EXPORT int name(const char *file, const char *arg, ...)			\
+{										\
+	const void *caller = TW_CALLER();					\
+	va_list ap;								\
+	size_t n;								\
+										\
+	va_start(ap, arg);							\
+	n = count_args(arg, ap);						\
+	va_end(ap);								\
+	{									\
+		char *argv[n + 1];						\
+										\
+		va_start(ap, arg);						\
+		TW_EXECL_ARGV(argv, n, arg, ap);				\
+		va_end(ap);							\
+		return exec_common(kind, file, -1, argv, environ, caller);	\
+	}									\
 }
 
-TW_EXPORT int execlp(const char *file, const char *arg, ...)
-{
-	const void *caller = TW_CALLER();
-	va_list ap;
-	size_t n;
-
-	va_start(ap, arg);
-	n = count_args(arg, ap);
-	va_end(ap);
-	{
-		char *argv[n + 1];
-
-		va_start(ap, arg);
-		TW_EXECL_ARGV(argv, n, arg, ap);
-		va_end(ap);
-		return exec_common(TW_EXECVPE, file, -1, argv, environ, caller);
-	}
-}
+TW_EXECL_HOOK(execl, TW_EXECVE)
+TW_EXECL_HOOK(execlp, TW_EXECVPE)
 
 TW_EXPORT int execle(const char *path, const char *arg, ...)
 {

@@ -47,8 +47,41 @@ static int regular_file(int fd, struct tw_fd *f)
 	return tw_fd_get(fd, f) == 0 && f->regular;
 }
 
+/*
+ * What an iovec array asks for, before the real call has looked at it: the
+ * array may be a bad address, or longer than IOV_MAX, which the kernel
+ * refuses by the count alone without reading it. Copied through the kernel
+ * a chunk at a time; 0 when it cannot be read (the call then fails).
+ */
+#define TW_IOV_CHUNK 64
+
+static size_t iov_total(const struct iovec *iov, int iovcnt)
+{
+	struct iovec chunk[TW_IOV_CHUNK];
+	size_t n = 0;
+	int i, k, take;
+
+	if (!iov || iovcnt <= 0 || iovcnt > IOV_MAX) {
+		return 0;
+	}
+	for (i = 0; i < iovcnt; i += take) {
+		take = iovcnt - i < TW_IOV_CHUNK ? iovcnt - i : TW_IOV_CHUNK;
+		if (tw_safe_copy(chunk, iov + i, (size_t)take * sizeof(*iov))) {
+			return 0;
+		}
+		for (k = 0; k < take; k++) {
+			n += chunk[k].iov_len;
+		}
+	}
+	return n;
+}
+
+/*
+ * iovcnt >= 0: addr is an iovec array, whose total is taken only once the
+ * call is known to be recorded (a pipe or socket pays no copy).
+ */
 static void io_begin(struct tw_io *io, const char *name, int op, int fd,
-		     int64_t offset, size_t len, const void *addr,
+		     int64_t offset, size_t len, const void *addr, int iovcnt,
 		     const void *caller)
 {
 	int saved = errno;
@@ -63,6 +96,9 @@ static void io_begin(struct tw_io *io, const char *name, int op, int fd,
 		return;
 	}
 	io->tracked = 1;
+	if (iovcnt >= 0) {
+		len = iov_total(addr, iovcnt);
+	}
 	if (unlikely(__atomic_load_n(&tw_uring_rings, __ATOMIC_RELAXED))) {
 		tw_uring_poll_all(name);
 	}
@@ -164,34 +200,6 @@ static void io_end(struct tw_io *io, ssize_t ret, const void *buf,
 	errno = saved;
 }
 
-/*
- * What an iovec array asks for, before the real call has looked at it: the
- * array may be a bad address, or longer than IOV_MAX, which the kernel
- * refuses by the count alone without reading it. Copied through the kernel
- * a chunk at a time; 0 when it cannot be read (the call then fails).
- */
-#define TW_IOV_CHUNK 64
-
-static size_t iov_total(const struct iovec *iov, int iovcnt)
-{
-	struct iovec chunk[TW_IOV_CHUNK];
-	size_t n = 0;
-	int i, k, take;
-
-	if (!iov || iovcnt <= 0 || iovcnt > IOV_MAX) {
-		return 0;
-	}
-	for (i = 0; i < iovcnt; i += take) {
-		take = iovcnt - i < TW_IOV_CHUNK ? iovcnt - i : TW_IOV_CHUNK;
-		if (tw_safe_copy(chunk, iov + i, (size_t)take * sizeof(*iov))) {
-			return 0;
-		}
-		for (k = 0; k < take; k++) {
-			n += chunk[k].iov_len;
-		}
-	}
-	return n;
-}
 
 #define TW_NOSYS(real, fail)						\
 	do {								\
@@ -209,7 +217,7 @@ TW_EXPORT ssize_t name params						\
 	ssize_t ret;							\
 									\
 	TW_NOSYS(TW_REAL(name), -1);					\
-	io_begin(&io, #name, op, fd, off, n, buf, TW_CALLER());		\
+	io_begin(&io, #name, op, fd, off, n, buf, -1, TW_CALLER());	\
 	ret = tw_real_##name args;					\
 	io_end(&io, ret, buf, NULL, 0);					\
 	return ret;							\
@@ -222,9 +230,7 @@ TW_EXPORT ssize_t name params						\
 	ssize_t ret;							\
 									\
 	TW_NOSYS(TW_REAL(name), -1);					\
-	io_begin(&io, #name, op, fd, off,				\
-		 tw_depth == 0 && tw_active ? iov_total(iov, cnt) : 0,	\
-		 iov, TW_CALLER());					\
+	io_begin(&io, #name, op, fd, off, 0, iov, cnt, TW_CALLER());	\
 	ret = tw_real_##name args;					\
 	io_end(&io, ret, NULL, iov, cnt);				\
 	return ret;							\
@@ -288,7 +294,7 @@ TW_EXPORT int name params						\
 	int ret;							\
 									\
 	TW_NOSYS(TW_REAL(name), -1);					\
-	io_begin(&io, #name, op, fd, off, len, NULL, TW_CALLER());	\
+	io_begin(&io, #name, op, fd, off, len, NULL, -1, TW_CALLER());	\
 	ret = tw_real_##name args;					\
 	io_end(&io, ret, NULL, NULL, 0);				\
 	return ret;							\
@@ -307,7 +313,8 @@ TW_EXPORT int close(int fd)
 	int ret;
 
 	TW_NOSYS(TW_REAL(close), -1);
-	io_begin(&io, "close", TW_OP_OTHER, fd, -1, 0, NULL, TW_CALLER());
+	io_begin(&io, "close", TW_OP_OTHER, fd, -1, 0, NULL, -1,
+		 TW_CALLER());
 	if (io.watched && unlikely(__atomic_load_n(&tw_uring_rings,
 						   __ATOMIC_RELAXED))) {
 		int saved = errno;

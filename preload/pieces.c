@@ -129,7 +129,7 @@ void tw_pieces_emit_iov(uint64_t dev, uint64_t ino, int kind, uint64_t off,
  * EFAULT, or copies less, where a load would raise SIGSEGV or SIGBUS in the
  * program. Reading one's own process needs no ptrace permission.
  */
-int tw_safe_copy(void *dst, const void *src, size_t n)
+int tw_safe_copy_as(int32_t pid, void *dst, const void *src, size_t n)
 {
 	struct iovec local = { dst, n };
 	struct iovec remote = { (void *)src, n };
@@ -139,7 +139,12 @@ int tw_safe_copy(void *dst, const void *src, size_t n)
 	if (n == 0) {
 		return 0;
 	}
-	r = process_vm_readv(tw_pid(), &local, 1, &remote, 1, 0);
+	r = process_vm_readv(pid, &local, 1, &remote, 1, 0);
 	errno = saved;
 	return r == (ssize_t)n ? 0 : -EFAULT;
+}
+
+int tw_safe_copy(void *dst, const void *src, size_t n)
+{
+	return tw_safe_copy_as(tw_pid(), dst, src, n);
 }

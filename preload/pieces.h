@@ -36,5 +36,7 @@ void tw_pieces_emit_iov(uint64_t dev, uint64_t ino, int kind, uint64_t off,
 
 /* n bytes of the program's memory into dst without faulting: 0 or -EFAULT. */
 int tw_safe_copy(void *dst, const void *src, size_t n);
+/* The same as process pid: a vfork child must name itself, not the cached parent. */
+int tw_safe_copy_as(int32_t pid, void *dst, const void *src, size_t n);
 
 #endif
