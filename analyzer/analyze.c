@@ -20,6 +20,7 @@
 #include "report.h"
 #include "rules.h"
 #include "trace-reader.h"
+#include "tornwatch-events.h"
 
 #define TW_OPEN_TIMEOUT_S 60
 
@@ -84,6 +85,18 @@ static enum tw_analyze_status analyze_here(const char *const *dirs,
 		status = TW_ANALYZE_UNTRACED;
 		goto end;
 	}
+	if (stats.processes == 0 && stats.old_format_events > 0) {
+		fprintf(stderr, "tornwatch: cannot read trace \"%s\": its tornwatch "
+			"events are in trace format 1; this tornwatch reads format "
+			"%d (record it again with this version)\n", dirs[0],
+			TW_FORMAT_VERSION);
+		goto end;
+	}
+	if (stats.old_format_events > 0) {
+		fprintf(stderr, "tornwatch: %llu tornwatch events in trace format 1 "
+			"(processes of an older tornwatch) were left out\n",
+			(unsigned long long)stats.old_format_events);
+	}
 	if (stats.events == 0) {
 		fprintf(stderr, "tornwatch: no tornwatch events in \"%s\"%s: was "
 			"libtornwatch.so preloaded and tornwatch:* enabled?\n",
@@ -127,14 +140,27 @@ static pid_t reap(pid_t pid, int *status)
 }
 
 /*
- * The child's stderr comes through here, less the GLib criticals that
- * libbabeltrace2 lets out on damaged data ("(process:PID): GLib-CRITICAL
- * **: ...", after a blank line): the user gets our one line.
+ * The child's stderr comes through here, less the GLib criticals and the
+ * log lines that libbabeltrace2 lets out on damaged data ("(process:PID):
+ * GLib-CRITICAL **: ...", after a blank line; its precondition aborts):
+ * the user gets our one line.
  */
 struct errbuf {
 	char line[1024];
 	size_t n;
 };
+
+/* "12-02 23:06:26.334 25387 25387 F LIB/PACKET ...": libbabeltrace2's log. */
+static int reader_log(const char *l)
+{
+	int n = 0;
+
+	if (l[0] == '(' && strstr(l, "): GLib")) {
+		return 1;
+	}
+	sscanf(l, "%*2d-%*2d %*2d:%*2d:%*2d.%*d %*d %*d %*1[FEWIDT] %*[A-Z]/%n", &n);
+	return n > 0;
+}
 
 static void err_take(struct errbuf *e, const char *p, size_t len)
 {
@@ -149,7 +175,7 @@ static void err_take(struct errbuf *e, const char *p, size_t len)
 			continue;
 		}
 		e->line[e->n++] = '\n';
-		if (e->n > 1 && !(e->line[0] == '(' && strstr(e->line, "): GLib"))) {
+		if (e->n > 1 && !reader_log(e->line)) {
 			fwrite(e->line, 1, e->n, stderr);
 		}
 		e->n = 0;

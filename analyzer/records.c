@@ -8,6 +8,8 @@
 #include "records.h"
 #include "tornwatch-events.h"
 
+#define NO_REC ((size_t)-1)
+
 void tw_piece_start(struct tw_piece *p, const struct tw_crcs *cr)
 {
 	p->cr = cr;
@@ -54,12 +56,10 @@ void tw_records_free(struct tw_records *r)
 		free(r->names[i].path);
 	}
 	free(r->rec);
-	free(r->open);
+	tw_call_index_free(&r->calls);
 	free(r->names);
 	free(r->lost_ts);
 	free(r->pids);
-	free(r->aio_open);
-	free(r->targets);
 	free(r->tree);
 	free(r->untraced);
 	memset(r, 0, sizeof(*r));
@@ -125,8 +125,9 @@ static struct tw_rec *new_rec(struct tw_records *r, const struct tw_event *ev)
 	c->t_end = INT64_MAX;
 	c->pid = (int32_t)ev->pid;
 	c->tid = (int32_t)ev->tid;
-	memcpy(c->call, ev->call, sizeof(c->call));
-	c->call[sizeof(c->call) - 1] = '\0';
+	c->cid = ev->cid;
+	c->call = tw_fn_name((unsigned int)ev->fn);
+	c->done_call = "";
 	c->op = (int)ev->op;
 	c->fd = (int)ev->fd;
 	c->flags = (int)ev->flags;
@@ -140,46 +141,25 @@ static struct tw_rec *new_rec(struct tw_records *r, const struct tw_event *ev)
 
 static int begin(struct tw_records *r, const struct tw_event *ev)
 {
-	if (!TW_GROW(r->open, r->nopen, r->capopen) || !new_rec(r, ev)) {
+	if (!new_rec(r, ev)) {
 		return -ENOMEM;
 	}
-	r->open[r->nopen++] = r->n - 1;
-	return 0;
+	return tw_call_index_put(&r->calls, (int32_t)ev->pid, ev->cid, r->n - 1);
 }
 
-/* The open call of this thread on this file that a follow-up event belongs to. */
-static struct tw_rec *find_open(struct tw_records *r, const struct tw_event *ev,
-				int want_op, const char *call, size_t *slot)
+/* The call not yet ended that the event names, or NULL. */
+static struct tw_rec *open_call(struct tw_records *r, const struct tw_event *ev)
 {
-	size_t i;
+	size_t k = tw_call_index_get(&r->calls, (int32_t)ev->pid, ev->cid);
 
-	for (i = 0; i < r->nopen; i++) {
-		struct tw_rec *c = &r->rec[r->open[i]];
-
-		if (c->pid != ev->pid || c->tid != ev->tid || c->dev != ev->dev ||
-		    c->ino != ev->ino) {
-			continue;
-		}
-		if (want_op >= 0 && c->op != want_op) {
-			continue;
-		}
-		if (call && strcmp(c->call, call) != 0) {
-			continue;
-		}
-		if (slot) {
-			*slot = i;
-		}
-		return c;
-	}
-	return NULL;
+	return k == NO_REC ? NULL : &r->rec[k];
 }
 
 static int end(struct tw_records *r, const struct tw_event *ev)
 {
-	size_t slot;
-	struct tw_rec *c = find_open(r, ev, (int)ev->op, ev->call, &slot);
+	struct tw_rec *c = open_call(r, ev);
 
-	if (!c) {
+	if (!c || c->aio) {
 		r->orphans++;
 		return 0;
 	}
@@ -188,10 +168,7 @@ static int end(struct tw_records *r, const struct tw_event *ev)
 	c->err = (int)ev->err;
 	c->offset = ev->offset;
 	c->ended = 1;
-	/* Keep begin order among the open calls: the first match wins. */
-	memmove(&r->open[slot], &r->open[slot + 1],
-		(r->nopen - slot - 1) * sizeof(size_t));
-	r->nopen--;
+	tw_call_index_del(&r->calls, (int32_t)ev->pid, ev->cid);
 	return 0;
 }
 
@@ -216,91 +193,51 @@ static int append_crcs(struct tw_crcs *to, const struct tw_event *ev)
 	return 0;
 }
 
-static struct tw_aio_target *target_of(struct tw_records *r,
-				       const struct tw_event *ev)
+/*
+ * A write's buffer checksummed again (after a store into it, at its
+ * completion) starts a new snapshot with the checksums of its first byte;
+ * more batches of the same snapshot follow on.
+ */
+static struct tw_crcs *later_snapshot(struct tw_rec *c,
+				      const struct tw_event *ev)
 {
-	size_t i;
-
-	for (i = 0; i < r->ntargets; i++) {
-		if (r->targets[i].pid == ev->pid && r->targets[i].tid == ev->tid) {
-			return &r->targets[i];
-		}
-	}
-	return NULL;
-}
-
-/* The next pieces of this thread belong to rec: its data, or a new snapshot. */
-static int set_target(struct tw_records *r, const struct tw_event *ev,
-		      size_t rec, int later)
-{
-	struct tw_aio_target *t = target_of(r, ev);
-	struct tw_rec *c = &r->rec[rec];
-
-	if (later) {
+	if (c->nlater == 0 || (uint64_t)ev->offset == (uint64_t)c->offset) {
 		if (c->nlater == TW_LATER_MAX) {
 			/* Keep the first snapshots and the newest. */
 			free(c->later[--c->nlater].crc);
 		}
 		memset(&c->later[c->nlater++], 0, sizeof(c->later[0]));
 	}
-	if (!t) {
-		if (!TW_GROW(r->targets, r->ntargets, r->captargets)) {
-			return -ENOMEM;
-		}
-		t = &r->targets[r->ntargets++];
-	}
-	t->pid = (int32_t)ev->pid;
-	t->tid = (int32_t)ev->tid;
-	t->rec = rec;
-	t->later = later;
-	return 0;
-}
-
-static void clear_target(struct tw_records *r, const struct tw_event *ev)
-{
-	struct tw_aio_target *t = target_of(r, ev);
-
-	if (t) {
-		*t = r->targets[--r->ntargets];
-	}
+	return &c->later[c->nlater - 1];
 }
 
 static int pieces(struct tw_records *r, const struct tw_event *ev)
 {
-	struct tw_aio_target *t = target_of(r, ev);
-	struct tw_rec *c;
+	struct tw_rec *c = open_call(r, ev);
 
-	if (t) {
-		c = &r->rec[t->rec];
-		if (c->dev != ev->dev || c->ino != ev->ino) {
-			r->orphans++;
-			return 0;
-		}
-		if (t->later && ev->kind == TW_PIECE_LATER) {
-			return append_crcs(&c->later[c->nlater - 1], ev);
-		}
-		return append_crcs(&c->data, ev);
-	}
-
-	if (ev->kind == TW_PIECE_OLD) {
-		c = find_open(r, ev, TW_OP_STORE, NULL, NULL);
-		return c ? append_crcs(&c->old, ev) : (r->orphans++, 0);
-	}
-	c = find_open(r, ev, -1, NULL, NULL);
 	if (!c) {
 		r->orphans++;
 		return 0;
 	}
-	return append_crcs(&c->data, ev);
+	switch (ev->kind) {
+	case TW_PIECE_OLD:
+		return c->op == TW_OP_STORE ? append_crcs(&c->old, ev) :
+					      (r->orphans++, 0);
+	case TW_PIECE_LATER:
+		return c->aio && c->op == TW_OP_WRITE ?
+		       append_crcs(later_snapshot(c, ev), ev) : (r->orphans++, 0);
+	default:
+		return append_crcs(&c->data, ev);
+	}
 }
 
 static int sync_pages(struct tw_records *r, const struct tw_event *ev)
 {
-	struct tw_rec *c = find_open(r, ev, TW_OP_MSYNC, NULL, NULL);
+	struct tw_rec *c = open_call(r, ev);
 	size_t bpp, i, j, phase = ev->phase ? 1 : 0;
 	struct tw_page_crcs *p;
 
-	if (!c) {
+	if (!c || c->op != TW_OP_MSYNC) {
 		r->orphans++;
 		return 0;
 	}
@@ -344,10 +281,9 @@ static int note_pid(struct tw_records *r, int64_t pid)
 
 static int aio_submit(struct tw_records *r, const struct tw_event *ev)
 {
-	struct tw_rec *c;
+	struct tw_rec *c = new_rec(r, ev);
 
-	if (!TW_GROW(r->aio_open, r->naio_open, r->capaio_open) ||
-	    !(c = new_rec(r, ev))) {
+	if (!c) {
 		return -ENOMEM;
 	}
 	c->aio = 1;
@@ -356,45 +292,21 @@ static int aio_submit(struct tw_records *r, const struct tw_event *ev)
 	c->ctx = ev->ctx;
 	c->id = ev->id;
 	c->size = ev->size;
-	r->aio_open[r->naio_open++] = r->n - 1;
-	return set_target(r, ev, r->n - 1, 0);
+	return tw_call_index_put(&r->calls, (int32_t)ev->pid, ev->cid, r->n - 1);
 }
 
-/* The I/O of this process with the event's engine, context and id. */
-static size_t find_aio(struct tw_records *r, const struct tw_event *ev,
-		       int take)
-{
-	size_t i;
-
-	for (i = 0; i < r->naio_open; i++) {
-		size_t k = r->aio_open[i];
-		const struct tw_rec *c = &r->rec[k];
-
-		if (c->pid == ev->pid && c->engine == ev->engine &&
-		    c->ctx == ev->ctx && c->id == ev->id) {
-			if (take) {
-				memmove(&r->aio_open[i], &r->aio_open[i + 1],
-					(r->naio_open - i - 1) * sizeof(size_t));
-				r->naio_open--;
-			}
-			return k;
-		}
-	}
-	return (size_t)-1;
-}
-
+/* The I/O's checksums came before it: the completion closes it. */
 static int aio_complete(struct tw_records *r, const struct tw_event *ev)
 {
-	size_t k = find_aio(r, ev, 1);
-	struct tw_rec *c;
+	struct tw_rec *c = open_call(r, ev);
 
-	if (k == (size_t)-1) {
+	if (!c || !c->aio) {
 		r->orphans++;
 		return 0;
 	}
-	c = &r->rec[k];
+	tw_call_index_del(&r->calls, (int32_t)ev->pid, ev->cid);
 	c->seen = (int)ev->seen;
-	snprintf(c->done_call, sizeof(c->done_call), "%s", ev->call);
+	c->done_call = tw_fn_name((unsigned int)ev->fn);
 	if (c->seen == TW_SEEN_NEVER) {
 		return 0;
 	}
@@ -402,10 +314,7 @@ static int aio_complete(struct tw_records *r, const struct tw_event *ev)
 	c->ret = ev->res;
 	c->err = ev->res < 0 ? (int)-ev->res : 0;
 	c->ended = 1;
-	if (c->seen != TW_SEEN_FIRST) {
-		return 0;
-	}
-	return set_target(r, ev, k, c->op == TW_OP_WRITE);
+	return 0;
 }
 
 /* A note: one instant, tied to an I/O (touch) or to a context (wait). */
@@ -419,6 +328,7 @@ static struct tw_rec *new_note(struct tw_records *r, const struct tw_event *ev,
 	}
 	c->note = note;
 	c->op = TW_OP_OTHER;
+	c->cid = 0;
 	c->engine = (int)ev->engine;
 	c->ctx = ev->ctx;
 	c->io = (size_t)-1;
@@ -427,10 +337,10 @@ static struct tw_rec *new_note(struct tw_records *r, const struct tw_event *ev,
 
 static int aio_touch(struct tw_records *r, const struct tw_event *ev)
 {
-	size_t k = find_aio(r, ev, 0);
+	size_t k = tw_call_index_get(&r->calls, (int32_t)ev->pid, ev->cid);
 	struct tw_rec *c, *io;
 
-	if (k == (size_t)-1) {
+	if (k == NO_REC || !r->rec[k].aio) {
 		r->orphans++;
 		return 0;
 	}
@@ -441,11 +351,12 @@ static int aio_touch(struct tw_records *r, const struct tw_event *ev)
 	io = &r->rec[k];
 	c->io = k;
 	c->released = (int)ev->released;
+	c->engine = io->engine;
+	c->ctx = io->ctx;
 	c->dev = io->dev;
 	c->ino = io->ino;
 	c->offset = io->offset;
-	return io->op == TW_OP_WRITE && !c->released ?
-	       set_target(r, ev, k, 1) : 0;
+	return 0;
 }
 
 static int aio_wait(struct tw_records *r, const struct tw_event *ev)
@@ -463,21 +374,35 @@ static int aio_wait(struct tw_records *r, const struct tw_event *ev)
 	return 0;
 }
 
+/* "SIGTERM", or "signal 70": one static name per number. */
+static const char *signal_name(int signo)
+{
+	static char names[128][16];
+	const char *abbrev;
+	int k = signo >= 0 && signo < 127 ? signo : 127;
+
+	if (names[k][0] == '\0') {
+		abbrev = k < 127 ? sigabbrev_np(k) : NULL;
+		if (abbrev) {
+			snprintf(names[k], sizeof(names[k]), "SIG%s", abbrev);
+		} else if (k < 127) {
+			snprintf(names[k], sizeof(names[k]), "signal %d", k);
+		} else {
+			snprintf(names[k], sizeof(names[k]), "signal");
+		}
+	}
+	return names[k];
+}
+
 static int signal_note(struct tw_records *r, const struct tw_event *ev)
 {
 	struct tw_rec *c = new_note(r, ev, TW_NOTE_SIGNAL);
-	const char *abbrev;
 
 	if (!c) {
 		return -ENOMEM;
 	}
 	c->signo = (int)ev->signo;
-	abbrev = sigabbrev_np(c->signo);
-	if (abbrev) {
-		snprintf(c->call, sizeof(c->call), "SIG%s", abbrev);
-	} else {
-		snprintf(c->call, sizeof(c->call), "signal %d", c->signo);
-	}
+	c->call = signal_name(c->signo);
 	return 0;
 }
 
@@ -580,9 +505,6 @@ int tw_records_add(struct tw_records *r, const struct tw_event *ev)
 	    note_pid(r, ev->pid) != 0) {
 		return -ENOMEM;
 	}
-	if (ev->type != TW_EV_PIECES) {
-		clear_target(r, ev);
-	}
 	switch (ev->type) {
 	case TW_EV_AIO_SUBMIT:
 		return aio_submit(r, ev);
@@ -607,7 +529,7 @@ int tw_records_add(struct tw_records *r, const struct tw_event *ev)
 	case TW_EV_EXEC:
 		return exec_note(r, ev);
 	case TW_EV_PROCESS:
-		if (!strcmp(ev->what, "start")) {
+		if (ev->what == TW_START_EXEC) {
 			forget_untraced(r, ev->pid);
 		}
 		if (ev->page_size >= 512 && ev->page_size <= 65536) {

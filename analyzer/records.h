@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Calls rebuilt from the event stream: a begin and an end paired per thread,
- * with the piece checksums and msync page checksums emitted between them.
+ * Calls rebuilt from the event stream: a begin, an end, the piece checksums
+ * and msync page checksums, all named by the call's id.
  */
 #ifndef TW_RECORDS_H
 #define TW_RECORDS_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include "call-index.h"
 #include "trace-reader.h"
 
 struct tw_crcs {
@@ -37,7 +38,8 @@ struct tw_rec {
 	int64_t t_end;		/* INT64_MAX while the call has not returned */
 	int32_t pid;
 	int32_t tid;
-	char call[32];
+	uint64_t cid;
+	const char *call;	/* a static name */
 	int op;
 	int fd;
 	int flags;
@@ -64,7 +66,7 @@ struct tw_rec {
 	uint64_t ctx;
 	uint64_t id;
 	int64_t size;		/* file size at submission */
-	char done_call[32];	/* where the completion was seen */
+	const char *done_call;	/* where the completion was seen */
 	struct tw_crcs later[TW_LATER_MAX];	/* a write's buffer since */
 	size_t nlater;
 	/* A note (t_end == t_begin, never ended): touch, wait or signal. */
@@ -75,14 +77,6 @@ struct tw_rec {
 	uint64_t addr;
 	uint64_t inflight;
 	uint64_t missed;	/* completions a ring lost */
-};
-
-/* Where the piece checksums following an async event of a thread go. */
-struct tw_aio_target {
-	int32_t pid;
-	int32_t tid;
-	size_t rec;
-	int later;		/* into rec's newest later snapshot, not data */
 };
 
 struct tw_file_name {
@@ -100,8 +94,7 @@ struct tw_untraced {
 struct tw_records {
 	struct tw_rec *rec;	/* in order of begin */
 	size_t n, cap;
-	size_t *open;		/* indices of calls not yet ended */
-	size_t nopen, capopen;
+	struct tw_call_index calls;	/* calls and I/Os not yet ended */
 	struct tw_file_name *names;
 	size_t nnames, capnames;
 	int64_t *lost_ts;	/* when the tracer lost events or packets */
@@ -112,10 +105,6 @@ struct tw_records {
 	uint64_t orphans;	/* ends or pieces with no matching begin */
 	int32_t *pids;		/* every traced process */
 	size_t npids, cappids;
-	size_t *aio_open;	/* async I/O records not completed yet */
-	size_t naio_open, capaio_open;
-	struct tw_aio_target *targets;
-	size_t ntargets, captargets;
 	uint64_t missed;	/* completions lost to ring wraps */
 	int32_t root_pid;	/* non-zero: only this process tree counts */
 	int32_t *tree;		/* its processes, as their start events came */

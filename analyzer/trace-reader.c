@@ -7,7 +7,9 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "trace-reader.h"
+#include "event-decode.h"
 #include "trace-find.h"
+#include "tornwatch-events.h"
 #include "grow.h"
 
 #include <babeltrace2/babeltrace.h>
@@ -29,68 +31,12 @@ struct tw_reader {
 	struct tw_trace_stats *stats;
 	struct tw_trace_list found;
 	struct tw_event ev;		/* reused: it is large */
-	uint32_t *crc;
-	size_t capcrc;
-	uint64_t *page;
-	size_t cappage;
+	struct tw_decoder dec;
 	int64_t last_ts;
 	const char *what;		/* message being read, for errors */
 	bool failed;			/* err already holds our own cause */
 	char *err;
 	size_t errlen;
-};
-
-struct tw_int_member {
-	const char *name;
-	size_t off;
-};
-
-struct tw_str_member {
-	const char *name;
-	size_t off;
-	size_t size;
-};
-
-#define TW_INT(m) { #m, offsetof(struct tw_event, m) }
-#define TW_STR(m) { #m, offsetof(struct tw_event, m), \
-		    sizeof(((struct tw_event *)0)->m) }
-
-/* Every integer member is 64 bits wide, so one store fits all. */
-_Static_assert(sizeof(int64_t) == sizeof(uint64_t), "64-bit members");
-
-static const struct tw_int_member tw_int_members[] = {
-	TW_INT(pid), TW_INT(tid), TW_INT(ppid), TW_INT(op), TW_INT(fd),
-	TW_INT(flags), TW_INT(prot), TW_INT(kind), TW_INT(grain),
-	TW_INT(phase), TW_INT(err), TW_INT(page_size), TW_INT(dev),
-	TW_INT(ino), TW_INT(length), TW_INT(addr), TW_INT(new_addr),
-	TW_INT(new_length), TW_INT(offset), TW_INT(ret), TW_INT(engine),
-	TW_INT(opcode), TW_INT(size), TW_INT(nseg), TW_INT(res), TW_INT(res2),
-	TW_INT(seen), TW_INT(released), TW_INT(signo), TW_INT(code),
-	TW_INT(ctx), TW_INT(id), TW_INT(inflight), TW_INT(missed),
-	TW_INT(child), TW_INT(restored),
-};
-
-static const struct tw_str_member tw_str_members[] = {
-	TW_STR(call), TW_STR(what), TW_STR(path), TW_STR(exe),
-};
-
-static const struct {
-	const char *name;
-	enum tw_ev_type type;
-} tw_event_names[] = {
-	{ "call_begin", TW_EV_CALL_BEGIN },
-	{ "call_end", TW_EV_CALL_END },
-	{ "pieces", TW_EV_PIECES },
-	{ "sync_pages", TW_EV_SYNC_PAGES },
-	{ "file_open", TW_EV_FILE_OPEN },
-	{ "map", TW_EV_MAP },
-	{ "process", TW_EV_PROCESS },
-	{ "aio_submit", TW_EV_AIO_SUBMIT },
-	{ "aio_complete", TW_EV_AIO_COMPLETE },
-	{ "aio_touch", TW_EV_AIO_TOUCH },
-	{ "aio_wait", TW_EV_AIO_WAIT },
-	{ "signal", TW_EV_SIGNAL },
-	{ "exec_env", TW_EV_EXEC },
 };
 
 #define TW_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -286,128 +232,6 @@ static void take_bt_error(struct tw_reader *r, const char *what, long trace,
 	}
 }
 
-static int event_type(const char *name, enum tw_ev_type *type)
-{
-	size_t lp = strlen(TW_PROVIDER);
-
-	if (!name || strncmp(name, TW_PROVIDER, lp)) {
-		return -1;
-	}
-	for (size_t i = 0; i < TW_ARRAY_SIZE(tw_event_names); i++) {
-		if (!strcmp(name + lp, tw_event_names[i].name)) {
-			*type = tw_event_names[i].type;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-static bool get_integer(const bt_field *f, uint64_t *v)
-{
-	bt_field_class_type t = bt_field_get_class_type(f);
-
-	if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER)) {
-		*v = (uint64_t)bt_field_integer_signed_get_value(f);
-		return true;
-	}
-	if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER)) {
-		*v = bt_field_integer_unsigned_get_value(f);
-		return true;
-	}
-	return false;
-}
-
-/* Copies an integer array field into the reader's buffer of that name. */
-static int get_array(struct tw_reader *r, const char *name,
-		     const bt_field *f)
-{
-	uint64_t n = bt_field_array_get_length(f);
-	bool is_crc = !strcmp(name, "crc");
-
-	if (n > SIZE_MAX) {
-		set_err(r, "cannot read event \"%s\": %s array too long",
-			r->what, name);
-		return -1;
-	}
-	if (is_crc ? tw_grow_to((void **)&r->crc, &r->capcrc, n, sizeof(*r->crc)) :
-	    tw_grow_to((void **)&r->page, &r->cappage, n, sizeof(*r->page))) {
-		set_err(r, "cannot read event \"%s\": out of memory", r->what);
-		return -1;
-	}
-	for (uint64_t i = 0; i < n; i++) {
-		const bt_field *e =
-			bt_field_array_borrow_element_field_by_index_const(f, i);
-		uint64_t v = 0;
-
-		if (!get_integer(e, &v)) {
-			set_err(r, "cannot read event \"%s\": %s[%llu] is not an integer",
-				r->what, name, (unsigned long long)i);
-			return -1;
-		}
-		if (is_crc) {
-			r->crc[i] = (uint32_t)v;
-		} else {
-			r->page[i] = v;
-		}
-	}
-	if (is_crc) {
-		r->ev.crc = r->crc;
-		r->ev.ncrc = (size_t)n;
-	} else {
-		r->ev.page = r->page;
-		r->ev.npage = (size_t)n;
-	}
-	return 0;
-}
-
-/* Stores one payload member; fields we do not know are skipped. */
-static int fill_member(struct tw_reader *r, const char *name,
-		       const bt_field *f)
-{
-	bt_field_class_type t = bt_field_get_class_type(f);
-	struct tw_event *ev = &r->ev;
-	uint64_t v;
-
-	if (get_integer(f, &v)) {
-		for (size_t i = 0; i < TW_ARRAY_SIZE(tw_int_members); i++) {
-			if (!strcmp(name, tw_int_members[i].name)) {
-				/* Two's complement bits suit int64 and uint64. */
-				memcpy((char *)ev + tw_int_members[i].off, &v,
-				       sizeof(v));
-				break;
-			}
-		}
-		return 0;
-	}
-	if (t == BT_FIELD_CLASS_TYPE_STRING) {
-		for (size_t i = 0; i < TW_ARRAY_SIZE(tw_str_members); i++) {
-			const struct tw_str_member *m = &tw_str_members[i];
-			const char *s;
-			uint64_t len;
-			char *dst;
-
-			if (strcmp(name, m->name)) {
-				continue;
-			}
-			s = bt_field_string_get_value(f);
-			len = bt_field_string_get_length(f);
-			if (len > m->size - 1) {
-				len = m->size - 1;
-			}
-			dst = (char *)ev + m->off;
-			memcpy(dst, s, (size_t)len);
-			dst[len] = '\0';
-			break;
-		}
-		return 0;
-	}
-	if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_ARRAY) &&
-	    (!strcmp(name, "crc") || !strcmp(name, "page"))) {
-		return get_array(r, name, f);
-	}
-	return 0;
-}
-
 static int call_back(struct tw_reader *r)
 {
 	if (r->fn && r->fn(&r->ev, r->data)) {
@@ -433,19 +257,30 @@ static int clock_ns(struct tw_reader *r, const bt_clock_snapshot *cs,
 static int handle_event(struct tw_reader *r, const bt_message *msg)
 {
 	const bt_event *event = bt_message_event_borrow_event_const(msg);
-	const bt_event_class *ec = bt_event_borrow_class_const(event);
-	const char *name = bt_event_class_get_name(ec);
-	const bt_field *payload;
-	enum tw_ev_type type;
+	int ret = tw_decode_event(&r->dec, event, &r->ev);
 
-	/* Unknown tornwatch: names (a newer provider) count as foreign. */
-	if (event_type(name, &type)) {
+	r->what = bt_event_class_get_name(bt_event_borrow_class_const(event));
+	if (ret == 1) {
+		/* Unknown tornwatch: names (a newer provider) count as foreign. */
 		r->stats->other_events++;
 		return 0;
 	}
-	r->what = name;
-	memset(&r->ev, 0, sizeof(r->ev));
-	r->ev.type = type;
+	if (ret == -EPROTO) {
+		/* Another tracer's processes in the same session, or an old trace. */
+		r->stats->old_format_events++;
+		return 0;
+	}
+	if (ret != 0) {
+		set_err(r, "cannot read event \"%s\": %s", r->what,
+			ret == -ENOMEM ? "out of memory" : "malformed array");
+		return -1;
+	}
+	if (r->ev.type == TW_EV_PROCESS && r->ev.format != TW_FORMAT_VERSION) {
+		set_err(r, "cannot read trace: its tornwatch events are in trace "
+			"format %lld; this tornwatch reads format %d",
+			(long long)r->ev.format, TW_FORMAT_VERSION);
+		return -1;
+	}
 	if (bt_message_event_borrow_stream_class_default_clock_class_const(msg)) {
 		const bt_clock_snapshot *cs =
 			bt_message_event_borrow_default_clock_snapshot_const(msg);
@@ -455,25 +290,8 @@ static int handle_event(struct tw_reader *r, const bt_message *msg)
 		}
 	}
 	r->ev.ts = r->last_ts;
-	payload = bt_event_borrow_payload_field_const(event);
-	if (payload &&
-	    bt_field_get_class_type(payload) == BT_FIELD_CLASS_TYPE_STRUCTURE) {
-		const bt_field_class *fc = bt_field_borrow_class_const(payload);
-		uint64_t n = bt_field_class_structure_get_member_count(fc);
-
-		for (uint64_t i = 0; i < n; i++) {
-			const bt_field_class_structure_member *m =
-				bt_field_class_structure_borrow_member_by_index_const(fc, i);
-			const bt_field *f =
-				bt_field_structure_borrow_member_field_by_index_const(payload, i);
-
-			if (fill_member(r, bt_field_class_structure_member_get_name(m),
-					f)) {
-				return -1;
-			}
-		}
-	}
 	r->stats->events++;
+	r->stats->processes += r->ev.type == TW_EV_PROCESS;
 	return call_back(r);
 }
 
@@ -895,8 +713,7 @@ end:
 	/* err has the cause; leave no babeltrace2 error on the thread. */
 	bt_current_thread_clear_error();
 	tw_trace_list_free(&r->found);
-	free(r->crc);
-	free(r->page);
+	tw_decoder_free(&r->dec);
 	free(r);
 	return ret;
 }

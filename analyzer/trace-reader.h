@@ -28,10 +28,14 @@ enum tw_ev_type {
 	TW_EV_READING,		/* every trace opened, its metadata parsed */
 };
 
+/* One event, its integers widened to 64 bits; strings last (see decoding). */
 struct tw_event {
 	enum tw_ev_type type;
 	int64_t ts;		/* ns from the clock's origin */
 	int64_t pid, tid, ppid;
+	uint64_t cid;		/* the call an event belongs to */
+	int64_t fn;		/* enum tw_fn: payload member "call" */
+	int64_t what, format;
 	int64_t op, fd, flags, prot, kind, grain, phase, err, page_size;
 	uint64_t dev, ino, length, addr, new_addr, new_length;
 	int64_t offset, ret;
@@ -41,20 +45,20 @@ struct tw_event {
 	uint64_t ctx, id, inflight, missed;
 	uint64_t count;		/* TW_EV_DISCARDED: how many (0: unknown) */
 	int packets;		/* TW_EV_DISCARDED: 1 when packets were lost */
-	char call[32];
-	char what[16];
-	char path[4096];
-	char exe[256];
 	const uint32_t *crc;	/* valid during the callback only */
 	size_t ncrc;
 	const uint64_t *page;
 	size_t npage;
+	char path[4096];
+	char exe[256];
 };
 
 struct tw_trace_stats {
 	uint64_t traces;		/* CTF trace directories read */
 	uint64_t events;		/* tornwatch events */
 	uint64_t other_events;		/* events of other providers */
+	uint64_t old_format_events;	/* tornwatch events of trace format 1 */
+	uint64_t processes;		/* process events of this format */
 	uint64_t discarded_events;	/* as counted by the tracer */
 	uint64_t discarded_packets;
 };

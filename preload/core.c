@@ -109,13 +109,25 @@ int32_t tw_tid(void)
 	return tw_cached_tid;
 }
 
+/*
+ * A call's id: the tid above, the thread's own sequence below. A fork
+ * child keeps counting, under its new tid.
+ */
+static TW_TLS uint32_t tw_call_seq;
+
+uint64_t tw_new_cid(void)
+{
+	return (uint64_t)(uint32_t)tw_tid() << 32 | ++tw_call_seq;
+}
+
 void tw_call_init(struct tw_call *c, const char *name, int op, int fd,
 		  uint64_t dev, uint64_t ino, int64_t offset, uint64_t length,
 		  uint64_t addr)
 {
 	c->pid = tw_pid();
 	c->tid = tw_tid();
-	c->call = name;
+	c->cid = tw_new_cid();
+	c->fn = (uint16_t)tw_fn_of(name);
 	c->op = op;
 	c->fd = fd;
 	c->dev = dev;
@@ -204,7 +216,7 @@ static int note_tracer_text(struct dl_phdr_info *info, size_t size, void *data)
 	return 0;
 }
 
-static void tw_emit_process(const char *what, int32_t ppid)
+static void tw_emit_process(int what, int32_t ppid)
 {
 	static char exe[256];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -247,7 +259,7 @@ static void tw_forget_ids(void)
 	tw_uring_after_fork_child();
 	if (!tw_in_fork_hook && tw_active) {
 		tw_enter();
-		tw_emit_process("fork", tw_fork_parent);
+		tw_emit_process(TW_START_FORK, tw_fork_parent);
 		tw_leave();
 	}
 }
@@ -260,6 +272,7 @@ static void tw_init(void)
 
 	tw_enter();
 	tw_resolve();
+	tw_fn_table_init();
 	dl_iterate_phdr(note_tracer_text, NULL);
 	pthread_atfork(tw_note_parent, NULL, tw_forget_ids);
 	v = getenv("TORNWATCH_FULL_CHECK");
@@ -276,7 +289,7 @@ void tw_start(void)
 		return;
 	}
 	tw_enter();
-	tw_emit_process("start", (int32_t)getppid());
+	tw_emit_process(TW_START_EXEC, (int32_t)getppid());
 	__atomic_store_n(&tw_active, 1, __ATOMIC_RELEASE);
 	tw_leave();
 }
@@ -309,7 +322,7 @@ TW_EXPORT pid_t fork(void)
 		tw_forget_ids();
 		tw_emit_after_fork_child(&set);
 		if (tw_active) {
-			tw_emit_process("fork", tw_fork_parent);
+			tw_emit_process(TW_START_FORK, tw_fork_parent);
 		}
 	} else {
 		tw_emit_after_fork_parent(&set);

@@ -241,6 +241,8 @@ void tw_start(void);
 
 int32_t tw_pid(void);
 int32_t tw_tid(void);
+/* A new call id (tornwatch-events.h). */
+uint64_t tw_new_cid(void);
 
 /* Full-check mode: msync checksums every page of its range, not only those stored into. */
 extern int tw_full_check;

@@ -19,6 +19,8 @@ struct tw_inflight {
 	struct tw_io_key key;
 	int op;
 	int nseg;
+	uint64_t cid;		/* its submission's call id */
+	int released;		/* freed or unmapped since: read it safely */
 	uint64_t dev;
 	uint64_t ino;
 	int64_t offset;
@@ -90,7 +92,12 @@ static void emit_segs(const struct tw_inflight *io, int kind, size_t len)
 	if (io->offset < 0 || len == 0) {
 		return;
 	}
-	tw_pieces_emit_iov(io->dev, io->ino, kind, (uint64_t)io->offset,
+	if (io->released) {
+		tw_pieces_emit_iov_safe(io->cid, kind, (uint64_t)io->offset,
+					io->seg, io->nseg, len);
+		return;
+	}
+	tw_pieces_emit_iov(io->cid, kind, (uint64_t)io->offset,
 			   io->seg, io->nseg, len);
 }
 
@@ -124,6 +131,8 @@ void tw_inflight_submit(const struct tw_io_req *q)
 	io.key.ctx = q->ctx;
 	io.key.id = q->id;
 	io.op = q->op;
+	io.cid = s.c.cid;
+	io.released = 0;
 	io.dev = f.dev;
 	io.ino = f.ino;
 	io.offset = q->offset;
@@ -162,22 +171,18 @@ void tw_inflight_complete(const char *call, const struct tw_io_key *key,
 	}
 	c.pid = tw_pid();
 	c.tid = tw_tid();
-	c.call = call;
-	c.engine = key->engine;
-	c.ctx = key->ctx;
-	c.id = key->id;
+	c.fn = (uint16_t)tw_fn_of(call);
+	c.cid = io.cid;
 	c.res = res;
 	c.res2 = res2;
 	c.seen = seen;
-	tw_emit_aio_complete(&c);
-	if (seen != TW_SEEN_FIRST) {
-		return;
-	}
-	if (io.op == TW_OP_READ && res > 0) {
+	/* The buffer's checksums first: the completion closes the I/O. */
+	if (seen == TW_SEEN_FIRST && io.op == TW_OP_READ && res > 0) {
 		emit_segs(&io, TW_PIECE_DATA, (size_t)res);
-	} else if (io.op == TW_OP_WRITE) {
+	} else if (seen == TW_SEEN_FIRST && io.op == TW_OP_WRITE) {
 		emit_segs(&io, TW_PIECE_LATER, io.length);
 	}
+	tw_emit_aio_complete(&c);
 }
 
 unsigned int tw_inflight_count(int engine, uint64_t ctx)
@@ -202,7 +207,7 @@ static void emit_wait(const char *call, int engine, uint64_t ctx, int64_t ret,
 
 	w.pid = tw_pid();
 	w.tid = tw_tid();
-	w.call = call;
+	w.fn = (uint16_t)tw_fn_of(call);
 	w.engine = engine;
 	w.ctx = ctx;
 	w.ret = ret;
@@ -286,6 +291,19 @@ static int hits(uintptr_t a, size_t len, struct tw_inflight *out, int max)
 	return n;
 }
 
+/* Its buffer may be unmapped by the time the I/O completes. */
+static void mark_released(const struct tw_io_key *key)
+{
+	int i;
+
+	tw_spin_lock(&tw_io_lock);
+	i = find_key(key);
+	if (i >= 0) {
+		tw_io[i].released = 1;
+	}
+	tw_spin_unlock(&tw_io_lock);
+}
+
 static int still_in_flight(const struct tw_io_key *key)
 {
 	int i;
@@ -314,14 +332,15 @@ int tw_inflight_touch(const char *call, const void *addr, size_t len,
 		if (!still_in_flight(&hit[i].key)) {
 			continue;
 		}
+		if (released) {
+			mark_released(&hit[i].key);
+		}
 		t.pid = tw_pid();
 		t.tid = tw_tid();
-		t.call = call;
+		t.fn = (uint16_t)tw_fn_of(call);
+		t.cid = hit[i].cid;
 		t.addr = (uint64_t)(uintptr_t)addr;
 		t.length = len;
-		t.engine = hit[i].key.engine;
-		t.ctx = hit[i].key.ctx;
-		t.id = hit[i].key.id;
 		t.released = released;
 		tw_emit_aio_touch(&t);
 		if (hit[i].op == TW_OP_WRITE && !released && nkeys < max) {

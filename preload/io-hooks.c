@@ -179,13 +179,11 @@ static void io_end(struct tw_io *io, ssize_t ret, const void *buf,
 		if (ret > 0 && io->c.offset >= 0 &&
 		    (io->c.op == TW_OP_READ || io->c.op == TW_OP_WRITE)) {
 			if (iov) {
-				tw_pieces_emit_iov(io->c.dev, io->c.ino,
-						   TW_PIECE_DATA,
+				tw_pieces_emit_iov(io->c.cid, TW_PIECE_DATA,
 						   (uint64_t)io->c.offset, iov,
 						   iovcnt, (size_t)ret);
 			} else {
-				tw_pieces_emit(io->c.dev, io->c.ino,
-					       TW_PIECE_DATA,
+				tw_pieces_emit(io->c.cid, TW_PIECE_DATA,
 					       (uint64_t)io->c.offset, buf,
 					       (size_t)ret);
 			}
@@ -362,7 +360,7 @@ static void opened(const char *call, int fd, int flags, const char *path)
 	}
 	o.pid = tw_pid();
 	o.tid = tw_tid();
-	o.call = call;
+	o.fn = (uint16_t)tw_fn_of(call);
 	o.fd = fd;
 	o.flags = flags;
 	o.dev = f.dev;

@@ -24,6 +24,8 @@ struct tw_xfer {
 	struct tw_io_key keys[TW_TOUCH_MAX];
 	struct tw_span store[TW_XFER_SPANS];
 	struct tw_span load[TW_XFER_SPANS];
+	uint64_t store_cid[TW_XFER_SPANS];	/* the calls begun, for their ends */
+	uint64_t load_cid[TW_XFER_SPANS];
 };
 
 /* Returns 1 when the access touches a tracked mapping and was recorded. */
@@ -55,12 +57,14 @@ static int xfer_begin(struct tw_xfer *x, const char *name, const void *dst,
 		const struct tw_span *s = &x->store[i];
 
 		tw_span_call(&c, name, TW_OP_STORE, s, 0);
+		x->store_cid[i] = c.cid;
 		tw_emit_call_begin(&c);
-		tw_pieces_emit(c.dev, c.ino, TW_PIECE_OLD, s->file_off,
+		tw_pieces_emit(c.cid, TW_PIECE_OLD, s->file_off,
 			       (const void *)s->addr, s->len);
 	}
 	for (i = 0; i < x->nload; i++) {
 		tw_span_call(&c, name, TW_OP_LOAD, &x->load[i], 0);
+		x->load_cid[i] = c.cid;
 		tw_emit_call_begin(&c);
 	}
 	return 1;
@@ -76,7 +80,8 @@ static void xfer_end(struct tw_xfer *x, const void *dst, const void *src)
 		const struct tw_span *s = &x->store[i];
 
 		tw_span_call(&c, x->name, TW_OP_STORE, s, 0);
-		tw_pieces_emit(c.dev, c.ino, TW_PIECE_DATA, s->file_off,
+		c.cid = x->store_cid[i];
+		tw_pieces_emit(c.cid, TW_PIECE_DATA, s->file_off,
 			       (const void *)s->addr, s->len);
 		tw_pages_mark_dirty(tw_file_at(s->file), s->file_off / ps,
 				    (s->file_off + s->len - 1) / ps);
@@ -90,8 +95,8 @@ static void xfer_end(struct tw_xfer *x, const void *dst, const void *src)
 					   (s->addr - (uintptr_t)src);
 
 		tw_span_call(&c, x->name, TW_OP_LOAD, s, 0);
-		tw_pieces_emit(c.dev, c.ino, TW_PIECE_DATA, s->file_off, got,
-			       s->len);
+		c.cid = x->load_cid[i];
+		tw_pieces_emit(c.cid, TW_PIECE_DATA, s->file_off, got, s->len);
 		c.ret = (int64_t)s->len;
 		tw_emit_call_end(&c);
 	}
@@ -121,7 +126,7 @@ void tw_kernel_stored(const char *name, const void *buf, size_t len)
 
 		tw_span_call(&c, name, TW_OP_STORE, sp, 0);
 		tw_emit_call_begin(&c);
-		tw_pieces_emit(c.dev, c.ino, TW_PIECE_DATA, sp->file_off,
+		tw_pieces_emit(c.cid, TW_PIECE_DATA, sp->file_off,
 			       (const void *)sp->addr, sp->len);
 		tw_pages_mark_dirty(tw_file_at(sp->file), sp->file_off / ps,
 				    (sp->file_off + sp->len - 1) / ps);

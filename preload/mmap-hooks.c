@@ -36,7 +36,7 @@ static void map_event(struct tw_map *m, const char *call)
 {
 	m->pid = tw_pid();
 	m->tid = tw_tid();
-	m->call = call;
+	m->fn = (uint16_t)tw_fn_of(call);
 	tw_emit_map(m);
 }
 
@@ -446,14 +446,11 @@ static void check_after(const struct tw_span *s, struct sync_batch *b,
 	}
 }
 
-static void batch_init(struct sync_batch *b, const struct tw_span *s, int phase)
+static void batch_init(struct sync_batch *b, uint64_t cid, int phase)
 {
-	struct tw_file *f = tw_file_at(s->file);
-
 	b->ev.pid = tw_pid();
 	b->ev.tid = tw_tid();
-	b->ev.dev = f->dev;
-	b->ev.ino = f->ino;
+	b->ev.cid = cid;
 	b->ev.phase = phase;
 	b->ev.count = 0;
 	b->ev.page = b->page;
@@ -464,6 +461,7 @@ static void batch_init(struct sync_batch *b, const struct tw_span *s, int phase)
 /* Big per-call state lives here, not on a possibly small thread stack. */
 struct msync_state {
 	struct tw_span span[TW_MSYNC_SPANS];
+	uint64_t cid[TW_MSYNC_SPANS];	/* each span's call */
 	struct recheck rc[TW_MSYNC_SPANS];
 	struct sync_batch batch;
 };
@@ -526,9 +524,10 @@ TW_EXPORT int msync(void *addr, size_t len, int flags)
 		for (i = 0; i < n; i++) {
 			tw_span_call(&c, "msync", TW_OP_MSYNC, &st->span[i],
 				     flags);
+			st->cid[i] = c.cid;
 			tw_emit_call_begin(&c);
 			st->rc[i].n = 0;
-			batch_init(&st->batch, &st->span[i], 0);
+			batch_init(&st->batch, c.cid, 0);
 			check_before(&st->span[i], &st->batch, &st->rc[i]);
 			batch_flush(&st->batch);
 		}
@@ -537,10 +536,11 @@ TW_EXPORT int msync(void *addr, size_t len, int flags)
 	saved = errno;
 	for (i = 0; i < n; i++) {
 		st = tw_msync_state;
-		batch_init(&st->batch, &st->span[i], 1);
+		batch_init(&st->batch, st->cid[i], 1);
 		check_after(&st->span[i], &st->batch, &st->rc[i]);
 		batch_flush(&st->batch);
 		tw_span_call(&c, "msync", TW_OP_MSYNC, &st->span[i], flags);
+		c.cid = st->cid[i];
 		c.ret = ret;
 		c.err = ret < 0 ? saved : 0;
 		tw_emit_call_end(&c);

@@ -7,13 +7,12 @@
 #include "emit.h"
 #include "pieces.h"
 
-void tw_piecer_init(struct tw_piecer *p, uint64_t dev, uint64_t ino,
-		    int kind, uint64_t offset)
+void tw_piecer_init(struct tw_piecer *p, uint64_t cid, int kind,
+		    uint64_t offset)
 {
 	p->ev.pid = tw_pid();
 	p->ev.tid = tw_tid();
-	p->ev.dev = dev;
-	p->ev.ino = ino;
+	p->ev.cid = cid;
 	p->ev.kind = kind;
 	p->ev.offset = offset;
 	p->ev.length = 0;
@@ -61,7 +60,7 @@ void tw_piecer_feed(struct tw_piecer *p, const void *buf, size_t len)
 			}
 			tw_crc32c_blocks(b, TW_GRAIN, k, p->crc + p->ev.count);
 			p->ev.count += (uint32_t)k;
-			p->ev.length += k * TW_GRAIN;
+			p->ev.length += (uint32_t)(k * TW_GRAIN);
 			p->pos += k * TW_GRAIN;
 			b += k * TW_GRAIN;
 			len -= k * TW_GRAIN;
@@ -76,7 +75,7 @@ void tw_piecer_feed(struct tw_piecer *p, const void *buf, size_t len)
 		p->partial = tw_crc32c(p->in_piece ? p->partial : 0, b, take);
 		p->in_piece = 1;
 		p->pos += take;
-		p->ev.length += take;
+		p->ev.length += (uint32_t)take;
 		b += take;
 		len -= take;
 		if (p->pos == block_end) {
@@ -95,28 +94,57 @@ void tw_piecer_finish(struct tw_piecer *p)
 	flush(p);
 }
 
-void tw_pieces_emit(uint64_t dev, uint64_t ino, int kind, uint64_t off,
-		    const void *buf, size_t len)
+void tw_pieces_emit(uint64_t cid, int kind, uint64_t off, const void *buf,
+		    size_t len)
 {
 	struct tw_piecer p;
 
-	tw_piecer_init(&p, dev, ino, kind, off);
+	tw_piecer_init(&p, cid, kind, off);
 	tw_piecer_feed(&p, buf, len);
 	tw_piecer_finish(&p);
 }
 
-void tw_pieces_emit_iov(uint64_t dev, uint64_t ino, int kind, uint64_t off,
+void tw_pieces_emit_iov(uint64_t cid, int kind, uint64_t off,
 			const struct iovec *iov, int iovcnt, size_t len)
 {
 	struct tw_piecer p;
 	int i;
 
-	tw_piecer_init(&p, dev, ino, kind, off);
+	tw_piecer_init(&p, cid, kind, off);
 	for (i = 0; i < iovcnt && len > 0; i++) {
 		size_t take = iov[i].iov_len < len ? iov[i].iov_len : len;
 
 		tw_piecer_feed(&p, iov[i].iov_base, take);
 		len -= take;
+	}
+	tw_piecer_finish(&p);
+}
+
+void tw_pieces_emit_iov_safe(uint64_t cid, int kind, uint64_t off,
+			     const struct iovec *iov, int iovcnt, size_t len)
+{
+	unsigned char bounce[4096];
+	struct tw_piecer p;
+	int i;
+
+	tw_piecer_init(&p, cid, kind, off);
+	for (i = 0; i < iovcnt && len > 0; i++) {
+		size_t take = iov[i].iov_len < len ? iov[i].iov_len : len;
+		const unsigned char *src = iov[i].iov_base;
+
+		len -= take;
+		while (take > 0) {
+			size_t n = take < sizeof(bounce) ? take : sizeof(bounce);
+
+			if (tw_safe_copy(bounce, src, n) != 0) {
+				/* Unmapped since: the snapshot stops short here. */
+				tw_piecer_finish(&p);
+				return;
+			}
+			tw_piecer_feed(&p, bounce, n);
+			src += n;
+			take -= n;
+		}
 	}
 	tw_piecer_finish(&p);
 }

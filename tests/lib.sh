@@ -42,6 +42,23 @@ expect_eq() {
 	echo "ok: $1 = $3"
 }
 
+# bt_text TRACE: the trace as babeltrace2 prints it, enumerations shown by
+# their name alone ( "read" : container = 0 ) -> "read"
+bt_text() {
+	babeltrace2 "$1" 2>/dev/null |
+		sed -E 's/\( "([^"]*)" : container = [0-9]+ \)/"\1"/g'
+}
+
+# bt_ended TRACE CALL: how many calls named CALL have their end in TRACE
+bt_ended() {
+	bt_text "$1" | awk -v call="\"$2\"" '
+		/tornwatch:call_begin:/ && index($0, "call = " call ",") {
+			match($0, /cid = 0x[0-9A-F]+/); begun[substr($0, RSTART, RLENGTH)] = 1 }
+		/tornwatch:call_end:/ {
+			match($0, /cid = 0x[0-9A-F]+/); if (begun[substr($0, RSTART, RLENGTH)]) n++ }
+		END { print n + 0 }'
+}
+
 # jqr FILE FILTER: one value out of a JSON report
 jqr() { jq -r "$2" "$1"; }
 

@@ -41,16 +41,21 @@ cp -r "$tdir" "$SCRATCH/cut-metadata"
 truncate -s $(( $(stat -c %s "$tdir/metadata") / 2 )) "$SCRATCH/cut-metadata/metadata"
 TORNWATCH_OPEN_TIMEOUT=3 expect_bad cut-metadata "$SCRATCH/cut-metadata"
 
-# ...and crashes on a sequence length of 0xffffffff: the crc[] of a
-# 64 KiB write's pieces event (length 65536, kind 0, grain 512, 128 crcs).
+# ...and may crash on a sequence length past the packet: the crc[] of a
+# 64 KiB write's pieces event (kind 0, offset, length 65536, then 128 crcs,
+# a u16) made 65535: libbabeltrace2 aborts on a precondition.
 cp -r "$tdir" "$SCRATCH/bad-length"
 patched=0
 for s in "$SCRATCH"/bad-length/tornwatch_*; do
-	perl -0777 -i -pe 's/(\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x00)\x80\x00\x00\x00/$1\xff\xff\xff\xff/' "$s"
+	perl -0777 -i -pe 's/(\x00.{8}\x00\x00\x01\x00)\x80\x00/$1\xff\xff/s' "$s"
 	cmp -s "$s" "$tdir/$(basename "$s")" || patched=1
 done
 [ "$patched" = 1 ] || fail "found no pieces event to corrupt"
 expect_bad bad-length "$SCRATCH/bad-length"
+
+# A trace of format 1 (tornwatch before call ids): refused by name.
+expect_bad old-format "$TESTS/old-format/torn"
+grep -q "trace format 1" "$SCRATCH/old-format.err" || fail "the old format was not named"
 
 mkdir "$SCRATCH/noise"
 head -c 4096 /dev/urandom >"$SCRATCH/noise/metadata"

@@ -14,18 +14,19 @@ expect_eq "processes traced (parent and forked child)" "$(jqr "$J" '.processes')
 	fail "the threads' 800 and the 300 files' preads were not all checked"
 echo "ok: $(jqr "$J" '.reads_checked') reads checked"
 # 300 files one after another, more than the file table holds: all tracked.
-stores=$(babeltrace2 "$SCRATCH/edges.trace" | grep -c 'call_end.*call = "memcpy", op = 2, fd = -1, dev = [0-9]*, ino = [0-9]*, offset = 4096, length = 16,')
+T=$(bt_text "$SCRATCH/edges.trace")
+stores=$(echo "$T" | grep -c 'call_begin.*call = "memcpy", op = "store", fd = -1, dev = [0-9]*, ino = [0-9]*, offset = 4096, length = 16,')
 [ "$stores" -ge 300 ] || fail "only $stores of the 300 files' stores were recorded"
 echo "ok: $stores stores at offset 4096 recorded"
-babeltrace2 "$SCRATCH/edges.trace" | grep -q 'call_end.*call = "read", op = 2, .*offset = 24576, length = 16,' ||
+echo "$T" | grep -q 'call_begin.*call = "read", op = "store", .*offset = 24576, length = 16,' ||
 	fail "read() from a pipe into the mapping was not recorded as a store"
 echo "ok: read() into the mapping recorded as a store"
 for call in ftruncate copy_file_range; do
-	babeltrace2 "$SCRATCH/edges.trace" | grep -q "call_end.*call = \"$call\"" ||
+	[ "$(bt_ended "$SCRATCH/edges.trace" "$call")" -gt 0 ] ||
 		fail "$call was not recorded"
 done
 echo "ok: ftruncate and copy_file_range recorded"
-if babeltrace2 "$SCRATCH/edges.trace" | grep -q 'call_end.*call = "memcpy", op = 2, .*offset = 0, length = 14,'; then
+if echo "$T" | grep -q 'call_begin.*call = "memcpy", op = "store", .*offset = 0, length = 14,'; then
 	fail "a store into anonymous memory mapped over the file was recorded as a file store"
 fi
 echo "ok: MAP_FIXED anonymous memory over a tracked range is no longer tracked"

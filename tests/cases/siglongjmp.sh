@@ -10,7 +10,6 @@ expect_eq "exit status" "$RC" 0
 # The analyzer may not check reads of a file with a call that never ended
 # (the abandoned memcpy): the events themselves are the evidence.
 command -v babeltrace2 >/dev/null || skip "babeltrace2 is not installed"
-ends=$(babeltrace2 "$SCRATCH/jump.trace" 2>/dev/null |
-	grep -c 'tornwatch:call_end: .*call = "pread"')
+ends=$(bt_ended "$SCRATCH/jump.trace" pread)
 expect_eq "pread calls traced after the jump" "$ends" 4
 expect_eq "lost events" "$(jqr "$J" '.lost_events')" 0

@@ -12,7 +12,9 @@ tw_run raw "$BIN/uring-raw" "$F"
 expect_eq "exit status" "$RC" 0
 expect_eq "anomalies" "$(jqr "$SCRATCH/raw.json" '.anomalies | length')" 0
 expect_eq "reads checked" "$(jqr "$SCRATCH/raw.json" '.reads_checked')" 1
-T=$(babeltrace2 "$SCRATCH/raw.trace" 2>/dev/null)
+T=$(bt_text "$SCRATCH/raw.trace")
 ino=$(stat -c %i "$F")
-expect_eq "submission" "$(echo "$T" | grep -c "aio_submit: .*call = \"syscall(io_uring_enter)\", op = 1, .*ino = $ino, offset = 4096, length = 4096, .*engine = 2, opcode = 23, .*id = 0x7,")" 1
-expect_eq "completion" "$(echo "$T" | grep -c 'aio_complete: .*id = 0x7, res = 4096, res2 = 0, seen = 0')" 1
+sub=$(echo "$T" | grep "aio_submit: .*call = \"syscall(io_uring_enter)\", op = \"write\", .*ino = $ino, offset = 4096, length = 4096, .*engine = \"io_uring\", opcode = 23, .*id = 0x7,")
+expect_eq "submission" "$(echo "$sub" | grep -c .)" 1
+cid=$(echo "$sub" | grep -o 'cid = 0x[0-9A-F]*')
+expect_eq "completion" "$(echo "$T" | grep -c "aio_complete: .*$cid, res = 4096, res2 = 0, seen = \"first\"")" 1

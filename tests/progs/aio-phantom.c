@@ -10,6 +10,10 @@
  *                              on -EINTR free and reuse the buffer at once
  *   aio-phantom eintr-read FILE  the same with an O_DIRECT read: the kernel
  *                              later fills memory the program reused
+ *   aio-phantom eintr-mapped FILE  the write's buffer is a MAP_SHARED mapping
+ *                              of FILE.buf; on -EINTR the program stores 'S'
+ *                              into it (a store into a mapping and into an
+ *                              in-flight buffer at once), then waits again
  *
  * The write only stays in flight long enough with a slow device, e.g.
  * TW_FAULT_AIO_HOLD=1 and bin/async-fault.so preloaded.
@@ -28,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -241,6 +246,68 @@ static int verify(int fd, char at_write_off)
 	return bad;
 }
 
+/* The buffer is a page of another file, mapped shared. */
+static void *mapped_buffer(const char *path)
+{
+	char name[4096];
+	void *p;
+	int fd;
+
+	snprintf(name, sizeof(name), "%s.buf", path);
+	fd = open(name, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || ftruncate(fd, 4 * BLK) != 0) {
+		die(name);
+	}
+	p = mmap(NULL, 4 * BLK, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		die("mmap");
+	}
+	close(fd);
+	return p;
+}
+
+/* On -EINTR the program writes into the buffer it still thinks is its own. */
+static void scribble_on_eintr(io_context_t ctx, void *buf)
+{
+	struct io_event ev;
+	int ret = io_getevents(ctx, 1, 1, &ev, NULL);
+
+	disarm_alarm();
+	if (ret == -EINTR) {
+		printf("io_getevents: interrupted (-EINTR), I/O still in flight; storing into its buffer\n");
+		fill(buf, 'S', BLK);
+		ret = io_getevents(ctx, 1, 1, &ev, NULL);
+	}
+	expect_one("io_getevents", ret);
+	report_event(&ev);
+}
+
+static int run_mapped(const char *path)
+{
+	struct iocb iocb, *iocbp = &iocb;
+	io_context_t ctx = 0;
+	int fd = open_direct(path);
+	void *buf = mapped_buffer(path);
+	int ret;
+
+	write_initial(fd);
+	ret = io_setup(8, &ctx);
+	if (ret < 0) {
+		die_aio("io_setup", ret);
+	}
+	fill(buf, 'W', BLK);
+	io_prep_pwrite(&iocb, fd, buf, BLK, WRITE_OFF);
+	arm_alarm();
+	ret = io_submit(ctx, 1, &iocbp);
+	expect_one("io_submit", ret);
+	scribble_on_eintr(ctx, buf);
+	ret = verify(fd, 'W');
+	io_destroy(ctx);
+	munmap(buf, 4 * BLK);
+	close(fd);
+	return ret;
+}
+
 static int run(const char *mode, const char *path)
 {
 	int eintr = strcmp(mode, "healthy") != 0;
@@ -280,8 +347,9 @@ int main(int argc, char **argv)
 {
 	if (argc != 3 || (strcmp(argv[1], "healthy") != 0 &&
 			  strcmp(argv[1], "eintr") != 0 &&
-			  strcmp(argv[1], "eintr-read") != 0)) {
-		fprintf(stderr, "usage: aio-phantom healthy|eintr|eintr-read FILE\n");
+			  strcmp(argv[1], "eintr-read") != 0 &&
+			  strcmp(argv[1], "eintr-mapped") != 0)) {
+		fprintf(stderr, "usage: aio-phantom healthy|eintr|eintr-read|eintr-mapped FILE\n");
 		return 2;
 	}
 	/*
@@ -293,5 +361,8 @@ int main(int argc, char **argv)
 	 * address: the seed's reuse, made certain.
 	 */
 	mallopt(M_MMAP_THRESHOLD, IO_ALLOC);
+	if (strcmp(argv[1], "eintr-mapped") == 0) {
+		return run_mapped(argv[2]);
+	}
 	return run(argv[1], argv[2]);
 }

@@ -27,8 +27,14 @@ static int fails;
 static const char *scenario;
 static struct tw_records rec;
 
+/* Each thread's newest call: the one its pieces and pages belong to. */
+static uint64_t cur_cid[256], next_cid;
+
 static void feed(struct tw_event *ev)
 {
+	if (ev->cid == 0) {
+		ev->cid = cur_cid[ev->tid & 255];
+	}
 	ev->dev = ev->dev ? ev->dev : 8;
 	ev->ino = ev->ino ? ev->ino : 42;
 	if (tw_records_add(&rec, ev) != 0) {
@@ -45,9 +51,12 @@ static void call(int64_t t, int end, int tid, const char *name, int op,
 		.ts = t, .pid = 100 + tid / 10, .tid = tid, .op = op,
 		.offset = off, .length = len, .flags = flags,
 		.ret = end ? (op == TW_OP_MSYNC ? 0 : (int64_t)len) : 0,
+		.fn = tw_fn_of(name),
 	};
 
-	snprintf(ev.call, sizeof(ev.call), "%s", name);
+	if (!end) {
+		cur_cid[tid & 255] = ++next_cid;
+	}
 	feed(&ev);
 }
 
@@ -115,8 +124,11 @@ static void aio_ev(int type, int64_t t, int op, uint64_t id, int64_t v,
 	} else {
 		ev.released = flag;
 	}
-	snprintf(ev.call, sizeof(ev.call), "%s", type == TW_EV_AIO_TOUCH ?
-		 (flag ? "free" : "memset") : "io_submit");
+	ev.fn = tw_fn_of(type == TW_EV_AIO_TOUCH ? (flag ? "free" : "memset") :
+			 "io_submit");
+	/* An I/O's id; its pieces follow its submission or a touch. */
+	ev.cid = 1000 + id;
+	cur_cid[10] = ev.cid;
 	feed(&ev);
 }
 
@@ -128,12 +140,14 @@ static void async_write(const uint32_t *submitted)
 	pieces(10, 10, TW_PIECE_DATA, 0, 1024, submitted, 2);
 }
 
+/* The buffer's checksums come first: the completion closes the I/O. */
 static void async_complete(int64_t t, int seen, const uint32_t *later)
 {
-	aio_ev(TW_EV_AIO_COMPLETE, t, TW_OP_WRITE, 1, 1024, seen);
 	if (later) {
+		cur_cid[10] = 1001;
 		pieces(t, 10, TW_PIECE_LATER, 0, 1024, later, 2);
 	}
+	aio_ev(TW_EV_AIO_COMPLETE, t, TW_OP_WRITE, 1, 1024, seen);
 }
 
 static struct tw_anomalies run(void);
@@ -186,8 +200,8 @@ static void async_scenarios(void)
 	tw_records_free(&rec);
 	tw_records_init(&rec);
 	aio_ev(TW_EV_AIO_SUBMIT, 10, TW_OP_READ, 2, 4096, 0);
-	aio_ev(TW_EV_AIO_COMPLETE, 20, TW_OP_READ, 2, 512, TW_SEEN_FIRST);
 	pieces(20, 10, TW_PIECE_DATA, 0, 512, half, 1);
+	aio_ev(TW_EV_AIO_COMPLETE, 20, TW_OP_READ, 2, 512, TW_SEEN_FIRST);
 	a = run();
 	CHECK(a.n == 1 && a.a[0].kind == TW_SHORT_READ &&
 	      a.a[0].pages[0].offset == 512 && a.a[0].pages[0].length == 512 &&
@@ -198,8 +212,8 @@ static void async_scenarios(void)
 	tw_records_free(&rec);
 	tw_records_init(&rec);
 	aio_ev(TW_EV_AIO_SUBMIT, 10, TW_OP_READ, 2, 512, 0);
-	aio_ev(TW_EV_AIO_COMPLETE, 20, TW_OP_READ, 2, 512, TW_SEEN_FIRST);
 	pieces(20, 10, TW_PIECE_DATA, 0, 512, half, 1);
+	aio_ev(TW_EV_AIO_COMPLETE, 20, TW_OP_READ, 2, 512, TW_SEEN_FIRST);
 	a = run();
 	CHECK(a.n == 0);
 	tw_anomalies_free(&a);
@@ -411,14 +425,13 @@ int main(void)
 	{
 		struct tw_event b = { .type = TW_EV_CALL_BEGIN, .ts = 52, .pid = 101,
 				      .tid = 10, .op = TW_OP_OPAQUE, .offset = 0,
-				      .length = 1024 };
+				      .length = 1024, .cid = 999,
+				      .fn = tw_fn_of("copy_file_range") };
 		struct tw_event e = b;
 
-		snprintf(b.call, sizeof(b.call), "copy_file_range");
 		e.type = TW_EV_CALL_END;
 		e.ts = 53;
 		e.ret = 1024;
-		memcpy(e.call, b.call, sizeof(e.call));
 		feed(&b);
 		feed(&e);
 	}

@@ -1,12 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The records the preload fills and the tracepoints copy into the trace.
- * Shared by the provider (tornwatch-tp.h) and the hooks; no LTTng types here.
+ * The trace ABI: the records the preload fills and the tracepoints copy into
+ * the trace, and the numbers both sides agree on. Shared by the provider
+ * (tracepoints/tornwatch-tp.h), the hooks and the analyzer; no LTTng types.
+ *
+ * Format 2: every event of one call carries the call's id (cid): the tid
+ * of the thread that made the call in the high 32 bits, that thread's
+ * sequence in the low 32, so it is unique within a process. Follow-up
+ * events (pieces, sync pages, completions, touches) name the call by it.
  */
 #ifndef TORNWATCH_EVENTS_H
 #define TORNWATCH_EVENTS_H
 
 #include <stdint.h>
+#include "tw-calls.h"
+
+/* In every process event; the analyzer refuses other versions. */
+#define TW_FORMAT_VERSION 2
 
 /* What a call does to file data; the analyzer's model keys on it. */
 enum tw_op {
@@ -43,7 +53,8 @@ enum tw_engine {
 struct tw_call {
 	int32_t pid;
 	int32_t tid;
-	const char *call;
+	uint64_t cid;		/* the call's id */
+	uint16_t fn;		/* enum tw_fn */
 	int32_t op;		/* enum tw_op */
 	int32_t fd;		/* -1 for mapping operations */
 	uint64_t dev;
@@ -59,10 +70,9 @@ struct tw_call {
 struct tw_pieces {
 	int32_t pid;
 	int32_t tid;
-	uint64_t dev;
-	uint64_t ino;
+	uint64_t cid;		/* the call (or asynchronous I/O) they belong to */
 	uint64_t offset;	/* file offset of the first byte covered */
-	uint64_t length;	/* bytes covered by these checksums */
+	uint32_t length;	/* bytes covered by these checksums */
 	int32_t kind;		/* enum tw_piece_kind */
 	uint32_t count;
 	const uint32_t *crc;
@@ -71,8 +81,7 @@ struct tw_pieces {
 struct tw_sync_pages {
 	int32_t pid;
 	int32_t tid;
-	uint64_t dev;
-	uint64_t ino;
+	uint64_t cid;		/* the msync span call */
 	int32_t phase;		/* 0: changed before msync ran, 1: changed while it ran */
 	uint32_t count;		/* pages */
 	const uint64_t *page;	/* page indices */
@@ -83,7 +92,7 @@ struct tw_sync_pages {
 struct tw_file_open {
 	int32_t pid;
 	int32_t tid;
-	const char *call;
+	uint16_t fn;
 	int32_t fd;
 	int32_t flags;
 	uint64_t dev;
@@ -94,7 +103,7 @@ struct tw_file_open {
 struct tw_map {
 	int32_t pid;
 	int32_t tid;
-	const char *call;	/* mmap, munmap, mremap */
+	uint16_t fn;		/* mmap, munmap, mremap */
 	uint64_t addr;
 	uint64_t length;
 	uint64_t new_addr;	/* mremap */
@@ -124,10 +133,8 @@ struct tw_aio_submit {
 struct tw_aio_complete {
 	int32_t pid;
 	int32_t tid;
-	const char *call;	/* where it was seen */
-	int32_t engine;
-	uint64_t ctx;
-	uint64_t id;
+	uint16_t fn;		/* where it was seen */
+	uint64_t cid;		/* the submission's */
 	int64_t res;
 	int64_t res2;		/* libaio res2, io_uring CQE flags */
 	int32_t seen;		/* enum tw_seen */
@@ -146,12 +153,10 @@ enum tw_seen {
 struct tw_aio_touch {
 	int32_t pid;
 	int32_t tid;
-	const char *call;
+	uint16_t fn;
+	uint64_t cid;		/* the I/O's submission */
 	uint64_t addr;
 	uint64_t length;
-	int32_t engine;
-	uint64_t ctx;
-	uint64_t id;
 	int32_t released;	/* free, realloc, munmap: no longer the program's */
 };
 
@@ -159,7 +164,7 @@ struct tw_aio_touch {
 struct tw_aio_wait {
 	int32_t pid;
 	int32_t tid;
-	const char *call;
+	uint16_t fn;
 	int32_t engine;
 	uint64_t ctx;
 	int64_t ret;
@@ -175,11 +180,17 @@ struct tw_signal {
 	int32_t code;
 };
 
+/* Why a process event was written. */
+enum tw_start {
+	TW_START_EXEC = 0,	/* the preload came up in a new image */
+	TW_START_FORK = 1,	/* the child of a fork */
+};
+
 struct tw_process {
 	int32_t pid;
 	int32_t ppid;
 	int32_t tid;
-	const char *what;	/* start, fork */
+	int32_t what;		/* enum tw_start */
 	const char *exe;
 	uint32_t page_size;
 };
