@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "analyze.h"
+#include "crash.h"
+#include "progress.h"
 #include "records.h"
 #include "report.h"
 #include "rules.h"
@@ -27,34 +30,130 @@
 struct child_ctx {
 	struct tw_records *r;
 	int ready_fd;
+	int err;		/* what made reading stop: -ENOMEM */
+	int test_crash;		/* TORNWATCH_TEST_CRASH, tests only */
+	struct tw_progress progress;
 };
 
+/*
+ * TORNWATCH_TEST_CRASH (test-only, see tests/cases/failures.sh) fails the
+ * analysis on purpose inside our callback: "ours" aborts, "kill" dies of
+ * SIGKILL as under the OOM killer, "enomem" runs out of memory.
+ */
+enum { TEST_NONE, TEST_OURS, TEST_KILL, TEST_ENOMEM };
+
+static int test_crash_mode(void)
+{
+	const char *v = getenv("TORNWATCH_TEST_CRASH");
+
+	if (!v) {
+		return TEST_NONE;
+	}
+	if (strcmp(v, "ours") == 0) {
+		return TEST_OURS;
+	}
+	if (strcmp(v, "kill") == 0) {
+		return TEST_KILL;
+	}
+	return strcmp(v, "enomem") == 0 ? TEST_ENOMEM : TEST_NONE;
+}
+
+static int test_crash(int mode)
+{
+	switch (mode) {
+	case TEST_OURS:
+		abort();
+	case TEST_KILL:
+		raise(SIGKILL);
+		break;
+	case TEST_ENOMEM:
+		return -ENOMEM;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* Called from inside libbabeltrace2's graph run: our code until it returns. */
 static int on_event(const struct tw_event *ev, void *data)
 {
 	struct child_ctx *c = data;
+	int ret = 0;
 
-	if (ev->type == TW_EV_READING && c->ready_fd >= 0) {
-		if (write(c->ready_fd, "r", 1) != 1) {
-			/* The parent is gone; reading on is harmless. */
+	tw_in_reader = 0;
+	if (ev->type == TW_EV_READING) {
+		if (c->ready_fd >= 0) {
+			if (write(c->ready_fd, "r", 1) != 1) {
+				/* The parent is gone; reading on is harmless. */
+			}
+			close(c->ready_fd);
+			c->ready_fd = -1;
 		}
-		close(c->ready_fd);
-		c->ready_fd = -1;
+	} else {
+		tw_progress_event(&c->progress, ev->ts);
+		ret = test_crash(c->test_crash);
 	}
-	return tw_records_add(c->r, ev);
+	if (ret == 0) {
+		ret = tw_records_add(c->r, ev);
+	}
+	if (ret != 0) {
+		c->err = ret;
+	}
+	tw_in_reader = 1;
+	return ret;
+}
+
+/* stdout's reader went away (`| head`): the report ends there, quietly. */
+static int stdout_gone(void)
+{
+	struct pollfd p = { STDOUT_FILENO, POLLOUT, 0 };
+
+	return errno == EPIPE ||
+	       (poll(&p, 1, 0) == 1 && (p.revents & POLLERR));
+}
+
+/* 0 when stdout took the report or its reader left; -1 with one line. */
+static int check_stdout(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout)) {
+		return 0;
+	}
+	if (stdout_gone()) {
+		return 0;
+	}
+	fprintf(stderr, "tornwatch: cannot write the report: %s\n",
+		strerror(errno));
+	return -1;
+}
+
+static void no_memory(const char *dir)
+{
+	fprintf(stderr, "tornwatch: out of memory analyzing \"%s\"\n", dir);
 }
 
 static int write_json(const char *path, const struct tw_records *r,
-		      const struct tw_anomalies *a)
+		      const struct tw_anomalies *a,
+		      const struct tw_report_opts *ro)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+	int to_stdout = strcmp(path, "-") == 0;
+	FILE *f = to_stdout ? stdout : fopen(path, "w");
 
 	if (!f) {
 		fprintf(stderr, "tornwatch: cannot write JSON report \"%s\": %s\n",
 			path, strerror(errno));
 		return -1;
 	}
-	tw_report_json(f, r, a);
-	if (f != stdout && fclose(f) != 0) {
+	if (tw_report_json(f, r, a, ro) != 0) {
+		no_memory(ro->dirs[0]);
+		if (!to_stdout) {
+			fclose(f);
+		}
+		return -1;
+	}
+	if (to_stdout) {
+		return check_stdout();
+	}
+	if (fclose(f) != 0) {
 		fprintf(stderr, "tornwatch: cannot write JSON report \"%s\": %s\n",
 			path, strerror(errno));
 		return -1;
@@ -62,33 +161,43 @@ static int write_json(const char *path, const struct tw_records *r,
 	return 0;
 }
 
-static enum tw_analyze_status analyze_here(const char *const *dirs,
-					   size_t ndirs, const char *json_path,
-					   int32_t root_pid, int ready_fd)
+static enum tw_analyze_status analyze_here(const struct tw_analyze_opts *o,
+					   int ready_fd, int tty_fd)
 {
 	enum tw_analyze_status status = TW_ANALYZE_BAD_INPUT;
 	struct tw_trace_stats stats = { 0 };
 	struct tw_anomalies anomalies = { 0 };
+	struct tw_report_opts ro = { o->dirs, o->ndirs, o->command, o->max_full };
 	struct tw_records r;
-	struct child_ctx c = { &r, ready_fd };
+	struct child_ctx c = { &r, ready_fd, 0, test_crash_mode(), { 0 } };
 	char err[512] = "";
+	int rc;
 
 	tw_records_init(&r);
-	r.root_pid = root_pid;
-	if (tw_trace_read(dirs, ndirs, on_event, &c, &stats, err,
-			  sizeof(err)) != 0) {
-		fprintf(stderr, "tornwatch: %s\n", err);
+	r.root_pid = o->root_pid;
+	tw_progress_start(&c.progress, tty_fd, o->dirs, o->ndirs);
+	tw_in_reader = 1;
+	rc = tw_trace_read(o->dirs, o->ndirs, on_event, &c, &stats, err,
+			   sizeof(err));
+	tw_in_reader = 0;
+	if (rc != 0) {
+		tw_progress_end(&c.progress);
+		if (c.err == -ENOMEM) {
+			no_memory(o->dirs[0]);
+		} else {
+			fprintf(stderr, "tornwatch: %s\n", err);
+		}
 		goto end;
 	}
 	/* The caller names the command that never registered (static, setuid). */
-	if (root_pid && r.npids == 0) {
+	if (o->root_pid && r.npids == 0) {
 		status = TW_ANALYZE_UNTRACED;
 		goto end;
 	}
 	if (stats.processes == 0 && stats.old_format_events > 0) {
 		fprintf(stderr, "tornwatch: cannot read trace \"%s\": its tornwatch "
 			"events are in trace format 1; this tornwatch reads format "
-			"%d (record it again with this version)\n", dirs[0],
+			"%d (record it again with this version)\n", o->dirs[0],
 			TW_FORMAT_VERSION);
 		goto end;
 	}
@@ -100,22 +209,31 @@ static enum tw_analyze_status analyze_here(const char *const *dirs,
 	if (stats.events == 0) {
 		fprintf(stderr, "tornwatch: no tornwatch events in \"%s\"%s: was "
 			"libtornwatch.so preloaded and tornwatch:* enabled?\n",
-			dirs[0], ndirs > 1 ? " and the others" : "");
+			o->dirs[0], o->ndirs > 1 ? " and the others" : "");
 		goto end;
 	}
-	if (tw_rules_run(&r, &anomalies) != 0) {
-		fprintf(stderr, "tornwatch: out of memory analyzing \"%s\"\n",
-			dirs[0]);
+	snprintf(err, sizeof(err), "judging %zu calls", r.n);
+	tw_progress_say(&c.progress, err);
+	rc = tw_rules_run(&r, &anomalies);
+	tw_progress_end(&c.progress);
+	if (rc != 0 || tw_report_text(stdout, &r, &anomalies, &ro) != 0) {
+		no_memory(o->dirs[0]);
 		goto end;
 	}
-	tw_report_text(stdout, &r, &anomalies);
-	if (json_path && write_json(json_path, &r, &anomalies) != 0) {
+	if (check_stdout() != 0) {
+		goto end;
+	}
+	if (o->json_path && write_json(o->json_path, &r, &anomalies, &ro) != 0) {
 		goto end;
 	}
 	status = anomalies.n ? TW_ANALYZE_ANOMALIES : TW_ANALYZE_CLEAN;
 end:
+	tw_progress_end(&c.progress);
 	if (c.ready_fd >= 0) {
 		close(c.ready_fd);
+	}
+	if (tty_fd >= 0) {
+		close(tty_fd);
 	}
 	tw_anomalies_free(&anomalies);
 	tw_records_free(&r);
@@ -223,57 +341,110 @@ static int watch(int ready_fd, int err_fd)
 	return 0;
 }
 
-enum tw_analyze_status tw_analyze(const char *const *dirs, size_t ndirs,
-				  const char *json_path, int32_t root_pid)
+/* The child died of sig: whose fault, in one line. */
+static enum tw_analyze_status died(const char *dir, int sig, enum tw_crash who)
 {
-	int ready[2], err[2], status, late;
+	const char *abbrev = sigabbrev_np(sig);
+
+	/* A progress line may still be on the terminal. */
+	if (isatty(STDERR_FILENO)) {
+		fputs("\r\033[K", stderr);
+	}
+	switch (who) {
+	case TW_CRASH_OURS:
+		fprintf(stderr, "tornwatch: internal error (signal SIG%s) analyzing "
+			"\"%s\", please report\n", abbrev ? abbrev : "?", dir);
+		break;
+	case TW_CRASH_NOMEM:
+		no_memory(dir);
+		break;
+	case TW_CRASH_UNKNOWN:
+		/* Not from us (the deadline's SIGKILL is handled before). */
+		if (sig == SIGKILL) {
+			fprintf(stderr, "tornwatch: killed (out of memory?) analyzing "
+				"\"%s\"\n", dir);
+			break;
+		}
+		if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP ||
+		    sig == SIGQUIT) {
+			fprintf(stderr, "tornwatch: killed by signal SIG%s analyzing "
+				"\"%s\"\n", abbrev ? abbrev : "?", dir);
+			break;
+		}
+		/* A crash whose handler could not run: the old wording. */
+		/* fall through */
+	case TW_CRASH_READER:
+		fprintf(stderr, "tornwatch: cannot read trace \"%s\": the CTF reader "
+			"died of %s on damaged data\n", dir, strsignal(sig));
+		break;
+	}
+	return TW_ANALYZE_BAD_INPUT;
+}
+
+enum tw_analyze_status tw_analyze(const struct tw_analyze_opts *o)
+{
+	const char *dir = o->dirs[0];
+	int ready[2], err[2], crash[2], status, late, tty;
+	enum tw_analyze_status ret;
 	pid_t pid;
 
-	if (pipe(ready) != 0 || pipe(err) != 0) {
-		fprintf(stderr, "tornwatch: cannot analyze \"%s\": %s\n", dirs[0],
+	if (pipe2(ready, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0 ||
+	    pipe2(crash, O_CLOEXEC) != 0) {
+		fprintf(stderr, "tornwatch: cannot analyze \"%s\": %s\n", dir,
 			strerror(errno));
 		return TW_ANALYZE_BAD_INPUT;
 	}
+	tty = isatty(STDERR_FILENO);
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0) {
-		fprintf(stderr, "tornwatch: cannot analyze \"%s\": %s\n", dirs[0],
+		fprintf(stderr, "tornwatch: cannot analyze \"%s\": %s\n", dir,
 			strerror(errno));
 		return TW_ANALYZE_BAD_INPUT;
 	}
 	if (pid == 0) {
+		/* Progress goes to the terminal itself, past the parent's filter. */
+		int tty_fd = tty ? fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3) : -1;
+
 		close(ready[0]);
 		close(err[0]);
+		close(crash[0]);
 		dup2(err[1], 2);
 		close(err[1]);
-		status = analyze_here(dirs, ndirs, json_path, root_pid, ready[1]);
+		/* A reader of stdout that left is seen as EPIPE, not as a death. */
+		signal(SIGPIPE, SIG_IGN);
+		tw_crash_arm(crash[1]);
+		status = analyze_here(o, ready[1], tty_fd);
 		fflush(stdout);
 		fflush(stderr);
 		_exit(status);
 	}
 	close(ready[1]);
 	close(err[1]);
+	close(crash[1]);
 	late = watch(ready[0], err[0]);
 	if (late) {
 		kill(pid, SIGKILL);
 		reap(pid, &status);
+		close(crash[0]);
 		fprintf(stderr, "tornwatch: cannot read trace \"%s\": its metadata "
 			"could not be parsed within %d s (truncated metadata?)\n",
-			dirs[0], open_timeout_ms() / 1000);
+			dir, open_timeout_ms() / 1000);
 		return TW_ANALYZE_BAD_INPUT;
 	}
 	if (reap(pid, &status) < 0) {
-		fprintf(stderr, "tornwatch: cannot analyze \"%s\": %s\n", dirs[0],
+		close(crash[0]);
+		fprintf(stderr, "tornwatch: cannot analyze \"%s\": %s\n", dir,
 			strerror(errno));
 		return TW_ANALYZE_BAD_INPUT;
 	}
 	if (WIFSIGNALED(status)) {
-		fprintf(stderr, "tornwatch: cannot read trace \"%s\": the CTF reader "
-			"died of %s on damaged data\n", dirs[0],
-			strsignal(WTERMSIG(status)));
-		return TW_ANALYZE_BAD_INPUT;
+		ret = died(dir, WTERMSIG(status), tw_crash_read(crash[0]));
+		close(crash[0]);
+		return ret;
 	}
+	close(crash[0]);
 	switch (WEXITSTATUS(status)) {
 	case TW_ANALYZE_CLEAN:
 	case TW_ANALYZE_ANOMALIES:
@@ -282,7 +453,7 @@ enum tw_analyze_status tw_analyze(const char *const *dirs, size_t ndirs,
 		return (enum tw_analyze_status)WEXITSTATUS(status);
 	default:
 		fprintf(stderr, "tornwatch: cannot read trace \"%s\": the analysis "
-			"failed with status %d\n", dirs[0], WEXITSTATUS(status));
+			"failed with status %d\n", dir, WEXITSTATUS(status));
 		return TW_ANALYZE_BAD_INPUT;
 	}
 }

@@ -13,13 +13,21 @@ enum tw_analyze_status {
 	TW_ANALYZE_UNTRACED = 4,	/* root_pid's tree left no event at all */
 };
 
+struct tw_analyze_opts {
+	const char *const *dirs;	/* the traces */
+	size_t ndirs;
+	const char *json_path;	/* NULL: no JSON; "-": stdout */
+	int32_t root_pid;	/* only this process and those it started; 0: all */
+	size_t max_full;	/* anomalies the text shows in full; SIZE_MAX: all */
+	char *const *command;	/* tornwatch run's command, for the JSON; or NULL */
+};
+
 /*
- * Reads the traces, prints the text report on stdout and, when json_path is
- * not NULL, the JSON report there ("-" is stdout). A trace that cannot be
- * read gets one line on stderr. root_pid: only that process and those it
- * started are analyzed (0: every process).
+ * Reads the traces, prints the text report on stdout and the JSON report
+ * when asked. A trace that cannot be read, a crash, running out of memory
+ * get one line on stderr; a reader of stdout that went away gets nothing,
+ * and the status stays what the analysis found.
  */
-enum tw_analyze_status tw_analyze(const char *const *dirs, size_t ndirs,
-				  const char *json_path, int32_t root_pid);
+enum tw_analyze_status tw_analyze(const struct tw_analyze_opts *o);
 
 #endif

@@ -1,157 +1,29 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The text report: a header, the summary, then each group of identical
+ * anomalies with its first few in full and the rest counted.
+ */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "report.h"
+#include "report-int.h"
+#include "summary.h"
 #include "tornwatch-events.h"
 
-struct row {
-	int64_t ts;
-	size_t rec;
-	int end;
-};
-
-static int row_cmp(const void *pa, const void *pb)
-{
-	const struct row *a = pa, *b = pb;
-
-	if (a->ts != b->ts) {
-		return a->ts < b->ts ? -1 : 1;
-	}
-	return a->end - b->end;
-}
-
-/* Begin and end of every call of the interleaving, in time order. */
-static struct row *rows_of(const struct tw_records *r,
-			   const struct tw_anomaly *a, size_t *n)
-{
-	struct row *rows = calloc(a->ninter * 2 + 1, sizeof(*rows));
-	size_t i, k = 0;
-
-	if (!rows) {
-		*n = 0;
-		return NULL;
-	}
-	for (i = 0; i < a->ninter; i++) {
-		const struct tw_rec *x = &r->rec[a->inter[i]];
-
-		rows[k++] = (struct row){ x->t_begin, a->inter[i], 0 };
-		if (x->ended) {
-			rows[k++] = (struct row){ x->t_end, a->inter[i], 1 };
-		}
-	}
-	qsort(rows, k, sizeof(*rows), row_cmp);
-	*n = k;
-	return rows;
-}
-
-static void fmt_ts(char *buf, size_t len, int64_t ns)
-{
-	time_t s = (time_t)(ns / 1000000000);
-	struct tm tm;
-
-	if (ns < 0 || !gmtime_r(&s, &tm)) {
-		snprintf(buf, len, "%" PRId64, ns);
-		return;
-	}
-	snprintf(buf, len, "%02d:%02d:%02d.%09" PRId64, tm.tm_hour, tm.tm_min,
-		 tm.tm_sec, ns % 1000000000);
-}
-
-static const char *op_name(int op)
-{
-	static const char *const names[] = {
-		"read", "write", "store", "load", "msync", "sync", "other",
-		"zero", "unseen",
-	};
-
-	return op >= 0 && op <= TW_OP_OPAQUE ? names[op] : "?";
-}
-
-static const char *row_op(const struct tw_rec *y)
-{
-	static const char *const notes[] = { "", "touch", "wait", "signal" };
-
-	return y->note > 0 && y->note <= TW_NOTE_SIGNAL ? notes[y->note] :
-							  op_name(y->op);
-}
-
-static const char *row_call(const struct tw_rec *y, int end)
-{
-	return y->aio && end ? y->done_call : y->call;
-}
-
-static const char *row_phase(const struct tw_rec *y, int end)
-{
-	if (y->aio) {
-		return end ? "complete" : "submit";
-	}
-	switch (y->note) {
-	case TW_NOTE_TOUCH:
-		return y->released ? "release" : "store";
-	case TW_NOTE_WAIT:
-		return y->missed ? "lost" : "return";
-	case TW_NOTE_SIGNAL:
-		return "deliver";
-	default:
-		return end ? "end" : "begin";
-	}
-}
-
-/* The I/O a row is about: itself, or the one a touch hit. */
-static const struct tw_rec *row_io(const struct tw_records *r,
-				   const struct tw_rec *y)
-{
-	if (y->aio) {
-		return y;
-	}
-	if (y->note == TW_NOTE_TOUCH && y->io < r->n) {
-		return &r->rec[y->io];
-	}
-	return NULL;
-}
-
-static const char *engine_name(const struct tw_rec *x)
-{
-	return x->engine == TW_ENGINE_LIBAIO ? "libaio" : "io_uring";
-}
-
-/* The engine's own name of the operation, as its headers spell it. */
-static const char *opcode_name(const struct tw_rec *x)
-{
-	static const char *const aio[] = {
-		"pread", "pwrite", "fsync", "fdsync", "poll", "poll", "noop",
-		"preadv", "pwritev",
-	};
-	static const char *const uring[] = {
-		"nop", "readv", "writev", "fsync", "read_fixed", "write_fixed",
-		"poll_add", "poll_remove", "sync_file_range", "sendmsg",
-		"recvmsg", "timeout", "timeout_remove", "accept", "async_cancel",
-		"link_timeout", "connect", "fallocate", "openat", "close",
-		"files_update", "statx", "read", "write", "fadvise", "madvise",
-		"send", "recv", "openat2", "epoll_ctl", "splice",
-		"provide_buffers", "remove_buffers", "tee", "shutdown",
-		"renameat", "unlinkat", "mkdirat", "symlinkat", "linkat",
-		"msg_ring", "fsetxattr", "setxattr", "fgetxattr", "getxattr",
-		"socket", "uring_cmd", "send_zc", "sendmsg_zc",
-	};
-
-	if (x->engine == TW_ENGINE_LIBAIO) {
-		return x->opcode >= 0 && x->opcode < (int)(sizeof(aio) / sizeof(aio[0])) ?
-		       aio[x->opcode] : "?";
-	}
-	return x->opcode >= 0 && x->opcode < (int)(sizeof(uring) / sizeof(uring[0])) ?
-	       uring[x->opcode] : "?";
-}
+/* Anomalies of one group shown in full; the others are counted. */
+#define TW_GROUP_SHOWN 3
+/* Lines of a summary list before "… and N more". */
+#define TW_LIST_MAX 10
 
 /* One line on an async I/O: what was asked, and how it ended. */
 static void text_io(FILE *f, const struct tw_rec *x)
 {
 	fprintf(f, "  %s %s id 0x%" PRIx64 ": %" PRIu64 " B at %" PRId64
-		", file size %" PRId64 " at submission; ", engine_name(x),
-		opcode_name(x), x->id, x->length, x->offset, x->size);
+		", file size %" PRId64 " at submission; ", tw_engine_name(x),
+		tw_opcode_name(x), x->id, x->length, x->offset, x->size);
 	if (x->ended) {
 		fprintf(f, "completed with %" PRId64 " (seen by %s)\n", x->ret,
 			x->done_call);
@@ -177,41 +49,46 @@ static const char *kind_verb(int kind)
 	}
 }
 
-static void file_name(const struct tw_records *r, uint64_t dev, uint64_t ino,
-		      char *buf, size_t len)
+static int full_page(const struct tw_page_entry *p, uint64_t ps)
 {
-	const char *p = tw_records_path(r, dev, ino);
-
-	if (p && *p) {
-		snprintf(buf, len, "%s", p);
-	} else {
-		snprintf(buf, len, "(dev %" PRIu64 ", ino %" PRIu64 ")", dev, ino);
-	}
+	return p->offset == p->index * ps && p->length == ps;
 }
 
+/* Whole pages in one state in a row are one entry: "pages 1085–1400 old". */
 static void text_pages(FILE *f, const struct tw_records *r,
 		       const struct tw_anomaly *a)
 {
 	uint64_t ps = r->page_size;
-	size_t i;
+	size_t i, j;
 
 	fprintf(f, "  pages: ");
-	for (i = 0; i < a->npages; i++) {
+	for (i = 0; i < a->npages; i = j) {
 		const struct tw_page_entry *p = &a->pages[i];
 		uint64_t base = p->index * ps;
 
 		if (i > 0) {
 			fprintf(f, " · ");
 		}
-		if (p->offset == base && p->length == ps) {
-			fprintf(f, "page %" PRIu64 " %s", p->index,
-				tw_state_name(p->state));
-		} else {
+		j = i + 1;
+		if (!full_page(p, ps)) {
 			fprintf(f, "page %" PRIu64 " [%" PRIu64 ",%" PRIu64
 				"): bytes %" PRIu64 "..%" PRIu64 " (%" PRIu64
 				" B) %s", p->index, base, base + ps, p->offset,
 				p->offset + p->length - 1, p->length,
 				tw_state_name(p->state));
+			continue;
+		}
+		while (j < a->npages && full_page(&a->pages[j], ps) &&
+		       a->pages[j].state == p->state &&
+		       a->pages[j].index == a->pages[j - 1].index + 1) {
+			j++;
+		}
+		if (j - i == 1) {
+			fprintf(f, "page %" PRIu64 " %s", p->index,
+				tw_state_name(p->state));
+		} else {
+			fprintf(f, "pages %" PRIu64 "–%" PRIu64 " %s", p->index,
+				a->pages[j - 1].index, tw_state_name(p->state));
 		}
 	}
 	fprintf(f, "\n");
@@ -220,12 +97,12 @@ static void text_pages(FILE *f, const struct tw_records *r,
 static void text_row_detail(FILE *f, const struct tw_records *r,
 			    const struct tw_rec *y, int end)
 {
-	const struct tw_rec *io = row_io(r, y);
+	const struct tw_rec *io = tw_row_io(r, y);
 
 	switch (y->note) {
 	case TW_NOTE_TOUCH:
 		fprintf(f, " [0x%" PRIx64 ", +%" PRIu64 ") in flight: %s id 0x%"
-			PRIx64, y->addr, y->length, op_name(io->op), io->id);
+			PRIx64, y->addr, y->length, tw_op_name(io->op), io->id);
 		return;
 	case TW_NOTE_WAIT:
 		if (y->missed) {
@@ -250,19 +127,21 @@ static void text_row_detail(FILE *f, const struct tw_records *r,
 	}
 }
 
-static void text_anomaly(FILE *f, const struct tw_records *r,
-			 const struct tw_anomaly *a)
+/* 0, or -ENOMEM when the interleaving could not be printed. */
+static int text_anomaly(FILE *f, const struct tw_records *r,
+			const struct tw_anomaly *a)
 {
 	const struct tw_rec *x = &r->rec[a->rec];
 	char name[4200], ts[64];
-	struct row *rows;
+	struct tw_row *rows;
 	size_t n, i;
+	int ret;
 
-	file_name(r, a->dev, a->ino, name, sizeof(name));
+	tw_file_name(r, a->dev, a->ino, name, sizeof(name));
 	fprintf(f, "%s%s: %s bytes %" PRIu64 "..%" PRIu64 " (%" PRIu64 " B)\n",
 		tw_kind_name(a->kind), a->uncertain ? " (uncertain: events were lost)" : "",
 		name, a->offset, a->offset + a->length - 1, a->length);
-	fmt_ts(ts, sizeof(ts), x->t_begin);
+	tw_fmt_ts(ts, sizeof(ts), x->t_begin);
 	fprintf(f, "  %s by pid %d tid %d (%s) at %s:", kind_verb(a->kind),
 		x->pid, x->tid, x->call, ts);
 	for (i = 0; i < TW_S_COUNT; i++) {
@@ -282,18 +161,20 @@ static void text_anomaly(FILE *f, const struct tw_records *r,
 	}
 	text_pages(f, r, a);
 	fprintf(f, "  interleaving:\n");
-	rows = rows_of(r, a, &n);
+	rows = tw_rows_of(r, a, &n);
 	for (i = 0; i < n; i++) {
 		const struct tw_rec *y = &r->rec[rows[i].rec];
 
-		fmt_ts(ts, sizeof(ts), rows[i].ts);
+		tw_fmt_ts(ts, sizeof(ts), rows[i].ts);
 		fprintf(f, "    %s  pid %-6d tid %-6d %-6s %-8s %-5s", ts, y->pid,
-			y->tid, row_op(y), row_call(y, rows[i].end),
-			row_phase(y, rows[i].end));
+			y->tid, tw_row_op(y), tw_row_call(y, rows[i].end),
+			tw_row_phase(y, rows[i].end));
 		text_row_detail(f, r, y, rows[i].end);
 		fprintf(f, "%s\n", rows[i].rec == a->rec ? "   <==" : "");
 	}
+	ret = rows ? 0 : -ENOMEM;
 	free(rows);
+	return ret;
 }
 
 /* What the tracer could not follow is said, never left to a silent 0. */
@@ -319,143 +200,226 @@ static void text_execs(FILE *f, const struct tw_records *r)
 	}
 }
 
-void tw_report_text(FILE *f, const struct tw_records *r,
-		    const struct tw_anomalies *a)
+
+/* " (torn_read ×2, stale_read ×1)" when the report has more than one kind. */
+static void text_kinds(FILE *f, const struct tw_summary *s,
+		       const struct tw_tally *t)
+{
+	const char *sep = " (";
+	size_t k;
+
+	if (s->nkinds < 2) {
+		return;
+	}
+	for (k = 0; k < TW_SUMMARY_KINDS; k++) {
+		if (t->kinds[k]) {
+			fprintf(f, "%s%s ×%zu", sep, tw_kind_name((int)k),
+				t->kinds[k]);
+			sep = ", ";
+		}
+	}
+	fprintf(f, ")");
+}
+
+/* "pages 1085–1400, 1402 old; page 7 unknown": a file's pages, collapsed. */
+static void text_ranges(FILE *f, const struct tw_tally *t)
+{
+	size_t i, j, k, pages;
+
+	for (i = 0; i < t->nranges; i = j) {
+		for (j = i, pages = 0; j < t->nranges &&
+		     t->ranges[j].state == t->ranges[i].state; j++) {
+			pages += t->ranges[j].last - t->ranges[j].first + 1;
+		}
+		fprintf(f, "%s%s ", i ? "; " : ": ", pages > 1 ? "pages" : "page");
+		for (k = i; k < j && k < i + TW_LIST_MAX; k++) {
+			const struct tw_range *g = &t->ranges[k];
+
+			fprintf(f, "%s%" PRIu64, k > i ? ", " : "", g->first);
+			if (g->last > g->first) {
+				fprintf(f, "–%" PRIu64, g->last);
+			}
+		}
+		if (j - i > TW_LIST_MAX) {
+			fprintf(f, " and %zu more ranges", j - i - TW_LIST_MAX);
+		}
+		fprintf(f, " %s", tw_state_name(t->ranges[i].state));
+	}
+}
+
+static int by_count(const void *pa, const void *pb, void *arg)
+{
+	const struct tw_group *g = arg;
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+
+	if (g[a].count != g[b].count) {
+		return g[a].count < g[b].count ? 1 : -1;
+	}
+	return (a > b) - (a < b);
+}
+
+/* The largest groups, one line each; only when some anomalies were alike. */
+static void text_patterns(FILE *f, const struct tw_summary *s)
+{
+	size_t *order, i, n = s->ngroups;
+
+	if (n == s->n || !(order = calloc(n, sizeof(*order)))) {
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		order[i] = i;
+	}
+	qsort_r(order, n, sizeof(*order), by_count, s->groups);
+	for (i = 0; i < n && i < TW_LIST_MAX; i++) {
+		const struct tw_group *g = &s->groups[order[i]];
+
+		fprintf(f, "  %-12s ×%zu %s in %s: %s\n", i ? "" : "by calls:",
+			g->count, tw_kind_name(g->kind), g->file, g->calls);
+	}
+	if (n > TW_LIST_MAX) {
+		fprintf(f, "  %-12s … and %zu more groups\n", "", n - TW_LIST_MAX);
+	}
+	free(order);
+}
+
+static void text_summary(FILE *f, const struct tw_summary *s)
 {
 	size_t i;
 
+	fprintf(f, "\nsummary: %zu anomal%s in %zu group%s (same kind, file and "
+		"calls)\n", s->n, s->n == 1 ? "y" : "ies", s->ngroups,
+		s->ngroups == 1 ? "" : "s");
+	fprintf(f, "  %-12s", "by kind:");
+	for (i = 0; i < s->nkinds; i++) {
+		fprintf(f, "%s%s ×%zu", i ? ", " : " ",
+			tw_kind_name((int)s->kinds[i].key), s->kinds[i].count);
+	}
+	fprintf(f, "\n");
+	for (i = 0; i < s->nfiles && i < TW_LIST_MAX; i++) {
+		fprintf(f, "  %-12s %s ×%zu", i ? "" : "by file:",
+			s->files[i].name, s->files[i].count);
+		text_kinds(f, s, &s->files[i]);
+		text_ranges(f, &s->files[i]);
+		fprintf(f, "\n");
+	}
+	if (s->nfiles > TW_LIST_MAX) {
+		fprintf(f, "  %-12s … and %zu more files\n", "",
+			s->nfiles - TW_LIST_MAX);
+	}
+	fprintf(f, "  %-12s", "by process:");
+	for (i = 0; i < s->nprocs && i < TW_LIST_MAX; i++) {
+		fprintf(f, "%spid %" PRId64 " ×%zu", i ? ", " : " ",
+			s->procs[i].key, s->procs[i].count);
+		text_kinds(f, s, &s->procs[i]);
+	}
+	if (s->nprocs > TW_LIST_MAX) {
+		fprintf(f, " … and %zu more processes", s->nprocs - TW_LIST_MAX);
+	}
+	fprintf(f, "\n");
+	text_patterns(f, s);
+}
+
+/* A group: its heading, its first members in full, the rest counted. */
+static int text_group(FILE *f, const struct tw_records *r,
+		      const struct tw_anomalies *a, const struct tw_summary *s,
+		      size_t g, size_t *budget)
+{
+	const struct tw_group *gr = &s->groups[g];
+	size_t want = gr->count < TW_GROUP_SHOWN ? gr->count : TW_GROUP_SHOWN;
+	size_t i, shown = 0;
+	char t0[64], t1[64];
+
+	if (want > *budget) {
+		want = *budget;
+	}
+	if (gr->count > 1) {
+		fprintf(f, "\n×%zu %s in %s: %s", gr->count,
+			tw_kind_name(gr->kind), gr->file, gr->calls);
+		if (want) {
+			fprintf(f, "; the first %zu in full\n", want);
+		} else {
+			fprintf(f, "\n");
+		}
+	}
+	for (i = gr->first; i != SIZE_MAX && shown < want; i = s->next[i]) {
+		fprintf(f, "\n");
+		if (text_anomaly(f, r, &a->a[i]) != 0) {
+			return -ENOMEM;
+		}
+		shown++;
+		if (ferror(f)) {
+			return 0;
+		}
+	}
+	*budget -= shown;
+	if (shown < gr->count) {
+		tw_fmt_ts(t0, sizeof(t0), gr->t_first);
+		tw_fmt_ts(t1, sizeof(t1), gr->t_last);
+		fprintf(f, "\n  … and %zu more like %s (%zu in all, %s to %s, "
+			"%zu process%s)\n", gr->count - shown,
+			shown == 1 ? "this one" : "these", gr->count, t0, t1,
+			gr->nprocs, gr->nprocs == 1 ? "" : "es");
+	}
+	return 0;
+}
+
+static int text_groups(FILE *f, const struct tw_records *r,
+		       const struct tw_anomalies *a, const struct tw_summary *s,
+		       size_t max_full)
+{
+	size_t g, budget = max_full, left = 0;
+
+	for (g = 0; g < s->ngroups && budget > 0; g++) {
+		if (text_group(f, r, a, s, g, &budget) != 0) {
+			return -ENOMEM;
+		}
+		if (ferror(f)) {
+			return 0;
+		}
+	}
+	if (g < s->ngroups) {
+		for (size_t k = g; k < s->ngroups; k++) {
+			left += s->groups[k].count;
+		}
+		fprintf(f, "\n%zu more group%s (%zu anomal%s) not shown: "
+			"--max-anomalies %zu; the summary counts them\n",
+			s->ngroups - g, s->ngroups - g == 1 ? "" : "s", left,
+			left == 1 ? "y" : "ies", max_full);
+	}
+	return 0;
+}
+
+int tw_report_text(FILE *f, const struct tw_records *r,
+		   const struct tw_anomalies *a, const struct tw_report_opts *o)
+{
+	struct tw_summary s;
+	char day[32] = "";
+	int ret;
+
+	/* Counted before anything is printed: out of memory prints nothing. */
+	ret = tw_summary_build(&s, r, a);
+	if (ret != 0) {
+		tw_summary_free(&s);
+		return ret;
+	}
+	if (r->n) {
+		tw_fmt_date(day, sizeof(day), r->rec[0].t_begin);
+	}
 	fprintf(f, "tornwatch: %" PRIu64 " events from %zu process%s, %zu calls, %"
 		PRIu64 " reads checked, %" PRIu64 " events lost, %" PRIu64
-		" packets lost: %zu anomal%s\n", r->events, r->npids,
-		r->npids == 1 ? "" : "es", r->n, a->reads_checked,
-		r->lost_events, r->lost_packets, a->n, a->n == 1 ? "y" : "ies");
+		" packets lost: %zu anomal%s (times in " TW_TEXT_ZONE "%s%s)\n",
+		r->events, r->npids, r->npids == 1 ? "" : "es", r->n,
+		a->reads_checked, r->lost_events, r->lost_packets, a->n,
+		a->n == 1 ? "y" : "ies", *day ? ", trace of " : "", day);
 	if (r->foreign) {
 		fprintf(f, "  (%" PRIu64 " events of processes the command did not "
 			"start were left out)\n", r->foreign);
 	}
 	text_execs(f, r);
-	for (i = 0; i < a->n; i++) {
-		fprintf(f, "\n");
-		text_anomaly(f, r, &a->a[i]);
+	if (a->n) {
+		text_summary(f, &s);
+		ret = text_groups(f, r, a, &s, o ? o->max_full : SIZE_MAX);
 	}
-}
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\') {
-			fprintf(f, "\\%c", ch);
-		} else if (ch < 0x20) {
-			fprintf(f, "\\u%04x", ch);
-		} else {
-			fputc(ch, f);
-		}
-	}
-	fputc('"', f);
-}
-
-static void json_row_detail(FILE *f, const struct tw_records *r,
-			    const struct tw_rec *y, int end)
-{
-	const struct tw_rec *io = row_io(r, y);
-
-	if (io) {
-		fprintf(f, ",\"io\":\"0x%" PRIx64 "\"", io->id);
-	}
-	if (y->note == TW_NOTE_TOUCH) {
-		fprintf(f, ",\"addr\":\"0x%" PRIx64 "\"", y->addr);
-	} else if (y->note == TW_NOTE_WAIT) {
-		fprintf(f, ",\"ret\":%" PRId64 ",\"in_flight\":%" PRIu64
-			",\"missed\":%" PRIu64, y->ret, y->inflight, y->missed);
-	} else if (end) {
-		fprintf(f, ",\"ret\":%" PRId64, y->ret);
-	}
-}
-
-static void json_anomaly(FILE *f, const struct tw_records *r,
-			 const struct tw_anomaly *a)
-{
-	const struct tw_rec *x = &r->rec[a->rec];
-	char name[4200];
-	struct row *rows;
-	size_t n, i;
-
-	file_name(r, a->dev, a->ino, name, sizeof(name));
-	fprintf(f, "{\"kind\":\"%s\",\"file\":", tw_kind_name(a->kind));
-	json_str(f, name);
-	fprintf(f, ",\"dev\":%" PRIu64 ",\"ino\":%" PRIu64 ",\"offset\":%" PRIu64
-		",\"length\":%" PRIu64 ",\"pid\":%d,\"tid\":%d,\"call\":",
-		a->dev, a->ino, a->offset, a->length, x->pid, x->tid);
-	json_str(f, x->call);
-	fprintf(f, ",\"ts\":%" PRId64 ",\"uncertain\":%s", x->t_begin,
-		a->uncertain ? "true" : "false");
-	if (a->kind == TW_SYNC_RACE) {
-		fprintf(f, ",\"untracked_store\":%s", a->untracked ? "true" : "false");
-	}
-	if (x->aio) {
-		fprintf(f, ",\"engine\":\"%s\",\"opcode\":\"%s\",\"io\":\"0x%"
-			PRIx64 "\",\"file_size\":%" PRId64 ",\"completed\":",
-			engine_name(x), opcode_name(x), x->id, x->size);
-		if (x->ended) {
-			fprintf(f, "%" PRId64, x->ret);
-		} else {
-			fprintf(f, "null");
-		}
-	}
-	fprintf(f, ",\"pages\":[");
-	for (i = 0; i < a->npages; i++) {
-		fprintf(f, "%s{\"index\":%" PRIu64 ",\"offset\":%" PRIu64
-			",\"length\":%" PRIu64 ",\"state\":\"%s\"}", i ? "," : "",
-			a->pages[i].index, a->pages[i].offset, a->pages[i].length,
-			tw_state_name(a->pages[i].state));
-	}
-	fprintf(f, "],\"interleaving\":[");
-	rows = rows_of(r, a, &n);
-	for (i = 0; i < n; i++) {
-		const struct tw_rec *y = &r->rec[rows[i].rec];
-
-		file_name(r, y->dev, y->ino, name, sizeof(name));
-		fprintf(f, "%s{\"ts\":%" PRId64 ",\"pid\":%d,\"tid\":%d,\"call\":",
-			i ? "," : "", rows[i].ts, y->pid, y->tid);
-		json_str(f, row_call(y, rows[i].end));
-		fprintf(f, ",\"op\":\"%s\",\"phase\":\"%s\",\"file\":",
-			row_op(y), row_phase(y, rows[i].end));
-		json_str(f, name);
-		fprintf(f, ",\"offset\":%" PRId64 ",\"length\":%" PRIu64, y->offset,
-			y->length);
-		json_row_detail(f, r, y, rows[i].end);
-		fprintf(f, "}");
-	}
-	free(rows);
-	fprintf(f, "]}");
-}
-
-void tw_report_json(FILE *f, const struct tw_records *r,
-		    const struct tw_anomalies *a)
-{
-	size_t i;
-
-	fprintf(f, "{\"events\":%" PRIu64 ",\"lost_events\":%" PRIu64
-		",\"lost_packets\":%" PRIu64 ",\"processes\":%zu,\"calls\":%zu,"
-		"\"reads_checked\":%" PRIu64 ",\"foreign_events\":%" PRIu64
-		",\"anomalies\":[", r->events, r->lost_events, r->lost_packets,
-		r->npids, r->n, a->reads_checked, r->foreign);
-	for (i = 0; i < a->n; i++) {
-		if (i) {
-			fputc(',', f);
-		}
-		json_anomaly(f, r, &a->a[i]);
-	}
-	fprintf(f, "],\"exec_env_restored\":%" PRIu64 ",\"exec_env_dropped\":%"
-		PRIu64 ",\"not_traced\":[", r->exec_restored, r->exec_dropped);
-	for (i = 0; i < r->nuntraced; i++) {
-		fprintf(f, "%s{\"pid\":%d,\"exe\":", i ? "," : "",
-			r->untraced[i].pid);
-		json_str(f, r->untraced[i].path);
-		fputc('}', f);
-	}
-	fprintf(f, "]}\n");
+	tw_summary_free(&s);
+	return ret;
 }

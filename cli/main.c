@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "analyze.h"
 #include "run.h"
+#include "version.h"
 
 static const char usage[] =
-	"usage: tornwatch run [-o DIR] [--json FILE] [--full-check] -- CMD [ARG...]\n"
-	"       tornwatch analyze [--json FILE] DIR...\n";
+	"usage: tornwatch run [-o DIR] [--json FILE] [--max-anomalies N] [--full-check]\n"
+	"                     -- CMD [ARG...]\n"
+	"       tornwatch analyze [--json FILE] [--max-anomalies N] DIR...\n"
+	"       tornwatch --version\n";
 
 static int bad_usage(const char *why)
 {
@@ -14,9 +20,24 @@ static int bad_usage(const char *why)
 	return 2;
 }
 
+/* --max-anomalies N: how many anomalies the text shows in full. */
+static int max_anomalies(const char *arg, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-') {
+		return -1;
+	}
+	*out = v > SIZE_MAX ? SIZE_MAX : (size_t)v;
+	return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
-	struct tw_run_opts o = { 0 };
+	struct tw_run_opts o = { .max_full = SIZE_MAX };
 	int i;
 
 	for (i = 0; i < argc; i++) {
@@ -27,6 +48,10 @@ static int cmd_run(int argc, char **argv)
 			o.out_dir = argv[++i];
 		} else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
 			o.json_path = argv[++i];
+		} else if (strcmp(argv[i], "--max-anomalies") == 0 && i + 1 < argc) {
+			if (max_anomalies(argv[++i], &o.max_full) != 0) {
+				return bad_usage("--max-anomalies needs a number");
+			}
 		} else if (strcmp(argv[i], "--full-check") == 0) {
 			o.full_check = 1;
 		} else if (argv[i][0] == '-') {
@@ -44,12 +69,17 @@ static int cmd_run(int argc, char **argv)
 
 static int cmd_analyze(int argc, char **argv)
 {
-	const char *json = NULL;
+	struct tw_analyze_opts o = { .max_full = SIZE_MAX };
 	int i = 0;
 
 	while (i < argc && argv[i][0] == '-') {
 		if (strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
-			json = argv[i + 1];
+			o.json_path = argv[i + 1];
+			i += 2;
+		} else if (strcmp(argv[i], "--max-anomalies") == 0 && i + 1 < argc) {
+			if (max_anomalies(argv[i + 1], &o.max_full) != 0) {
+				return bad_usage("--max-anomalies needs a number");
+			}
 			i += 2;
 		} else if (strcmp(argv[i], "--") == 0) {
 			i++;
@@ -61,8 +91,9 @@ static int cmd_analyze(int argc, char **argv)
 	if (i >= argc) {
 		return bad_usage("analyze needs a trace directory");
 	}
-	return (int)tw_analyze((const char *const *)&argv[i], (size_t)(argc - i),
-			       json, 0);
+	o.dirs = (const char *const *)&argv[i];
+	o.ndirs = (size_t)(argc - i);
+	return (int)tw_analyze(&o);
 }
 
 int main(int argc, char **argv)
@@ -75,6 +106,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "analyze") == 0) {
 		return cmd_analyze(argc - 2, argv + 2);
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		puts("tornwatch " TW_VERSION);
+		return 0;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(usage, stdout);

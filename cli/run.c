@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 #include "analyze.h"
 #include "locate.h"
+#include "report.h"
 #include "run.h"
 #include "session.h"
 #include "spawn.h"
@@ -126,29 +128,16 @@ static int has_trace(const char *dir)
 }
 
 /* The report of a run with no trace: nothing checked, the command named. */
-static void write_untraced_json(const char *path, pid_t child, const char *cmd)
+static void write_untraced_json(const char *path, const struct tw_analyze_opts *ao,
+				pid_t child, const char *cmd)
 {
+	struct tw_report_opts ro = { ao->dirs, ao->ndirs, ao->command, ao->max_full };
 	FILE *f;
-	const char *c;
 
 	if (!path || !(f = fopen(path, "w"))) {
 		return;
 	}
-	fprintf(f, "{\"events\":0,\"lost_events\":0,\"lost_packets\":0,"
-		"\"processes\":0,\"calls\":0,\"reads_checked\":0,"
-		"\"foreign_events\":0,\"anomalies\":[],\"exec_env_restored\":0,"
-		"\"exec_env_dropped\":0,\"not_traced\":[{\"pid\":%d,\"exe\":\"",
-		(int)child);
-	for (c = cmd; *c; c++) {
-		if (*c == '"' || *c == '\\') {
-			fprintf(f, "\\%c", *c);
-		} else if ((unsigned char)*c < 0x20) {
-			fprintf(f, "\\u%04x", (unsigned char)*c);
-		} else {
-			fputc(*c, f);
-		}
-	}
-	fprintf(f, "\"}]}\n");
+	tw_report_json_untraced(f, &ro, child, cmd);
 	fclose(f);
 }
 
@@ -156,6 +145,8 @@ int tw_run(const struct tw_run_opts *o)
 {
 	char lib[PATH_MAX], dir[PATH_MAX];
 	const char *dirs[1] = { dir };
+	struct tw_analyze_opts ao = { dirs, 1, o->json_path, 0, o->max_full,
+				      o->argv };
 	struct tw_session s;
 	char **env;
 	pid_t child = 0;
@@ -191,10 +182,15 @@ int tw_run(const struct tw_run_opts *o)
 		return 2;
 	}
 	/* Only the command's own processes: others may share the session daemon. */
-	st = has_trace(dir) ?
-	     tw_analyze(dirs, 1, o->json_path, (int32_t)child) :
-	     TW_ANALYZE_UNTRACED;
+	ao.root_pid = (int32_t)child;
+	st = has_trace(dir) ? tw_analyze(&ao) : TW_ANALYZE_UNTRACED;
+	/*
+	 * Only now, the command being done (it would inherit SIG_IGN): a
+	 * reader of stdout that left (`| head`) ends the output, not us.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	printf("trace: %s\n", dir);
+	fflush(stdout);
 	/*
 	 * A static or setuid command never loads the preload: that is said,
 	 * and its own status kept, not "bad input".
@@ -203,7 +199,7 @@ int tw_run(const struct tw_run_opts *o)
 		fprintf(stderr, "tornwatch: \"%s\" was not traced: no process "
 			"of it loaded libtornwatch.so (static, setuid or setgid)\n",
 			o->argv[0]);
-		write_untraced_json(o->json_path, child, o->argv[0]);
+		write_untraced_json(o->json_path, &ao, child, o->argv[0]);
 		return rc;
 	}
 	if (st == TW_ANALYZE_ANOMALIES) {

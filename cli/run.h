@@ -2,9 +2,12 @@
 #ifndef TW_RUN_H
 #define TW_RUN_H
 
+#include <stddef.h>
+
 struct tw_run_opts {
 	const char *out_dir;	/* NULL: a new folder under ./tornwatch-traces/ */
 	const char *json_path;
+	size_t max_full;	/* anomalies the text shows in full; SIZE_MAX: all */
 	int full_check;
 	char **argv;		/* the command */
 };
