@@ -51,6 +51,7 @@ void tw_records_free(struct tw_records *r)
 		for (size_t k = 0; k < r->rec[i].nlater; k++) {
 			free(r->rec[i].later[k].crc);
 		}
+		free(r->rec[i].later);
 	}
 	for (i = 0; i < r->nnames; i++) {
 		free(r->names[i].path);
@@ -116,7 +117,8 @@ static struct tw_rec *new_rec(struct tw_records *r, const struct tw_event *ev)
 {
 	struct tw_rec *c;
 
-	if (!TW_GROW(r->rec, r->n, r->cap)) {
+	/* Versions name their call in 32 bits (versions.h). */
+	if (r->n >= UINT32_MAX || !TW_GROW(r->rec, r->n, r->cap)) {
 		return NULL;
 	}
 	c = &r->rec[r->n++];
@@ -196,11 +198,15 @@ static int append_crcs(struct tw_crcs *to, const struct tw_event *ev)
 /*
  * A write's buffer checksummed again (after a store into it, at its
  * completion) starts a new snapshot with the checksums of its first byte;
- * more batches of the same snapshot follow on.
+ * more batches of the same snapshot follow on. NULL: out of memory.
  */
 static struct tw_crcs *later_snapshot(struct tw_rec *c,
 				      const struct tw_event *ev)
 {
+	if (!c->later &&
+	    !(c->later = calloc(TW_LATER_MAX, sizeof(*c->later)))) {
+		return NULL;
+	}
 	if (c->nlater == 0 || (uint64_t)ev->offset == (uint64_t)c->offset) {
 		if (c->nlater == TW_LATER_MAX) {
 			/* Keep the first snapshots and the newest. */
@@ -214,6 +220,7 @@ static struct tw_crcs *later_snapshot(struct tw_rec *c,
 static int pieces(struct tw_records *r, const struct tw_event *ev)
 {
 	struct tw_rec *c = open_call(r, ev);
+	struct tw_crcs *snap;
 
 	if (!c) {
 		r->orphans++;
@@ -224,8 +231,12 @@ static int pieces(struct tw_records *r, const struct tw_event *ev)
 		return c->op == TW_OP_STORE ? append_crcs(&c->old, ev) :
 					      (r->orphans++, 0);
 	case TW_PIECE_LATER:
-		return c->aio && c->op == TW_OP_WRITE ?
-		       append_crcs(later_snapshot(c, ev), ev) : (r->orphans++, 0);
+		if (!c->aio || c->op != TW_OP_WRITE) {
+			r->orphans++;
+			return 0;
+		}
+		snap = later_snapshot(c, ev);
+		return snap ? append_crcs(snap, ev) : -ENOMEM;
 	default:
 		return append_crcs(&c->data, ev);
 	}

@@ -67,7 +67,7 @@ struct tw_rec {
 	uint64_t id;
 	int64_t size;		/* file size at submission */
 	const char *done_call;	/* where the completion was seen */
-	struct tw_crcs later[TW_LATER_MAX];	/* a write's buffer since */
+	struct tw_crcs *later;	/* a write's buffer since: TW_LATER_MAX room */
 	size_t nlater;
 	/* A note (t_end == t_begin, never ended): touch, wait or signal. */
 	int note;		/* enum tw_note */

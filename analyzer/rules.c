@@ -547,23 +547,6 @@ static int same_piece(const struct tw_version *v, unsigned int lo,
 	return v->lo == lo && v->hi == hi;
 }
 
-/* Versions [0, cut) existed before the read ended. */
-static size_t made_before(const struct tw_block *b, int64_t t)
-{
-	size_t lo = 0, hi = b->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (b->v[mid].t_made <= t) {
-			lo = mid + 1;
-		} else {
-			hi = mid;
-		}
-	}
-	return lo;
-}
-
 /*
  * The version the read had to see is the one that became visible last
  * before it began. Versions are in order of t_made and none became visible
@@ -695,22 +678,14 @@ static struct judged judge(const struct ctx *c, const struct tw_block *b,
 {
 	struct judged j = { TW_S_UNDECIDED, NULL, NULL, NULL };
 	const struct inval *iv;
-	size_t cut = 0, i, req = 0, first;
+	size_t cut = 0, req = 0, first;
 
 	if (b) {
-		cut = made_before(b, rd->t_end);
+		cut = tw_versions_made_before(b, rd->t_end);
 	}
-	for (i = cut; i-- > 0;) {
-		const struct tw_version *v = &b->v[i];
-
-		if (j.req && v->t_made + b->max_lag < j.req->t_visible) {
-			break;
-		}
-		if (same_piece(v, lo, hi) && v->t_visible < rd->t_begin &&
-		    (!j.req || v->t_visible > j.req->t_visible)) {
-			j.req = v;
-			req = i;
-		}
+	j.req = tw_versions_required(b, lo, hi, rd->t_begin);
+	if (j.req) {
+		req = (size_t)(j.req - b->v);
 	}
 	iv = newest_inval(c, rd->dev, rd->ino, blk * TW_GRAIN + lo,
 			  blk * TW_GRAIN + hi, rd,
@@ -938,6 +913,9 @@ int tw_rules_run(const struct tw_records *r, struct tw_anomalies *out)
 	ret = settle_stores(&c);
 	if (ret == 0) {
 		ret = build_versions(&c);
+	}
+	if (ret == 0) {
+		ret = tw_versions_index(&c.vs);
 	}
 	for (i = 0; i < r->n && ret == 0; i++) {
 		const struct tw_rec *x = &r->rec[i];

@@ -15,6 +15,7 @@ void tw_versions_free(struct tw_versions *vs)
 
 	for (i = 0; i < vs->cap; i++) {
 		free(vs->tab[i].v);
+		free(vs->tab[i].vis);
 	}
 	free(vs->tab);
 	memset(vs, 0, sizeof(*vs));
@@ -104,4 +105,104 @@ const struct tw_block *tw_versions_find(const struct tw_versions *vs,
 	}
 	b = slot(vs->tab, vs->cap, dev, ino, block);
 	return b->used ? b : NULL;
+}
+
+static const struct tw_block *sorting;
+
+static int by_visible(const void *pa, const void *pb)
+{
+	const struct tw_version *a = &sorting->v[*(const uint32_t *)pa];
+	const struct tw_version *b = &sorting->v[*(const uint32_t *)pb];
+
+	if (a->lo != b->lo || a->hi != b->hi) {
+		return a->lo != b->lo ? (a->lo < b->lo ? -1 : 1) :
+					(a->hi < b->hi ? -1 : 1);
+	}
+	if (a->t_visible != b->t_visible) {
+		return a->t_visible < b->t_visible ? -1 : 1;
+	}
+	return *(const uint32_t *)pa < *(const uint32_t *)pb ? -1 : 1;
+}
+
+int tw_versions_index(struct tw_versions *vs)
+{
+	size_t i, k;
+
+	for (i = 0; i < vs->cap; i++) {
+		struct tw_block *b = &vs->tab[i];
+
+		if (!b->used || b->n == 0) {
+			continue;
+		}
+		free(b->vis);
+		b->vis = malloc(b->n * sizeof(*b->vis));
+		if (!b->vis) {
+			return -ENOMEM;
+		}
+		b->nvis = 0;
+		for (k = 0; k < b->n && k < UINT32_MAX; k++) {
+			if (b->v[k].t_visible != INT64_MAX) {
+				b->vis[b->nvis++] = (uint32_t)k;
+			}
+		}
+		sorting = b;
+		qsort(b->vis, b->nvis, sizeof(*b->vis), by_visible);
+	}
+	return 0;
+}
+
+/* The first entry of vis not below (lo, hi, t) in its order. */
+static size_t lower_bound(const struct tw_block *b, unsigned int lo,
+			  unsigned int hi, int64_t t)
+{
+	size_t a = 0, z = b->nvis;
+
+	while (a < z) {
+		size_t mid = a + (z - a) / 2;
+		const struct tw_version *v = &b->v[b->vis[mid]];
+		int below = v->lo != lo ? v->lo < lo :
+			    v->hi != hi ? v->hi < hi : v->t_visible < t;
+
+		if (below) {
+			a = mid + 1;
+		} else {
+			z = mid;
+		}
+	}
+	return a;
+}
+
+const struct tw_version *tw_versions_required(const struct tw_block *b,
+					      unsigned int lo,
+					      unsigned int hi, int64_t t)
+{
+	size_t a;
+	const struct tw_version *v;
+
+	if (!b || b->nvis == 0) {
+		return NULL;
+	}
+	/* The entry before the first of this shape visible at t or later. */
+	a = lower_bound(b, lo, hi, t);
+	if (a == 0) {
+		return NULL;
+	}
+	v = &b->v[b->vis[a - 1]];
+	return v->lo == lo && v->hi == hi ? v : NULL;
+}
+
+size_t tw_versions_made_before(const struct tw_block *b, int64_t t)
+{
+	size_t lo = 0, hi = b->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (b->v[mid].t_made <= t) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return lo;
 }

@@ -21,8 +21,8 @@ struct tw_version {
 	uint32_t crc;
 	uint16_t lo;		/* byte range inside the block */
 	uint16_t hi;
-	int kind;
-	size_t rec;		/* the call that made it */
+	uint8_t kind;		/* enum tw_vkind */
+	uint32_t rec;		/* the call that made it */
 	int64_t t_made;		/* the content existed from here */
 	int64_t t_visible;	/* a read beginning after this must see it (or newer) */
 };
@@ -34,6 +34,8 @@ struct tw_block {
 	struct tw_version *v;	/* in order of t_made: calls are added in order of begin */
 	size_t n, cap;
 	int64_t max_lag;	/* largest t_visible - t_made of a visible version */
+	uint32_t *vis;		/* versions that became visible, by shape */
+	size_t nvis;		/* then by t_visible */
 	int used;
 };
 
@@ -51,5 +53,16 @@ int tw_versions_add(struct tw_versions *vs, uint64_t dev, uint64_t ino,
 const struct tw_block *tw_versions_find(const struct tw_versions *vs,
 					uint64_t dev, uint64_t ino,
 					uint64_t block);
+/* How many versions [0, n) were made at or before t. */
+size_t tw_versions_made_before(const struct tw_block *b, int64_t t);
+/* Once every version is in: orders each block's visible ones. 0 or -ENOMEM. */
+int tw_versions_index(struct tw_versions *vs);
+/*
+ * The version of bytes [lo, hi) that became visible last before t (the
+ * newest made among equals), or NULL. Needs tw_versions_index.
+ */
+const struct tw_version *tw_versions_required(const struct tw_block *b,
+					      unsigned int lo,
+					      unsigned int hi, int64_t t);
 
 #endif
