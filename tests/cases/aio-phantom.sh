@@ -39,3 +39,9 @@ expect_eq "read: range" "$(jqr "$J" '"\(.anomalies[0].offset)+\(.anomalies[0].le
 expect_eq "read: pages" "$(jqr "$J" '[.anomalies[0].pages[] | "\(.index)=\(.state)"] | join(" ")')" "2=released"
 expect_eq "read: interleaving" "$(interleaving "$J" 0)" \
 	"io_submit/submit SIGALRM/deliver io_getevents/return free/release memset/store io_getevents/complete"
+
+# The buffer unmapped while the write is in flight: the completion's
+# checksums must not fault in the program (it went on, as it does bare).
+TW_FAULT_AIO_HOLD=1 LD_PRELOAD=$BIN/async-fault.so tw_run unmap "$BIN/aio-phantom" eintr-unmap "$F" >"$SCRATCH/unmap.out"
+grep -q "reaped the I/O" "$SCRATCH/unmap.out" || fail "eintr-unmap: the program did not run to its end traced"
+expect_eq "eintr-unmap: kinds" "$(jqr "$SCRATCH/unmap.json" '[.anomalies[].kind] | join(",")')" abandoned_io

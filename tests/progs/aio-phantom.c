@@ -14,6 +14,9 @@
  *                              of FILE.buf; on -EINTR the program stores 'S'
  *                              into it (a store into a mapping and into an
  *                              in-flight buffer at once), then waits again
+ *   aio-phantom eintr-unmap FILE  the write's buffer is an anonymous mapping
+ *                              the program unmaps on -EINTR, then waits again
+ *                              (the kernel may fail the write with EFAULT)
  *
  * The write only stays in flight long enough with a slow device, e.g.
  * TW_FAULT_AIO_HOLD=1 and bin/async-fault.so preloaded.
@@ -266,14 +269,21 @@ static void *mapped_buffer(const char *path)
 	return p;
 }
 
-/* On -EINTR the program writes into the buffer it still thinks is its own. */
-static void scribble_on_eintr(io_context_t ctx, void *buf)
+/*
+ * On -EINTR the program writes into the buffer it still thinks is its own,
+ * or unmaps it.
+ */
+static void scribble_on_eintr(io_context_t ctx, void *buf, int unmap)
 {
 	struct io_event ev;
 	int ret = io_getevents(ctx, 1, 1, &ev, NULL);
 
 	disarm_alarm();
-	if (ret == -EINTR) {
+	if (ret == -EINTR && unmap) {
+		printf("io_getevents: interrupted (-EINTR), I/O still in flight; unmapping its buffer\n");
+		munmap(buf, 4 * BLK);
+		ret = io_getevents(ctx, 1, 1, &ev, NULL);
+	} else if (ret == -EINTR) {
 		printf("io_getevents: interrupted (-EINTR), I/O still in flight; storing into its buffer\n");
 		fill(buf, 'S', BLK);
 		ret = io_getevents(ctx, 1, 1, &ev, NULL);
@@ -282,14 +292,19 @@ static void scribble_on_eintr(io_context_t ctx, void *buf)
 	report_event(&ev);
 }
 
-static int run_mapped(const char *path)
+static int run_mapped(const char *path, int unmap)
 {
 	struct iocb iocb, *iocbp = &iocb;
 	io_context_t ctx = 0;
 	int fd = open_direct(path);
-	void *buf = mapped_buffer(path);
+	void *buf = unmap ? mmap(NULL, 4 * BLK, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) :
+			    mapped_buffer(path);
 	int ret;
 
+	if (buf == MAP_FAILED) {
+		die("mmap");
+	}
 	write_initial(fd);
 	ret = io_setup(8, &ctx);
 	if (ret < 0) {
@@ -300,7 +315,12 @@ static int run_mapped(const char *path)
 	arm_alarm();
 	ret = io_submit(ctx, 1, &iocbp);
 	expect_one("io_submit", ret);
-	scribble_on_eintr(ctx, buf);
+	scribble_on_eintr(ctx, buf, unmap);
+	if (unmap) {
+		io_destroy(ctx);
+		close(fd);
+		return 0;
+	}
 	ret = verify(fd, 'W');
 	io_destroy(ctx);
 	munmap(buf, 4 * BLK);
@@ -348,8 +368,9 @@ int main(int argc, char **argv)
 	if (argc != 3 || (strcmp(argv[1], "healthy") != 0 &&
 			  strcmp(argv[1], "eintr") != 0 &&
 			  strcmp(argv[1], "eintr-read") != 0 &&
-			  strcmp(argv[1], "eintr-mapped") != 0)) {
-		fprintf(stderr, "usage: aio-phantom healthy|eintr|eintr-read|eintr-mapped FILE\n");
+			  strcmp(argv[1], "eintr-mapped") != 0 &&
+			  strcmp(argv[1], "eintr-unmap") != 0)) {
+		fprintf(stderr, "usage: aio-phantom healthy|eintr|eintr-read|eintr-mapped|eintr-unmap FILE\n");
 		return 2;
 	}
 	/*
@@ -361,8 +382,8 @@ int main(int argc, char **argv)
 	 * address: the seed's reuse, made certain.
 	 */
 	mallopt(M_MMAP_THRESHOLD, IO_ALLOC);
-	if (strcmp(argv[1], "eintr-mapped") == 0) {
-		return run_mapped(argv[2]);
+	if (strncmp(argv[1], "eintr-", 6) == 0 && strcmp(argv[1], "eintr-read") != 0) {
+		return run_mapped(argv[2], strcmp(argv[1], "eintr-unmap") == 0);
 	}
 	return run(argv[1], argv[2]);
 }
