@@ -6,7 +6,6 @@
 #include "grow.h"
 #include "rules.h"
 
-#define MAX_INTERLEAVING 64
 
 const char *tw_kind_name(int kind)
 {
@@ -38,7 +37,7 @@ int tw_anomaly_add_inter(struct tw_anomaly *a, size_t rec)
 			return 0;
 		}
 	}
-	if (a->ninter >= MAX_INTERLEAVING) {
+	if (a->ninter >= TW_INTERLEAVING_MAX) {
 		return 0;
 	}
 	if (!TW_GROW(a->inter, a->ninter, a->capinter)) {

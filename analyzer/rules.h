@@ -68,7 +68,8 @@ const char *tw_state_name(int state);
 struct tw_anomaly *tw_anomaly_new(struct tw_anomalies *out,
 				  const struct tw_records *r, int kind,
 				  size_t rec);
-/* 0 or -ENOMEM; an interleaving keeps at most 64 calls. */
+#define TW_INTERLEAVING_MAX 64
+/* 0 or -ENOMEM; an interleaving keeps at most TW_INTERLEAVING_MAX calls. */
 int tw_anomaly_add_inter(struct tw_anomaly *a, size_t rec);
 /* Bytes [off, off+len) in state, cut at page boundaries, runs merged. */
 int tw_anomaly_add_bytes(struct tw_anomaly *a, uint64_t page_size,

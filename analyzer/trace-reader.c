@@ -645,9 +645,22 @@ static int run_graph(struct tw_reader *r, const char *const *dirs,
 		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
 	}
 	switch (rs) {
-	case BT_GRAPH_RUN_STATUS_OK:
+	case BT_GRAPH_RUN_STATUS_OK: {
+		/*
+		 * libbabeltrace2 2.0.4 ends a stream it cannot decode as if that
+		 * were its end, leaving only an error behind: a trace cut short
+		 * must not pass for a whole one.
+		 */
+		const bt_error *left = bt_current_thread_take_error();
+
+		if (left) {
+			bt_current_thread_move_error(left);
+			take_bt_error(r, label, -1, "cannot decode the trace");
+			break;
+		}
 		ret = 0;
 		break;
+	}
 	case BT_GRAPH_RUN_STATUS_MEMORY_ERROR:
 		take_bt_error(r, label, -1, "out of memory");
 		break;

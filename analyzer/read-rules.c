@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pass 3: every read, and every load from a mapping, piece by piece against
+ * the version it was required to see. Calls that overlap in time are not
+ * ordered: a read only has to see what became visible before it began.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "grow.h"
+#include "rules-int.h"
+#include "tornwatch-events.h"
+#include "crc32c.h"
+
+/*
+ * The newest invalidation of the bytes [lo, hi) that ended before the read
+ * began and after `after`. They are in order of t_begin.
+ */
+static const struct inval *newest_inval(const struct ctx *c, uint64_t dev,
+					uint64_t ino, uint64_t lo, uint64_t hi,
+					const struct tw_rec *rd, int64_t after)
+{
+	const struct inval *best = NULL;
+	size_t i;
+
+	for (i = c->ninval; i-- > 0;) {
+		const struct inval *v = &c->inval[i];
+
+		if (v->t_begin + c->inval_lag < after ||
+		    (best && v->t_begin + c->inval_lag < best->t_end)) {
+			break;
+		}
+		if (v->dev != dev || v->ino != ino || v->t_end >= rd->t_begin ||
+		    v->t_end <= after || v->hi <= lo || v->lo >= hi) {
+			continue;
+		}
+		if (!best || v->t_end > best->t_end) {
+			best = v;
+		}
+	}
+	return best;
+}
+
+
+/* CRC32C of n zero bytes, n up to a grain. */
+static uint32_t zero_crc(unsigned int n)
+{
+	static uint32_t table[TW_GRAIN + 1];
+	static int ready;
+	static const unsigned char zeros[TW_GRAIN];
+
+	if (!ready) {
+		unsigned int i;
+
+		for (i = 0; i <= TW_GRAIN; i++) {
+			table[i] = tw_crc32c(0, zeros, i);
+		}
+		ready = 1;
+	}
+	return table[n <= TW_GRAIN ? n : TW_GRAIN];
+}
+
+
+struct judged {
+	int state;
+	const struct tw_version *req;
+	const struct tw_version *match;
+	const struct inval *inval;	/* when it is what the read had to see */
+};
+
+static int same_piece(const struct tw_version *v, unsigned int lo,
+		      unsigned int hi)
+{
+	return v->lo == lo && v->hi == hi;
+}
+
+/*
+ * The version the read had to see is the one that became visible last
+ * before it began. Versions are in order of t_made and none became visible
+ * later than max_lag after it was made, so the backward search stops early.
+ * Then: the piece shows that version or a newer one (new), an older one
+ * (old), or none (unknown).
+ */
+/* A matching version made at or after t, from index from on; or NULL. */
+static const struct tw_version *match_after(const struct tw_block *b,
+					    size_t from, size_t cut,
+					    unsigned int lo, unsigned int hi,
+					    uint32_t crc, int64_t t)
+{
+	size_t i;
+
+	for (i = from; b && i < cut; i++) {
+		if (same_piece(&b->v[i], lo, hi) && b->v[i].crc == crc &&
+		    b->v[i].t_made >= t) {
+			return &b->v[i];
+		}
+	}
+	return NULL;
+}
+
+/* A matching version made before index until, newest first; or NULL. */
+static const struct tw_version *match_before(const struct tw_block *b,
+					     size_t until, unsigned int lo,
+					     unsigned int hi, uint32_t crc)
+{
+	size_t i;
+
+	for (i = until; b && i-- > 0;) {
+		if (same_piece(&b->v[i], lo, hi) && b->v[i].crc == crc) {
+			return &b->v[i];
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Could the piece hold bytes of an older version of another shape? A piece
+ * is only ever compared with versions of its own bytes, so then no match
+ * among them means undecided, not unknown: a partial head or tail piece of
+ * a read over a block an earlier write covered whole.
+ */
+static int other_shape_before(const struct tw_block *b, size_t until,
+			      unsigned int lo, unsigned int hi)
+{
+	size_t i;
+
+	for (i = until; b && i-- > 0;) {
+		const struct tw_version *v = &b->v[i];
+
+		if (!same_piece(v, lo, hi) && v->lo < hi && v->hi > lo) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Truncated, punched or written unseen after the newest visible version:
+ * zeros are required where the whole piece was cleared; where data no one
+ * saw was written, or only part of the piece was cleared, nothing is known.
+ */
+static struct judged judge_inval(const struct tw_block *b, size_t cut,
+				 uint64_t blk, unsigned int lo,
+				 unsigned int hi, uint32_t crc,
+				 const struct inval *iv)
+{
+	struct judged j = { TW_S_UNDECIDED, NULL, NULL, iv };
+	uint64_t from = blk * TW_GRAIN + lo, to = blk * TW_GRAIN + hi;
+	size_t first = 0;
+
+	j.match = match_after(b, 0, cut, lo, hi, crc, iv->t_begin);
+	if (j.match) {
+		j.state = TW_S_NEW;
+		return j;
+	}
+	if (!iv->zero || from < iv->lo || to > iv->hi) {
+		return j;
+	}
+	if (crc == zero_crc(hi - lo)) {
+		j.state = TW_S_NEW;
+		return j;
+	}
+	while (b && first < cut && b->v[first].t_made < iv->t_begin) {
+		first++;
+	}
+	j.match = match_before(b, first, lo, hi, crc);
+	j.state = j.match ? TW_S_OLD :
+		  other_shape_before(b, cut, lo, hi) ? TW_S_UNDECIDED :
+						       TW_S_UNKNOWN;
+	return j;
+}
+
+/*
+ * The version the read had to see is the one that became visible last
+ * before it began. Versions are in order of t_made and none became visible
+ * later than max_lag after it was made, so the backward search stops early.
+ * Then: the piece shows that version or a newer one (new), an older one
+ * (old), or none (unknown).
+ */
+/*
+ * Was part of [lo, hi) written again, with another shape, at t or later?
+ * Then the piece's content is a mix no single version describes: the read
+ * can only be told new (a later version of its own shape), never old or
+ * unknown. Random-length checkers (fsx, fsstress) do this all the time.
+ */
+static int reshaped_since(const struct tw_block *b, size_t cut,
+			  unsigned int lo, unsigned int hi, int64_t t)
+{
+	size_t i;
+
+	for (i = cut; b && i-- > 0 && b->v[i].t_made >= t;) {
+		const struct tw_version *v = &b->v[i];
+
+		if ((v->kind == TW_V_WRITE || v->kind == TW_V_STORE) &&
+		    !same_piece(v, lo, hi) && v->lo < hi && v->hi > lo) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static struct judged judge(const struct ctx *c, const struct tw_block *b,
+			   uint64_t blk, unsigned int lo, unsigned int hi,
+			   uint32_t crc, const struct tw_rec *rd)
+{
+	struct judged j = { TW_S_UNDECIDED, NULL, NULL, NULL };
+	const struct inval *iv;
+	size_t cut = 0, req = 0, first;
+
+	if (b) {
+		cut = tw_versions_made_before(b, rd->t_end);
+	}
+	j.req = tw_versions_required(b, lo, hi, rd->t_begin);
+	if (j.req) {
+		req = (size_t)(j.req - b->v);
+	}
+	iv = newest_inval(c, rd->dev, rd->ino, blk * TW_GRAIN + lo,
+			  blk * TW_GRAIN + hi, rd,
+			  j.req ? j.req->t_visible : INT64_MIN);
+	if (iv) {
+		j = judge_inval(b, cut, blk, lo, hi, crc, iv);
+		/* Zeros or older data are required only where nothing wrote since. */
+		if (!(j.state == TW_S_NEW && j.match) &&
+		    reshaped_since(b, cut, lo, hi, iv->t_begin)) {
+			j.state = TW_S_UNDECIDED;
+		}
+		return j;
+	}
+	if (!j.req) {
+		return j;
+	}
+	first = req;
+	while (first > 0 && b->v[first - 1].t_made >= j.req->t_made) {
+		first--;
+	}
+	j.match = match_after(b, first, cut, lo, hi, crc, INT64_MIN);
+	if (j.match) {
+		j.state = TW_S_NEW;
+		return j;
+	}
+	if (reshaped_since(b, cut, lo, hi, j.req->t_made + 1)) {
+		j.state = TW_S_UNDECIDED;
+		return j;
+	}
+	j.match = match_before(b, first, lo, hi, crc);
+	j.state = j.match ? TW_S_OLD :
+		  other_shape_before(b, cut, lo, hi) ? TW_S_UNDECIDED :
+						       TW_S_UNKNOWN;
+	/* Zeros from a truncate before the required version are old too. */
+	if (!j.match && crc == zero_crc(hi - lo)) {
+		iv = newest_inval(c, rd->dev, rd->ino, blk * TW_GRAIN + lo,
+				  blk * TW_GRAIN + hi, rd, INT64_MIN);
+		if (iv && iv->zero) {
+			j.state = TW_S_OLD;
+		}
+	}
+	return j;
+}
+
+static int note_version(struct ctx *c, struct tw_anomaly *a,
+			const struct tw_version *v)
+{
+	int ret;
+
+	if (!v) {
+		return 0;
+	}
+	ret = tw_anomaly_add_inter(a, v->rec);
+	if (ret == 0 && v->kind == TW_V_STORE && c->synced_by[v->rec] != NO_REC) {
+		ret = tw_anomaly_add_inter(a, c->synced_by[v->rec]);
+	}
+	return ret;
+}
+
+/* Other calls on the same bytes around the anomaly, from any thread or process. */
+static size_t first_begun(const struct tw_records *r, int64_t t)
+{
+	size_t lo = 0, hi = r->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->rec[mid].t_begin < t) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return lo;
+}
+
+static int add_neighbours(struct ctx *c, struct tw_anomaly *a, size_t rd)
+{
+	const struct tw_rec *x = &c->r->rec[rd];
+	int64_t from = x->t_begin;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < a->ninter; i++) {
+		if (c->r->rec[a->inter[i]].t_begin < from) {
+			from = c->r->rec[a->inter[i]].t_begin;
+		}
+	}
+	/* Records are in order of begin: from the first begun at from on. */
+	i = first_begun(c->r, from);
+	for (; i < c->r->n && ret == 0 && a->ninter < TW_INTERLEAVING_MAX; i++) {
+		const struct tw_rec *y = &c->r->rec[i];
+		uint64_t off = y->offset < 0 ? 0 : (uint64_t)y->offset;
+
+		if (y->t_begin > x->t_end) {
+			break;
+		}
+		if (!same_file(x, y)) {
+			continue;
+		}
+		if (y->op == TW_OP_MSYNC ? sync_covers(c->r, y, x) :
+		    (y->op == TW_OP_WRITE || y->op == TW_OP_STORE ||
+		     y->op == TW_OP_READ) &&
+		    ranges_meet(off, y->length, (uint64_t)x->offset, x->length)) {
+			ret = tw_anomaly_add_inter(a, i);
+		} else if (y->op == TW_OP_FSYNC) {
+			ret = tw_anomaly_add_inter(a, i);
+		}
+	}
+	return ret;
+}
+
+int tw_judge_read(struct ctx *c, size_t rd)
+{
+	const struct tw_rec *x = &c->r->rec[rd];
+	struct tw_anomaly tmp, *a;
+	int ret = 0;
+
+	memset(&tmp, 0, sizeof(tmp));
+	c->out->reads_checked++;
+	struct tw_piece p;
+
+	tw_piece_start(&p, &x->data);
+	while (ret == 0 && tw_piece_next(&p)) {
+		const struct tw_block *b = tw_versions_find(&c->vs, x->dev,
+							    x->ino, p.blk);
+		struct judged j = judge(c, b, p.blk, p.lo, p.hi, p.crc, x);
+
+		ret = tw_anomaly_add_bytes(&tmp, c->r->page_size, p.blk * TW_GRAIN + p.lo,
+			       p.hi - p.lo, j.state);
+		if (ret == 0 && j.state != TW_S_UNDECIDED) {
+			ret = j.inval ? tw_anomaly_add_inter(&tmp, j.inval->rec) :
+					note_version(c, &tmp, j.req);
+		}
+		if (ret == 0 && j.state == TW_S_OLD) {
+			ret = note_version(c, &tmp, j.match);
+		}
+	}
+	if (ret != 0 || (tmp.bytes[TW_S_OLD] == 0 && tmp.bytes[TW_S_UNKNOWN] == 0)) {
+		free(tmp.pages);
+		free(tmp.inter);
+		return ret;
+	}
+	a = tw_anomaly_new(c->out, c->r, TW_TORN_READ, rd);
+	if (!a) {
+		free(tmp.pages);
+		free(tmp.inter);
+		return -ENOMEM;
+	}
+	memcpy(a->bytes, tmp.bytes, sizeof(a->bytes));
+	a->pages = tmp.pages;
+	a->npages = tmp.npages;
+	a->cappages = tmp.cappages;
+	a->inter = tmp.inter;
+	a->ninter = tmp.ninter;
+	a->capinter = tmp.capinter;
+	a->offset = (uint64_t)x->offset;
+	a->length = (uint64_t)x->ret;
+	if (a->bytes[TW_S_UNKNOWN]) {
+		a->kind = TW_UNKNOWN_DATA;
+	} else if (x->op == TW_OP_LOAD) {
+		a->kind = TW_INCOHERENT_VIEW;
+	} else if (a->bytes[TW_S_NEW]) {
+		a->kind = TW_TORN_READ;
+	} else {
+		a->kind = TW_STALE_READ;
+	}
+	ret = tw_anomaly_add_inter(a, rd);
+	return ret == 0 ? add_neighbours(c, a, rd) : ret;
+}
+

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pass 2: every version of every grain block, from writes, stores (and
+ * what they overwrote), msync page checksums; and the ranges truncated,
+ * punched or written with data no one saw.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "grow.h"
+#include "rules-int.h"
+#include "tornwatch-events.h"
+
+static int add_pieces(struct ctx *c, size_t rec, const struct tw_crcs *cr,
+		      int kind, int64_t made, int64_t visible)
+{
+	const struct tw_rec *x = &c->r->rec[rec];
+	int ret = 0;
+
+	struct tw_piece p;
+
+	tw_piece_start(&p, cr);
+	while (ret == 0 && tw_piece_next(&p)) {
+		struct tw_version v = {
+			.crc = p.crc, .lo = (uint16_t)p.lo, .hi = (uint16_t)p.hi,
+			.kind = kind, .rec = rec, .t_made = made,
+			.t_visible = visible,
+		};
+
+		ret = tw_versions_add(&c->vs, x->dev, x->ino, p.blk, &v);
+	}
+	return ret;
+}
+
+static int add_sync_pages(struct ctx *c, size_t rec, int phase)
+{
+	const struct tw_rec *m = &c->r->rec[rec];
+	uint64_t bpp = m->blocks_per_page;
+	size_t i, j;
+	int ret = 0;
+
+	for (i = 0; i < m->npages[phase] && ret == 0; i++) {
+		for (j = 0; j < bpp && ret == 0; j++) {
+			struct tw_version v = {
+				.crc = m->pages[phase][i].crc[j],
+				.lo = 0,
+				.hi = TW_GRAIN,
+				.kind = phase ? TW_V_RACE : TW_V_SYNC,
+				.rec = rec,
+				.t_made = m->t_begin,
+				.t_visible = !phase && is_barrier(m) ?
+					     m->t_end : T_NEVER,
+			};
+
+			ret = tw_versions_add(&c->vs, m->dev, m->ino,
+					      m->pages[phase][i].page * bpp + j,
+					      &v);
+		}
+	}
+	return ret;
+}
+
+static int add_inval(struct ctx *c, size_t rec)
+{
+	const struct tw_rec *x = &c->r->rec[rec];
+	struct inval *v;
+
+	/* Unseen data of length 0 asked: moved from offset to the end. */
+	if (!x->ended || x->ret < 0 ||
+	    (x->op == TW_OP_OPAQUE && x->ret == 0 && x->length != 0)) {
+		return 0;
+	}
+	if (!TW_GROW(c->inval, c->ninval, c->capinval)) {
+		return -ENOMEM;
+	}
+	v = &c->inval[c->ninval++];
+	v->dev = x->dev;
+	v->ino = x->ino;
+	v->zero = x->op == TW_OP_ZERO;
+	v->lo = x->offset < 0 ? 0 : (uint64_t)x->offset;
+	if (x->offset < 0) {
+		v->hi = UINT64_MAX;	/* where it wrote is unknown: anywhere */
+	} else if (v->zero || x->length == 0) {
+		v->hi = x->length ? v->lo + x->length : UINT64_MAX;
+	} else {
+		v->hi = v->lo + (uint64_t)x->ret;
+	}
+	v->t_begin = x->t_begin;
+	v->t_end = x->t_end;
+	v->rec = rec;
+	if (x->t_end - x->t_begin > c->inval_lag) {
+		c->inval_lag = x->t_end - x->t_begin;
+	}
+	return 0;
+}
+
+
+int tw_build_versions(struct ctx *c)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < c->r->n && ret == 0; i++) {
+		const struct tw_rec *x = &c->r->rec[i];
+
+		switch (x->op) {
+		case TW_OP_WRITE:
+			/* Where it wrote is unknown: undecided anywhere since. */
+			if (x->ended && x->ret > 0 && x->offset < 0) {
+				ret = add_inval(c, i);
+			} else if (x->ended && x->ret > 0) {
+				ret = add_pieces(c, i, &x->data, TW_V_WRITE,
+						 x->t_begin, x->t_end);
+			}
+			break;
+		case TW_OP_STORE:
+			ret = add_pieces(c, i, &x->old, TW_V_OLD,
+					 x->t_begin - 1, T_NEVER);
+			if (ret == 0) {
+				ret = add_pieces(c, i, &x->data, TW_V_STORE,
+						 x->t_begin, c->visible[i]);
+			}
+			break;
+		case TW_OP_ZERO:
+		case TW_OP_OPAQUE:
+			ret = add_inval(c, i);
+			break;
+		case TW_OP_MSYNC:
+			ret = add_sync_pages(c, i, 0);
+			if (ret == 0) {
+				ret = add_sync_pages(c, i, 1);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	return ret;
+}
+
