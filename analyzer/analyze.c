@@ -33,6 +33,7 @@ struct child_ctx {
 	int err;		/* what made reading stop: -ENOMEM */
 	int test_crash;		/* TORNWATCH_TEST_CRASH, tests only */
 	struct tw_progress progress;
+	struct tw_rules *rules;	/* judging as the trace is read */
 };
 
 /*
@@ -95,6 +96,9 @@ static int on_event(const struct tw_event *ev, void *data)
 	}
 	if (ret == 0) {
 		ret = tw_records_add(c->r, ev);
+	}
+	if (ret == 0 && ev->type != TW_EV_READING) {
+		ret = tw_rules_step(c->rules);
 	}
 	if (ret != 0) {
 		c->err = ret;
@@ -169,13 +173,18 @@ static enum tw_analyze_status analyze_here(const struct tw_analyze_opts *o,
 	struct tw_anomalies anomalies = { 0 };
 	struct tw_report_opts ro = { o->dirs, o->ndirs, o->command, o->max_full };
 	struct tw_records r;
-	struct child_ctx c = { &r, ready_fd, 0, test_crash_mode(), { 0 } };
+	struct child_ctx c = { &r, ready_fd, 0, test_crash_mode(), { 0 }, NULL };
 	char err[512] = "";
 	int rc;
 
 	tw_records_init(&r);
 	r.root_pid = o->root_pid;
 	tw_progress_start(&c.progress, tty_fd, o->dirs, o->ndirs);
+	c.rules = tw_rules_new(&r, &anomalies);
+	if (!c.rules) {
+		no_memory(o->dirs[0]);
+		goto end;
+	}
 	tw_in_reader = 1;
 	rc = tw_trace_read(o->dirs, o->ndirs, on_event, &c, &stats, err,
 			   sizeof(err));
@@ -212,9 +221,8 @@ static enum tw_analyze_status analyze_here(const struct tw_analyze_opts *o,
 			o->dirs[0], o->ndirs > 1 ? " and the others" : "");
 		goto end;
 	}
-	snprintf(err, sizeof(err), "judging %zu calls", r.n);
-	tw_progress_say(&c.progress, err);
-	rc = tw_rules_run(&r, &anomalies);
+	tw_progress_say(&c.progress, "judging the last calls");
+	rc = tw_rules_end(c.rules);
 	tw_progress_end(&c.progress);
 	if (rc != 0 || tw_report_text(stdout, &r, &anomalies, &ro) != 0) {
 		no_memory(o->dirs[0]);
@@ -235,6 +243,7 @@ end:
 	if (tty_fd >= 0) {
 		close(tty_fd);
 	}
+	tw_rules_free(c.rules);
 	tw_anomalies_free(&anomalies);
 	tw_records_free(&r);
 	return status;

@@ -37,13 +37,17 @@ int tw_anomaly_add_inter(struct tw_anomaly *a, size_t rec)
 			return 0;
 		}
 	}
-	if (a->ninter >= TW_INTERLEAVING_MAX) {
+	/* A call the window no longer holds is not cited (README). */
+	if (a->ninter >= TW_INTERLEAVING_MAX || (a->r && !tw_rec_find(a->r, rec))) {
 		return 0;
 	}
 	if (!TW_GROW(a->inter, a->ninter, a->capinter)) {
 		return -ENOMEM;
 	}
 	a->inter[a->ninter++] = rec;
+	if (a->r) {
+		tw_records_pin(a->r, rec);
+	}
 	return 0;
 }
 
@@ -90,9 +94,9 @@ int tw_anomaly_add_bytes(struct tw_anomaly *a, uint64_t page_size,
 }
 
 struct tw_anomaly *tw_anomaly_new(struct tw_anomalies *out,
-				  const struct tw_records *r, int kind, size_t rec)
+				  struct tw_records *r, int kind, size_t rec)
 {
-	const struct tw_rec *x = &r->rec[rec];
+	const struct tw_rec *x = tw_rec_find(r, rec);
 	struct tw_anomaly *a;
 
 	if (!TW_GROW(out->a, out->n, out->cap)) {
@@ -102,6 +106,8 @@ struct tw_anomaly *tw_anomaly_new(struct tw_anomalies *out,
 	memset(a, 0, sizeof(*a));
 	a->kind = kind;
 	a->rec = rec;
+	a->r = r;
+	tw_records_pin(r, rec);
 	a->dev = x->dev;
 	a->ino = x->ino;
 	a->uncertain = tw_records_lost_before(r, x->t_end);

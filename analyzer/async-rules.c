@@ -18,7 +18,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "rules.h"
+#include "grow.h"
+#include "rules-int.h"
 #include "tornwatch-events.h"
 
 struct io_facts {
@@ -96,63 +97,87 @@ static int read_shows_later(const struct tw_rec *x, const struct tw_rec *rd)
 	return 0;
 }
 
-static void gather(const struct tw_records *r, size_t i, struct io_facts *f)
+/* Its touches were noted on it as they came (records.c). */
+static void gather(const struct tw_rec *x, struct io_facts *f)
 {
-	const struct tw_rec *x = &r->rec[i];
-	size_t j;
-
 	f->t_last = x->ended ? x->t_end : x->t_begin;
-	for (j = i + 1; j < r->n && r->rec[j].t_begin <= x->t_end; j++) {
-		const struct tw_rec *y = &r->rec[j];
-
-		if (y->note == TW_NOTE_TOUCH && y->io == i) {
-			f->released |= y->released;
-			if (y->t_begin > f->t_last) {
-				f->t_last = y->t_begin;
-			}
-		}
+	f->released = x->touch_released;
+	if (x->t_last_touch > f->t_last) {
+		f->t_last = x->t_last_touch;
 	}
 }
 
-/* Unknown data some read found where this write's later content went. */
-static int explain_reads(const struct tw_records *r, size_t i,
-			 struct tw_anomalies *out, struct tw_anomaly *a,
+/* Read u's unknown data is write x's later content: x explains it. */
+static int absorb(struct tw_anomaly *a, struct tw_anomaly *u)
+{
+	u->dropped = 1;
+	return tw_anomaly_add_inter(a, u->rec);
+}
+
+static int shows_later(const struct tw_rec *x, const struct tw_anomaly *u,
+		       const struct tw_rec *rd)
+{
+	return u->kind == TW_UNKNOWN_DATA && !u->dropped && rd &&
+	       rd->dev == x->dev && rd->ino == x->ino &&
+	       rd->t_begin >= x->t_begin && read_shows_later(x, rd);
+}
+
+/* Unknown data some read judged so far found where this write's later content went. */
+static int explain_reads(struct ctx *c, size_t i, struct tw_anomaly *a,
 			 struct io_facts *f)
 {
-	const struct tw_rec *x = &r->rec[i];
+	const struct tw_rec *x = tw_rec_find(c->r, i);
+	struct tw_anomalies *out = c->out;
 	size_t k;
 	int ret = 0;
 
 	for (k = 0; k < out->n && ret == 0; k++) {
 		struct tw_anomaly *u = &out->a[k];
-		const struct tw_rec *rd = &r->rec[u->rec];
 
-		if (u->kind != TW_UNKNOWN_DATA || u->dropped ||
-		    rd->dev != x->dev || rd->ino != x->ino ||
-		    rd->t_begin < x->t_begin || !read_shows_later(x, rd)) {
+		if (!shows_later(x, u, tw_rec_find(c->r, u->rec))) {
 			continue;
 		}
 		f->observed = 1;
-		if (!a) {
-			continue;
+		if (a) {
+			ret = absorb(a, u);
 		}
-		u->dropped = 1;
-		ret = tw_anomaly_add_inter(a, u->rec);
 	}
 	return ret;
+}
+
+/* An unknown_data read judged after the write's anomaly was made. */
+int tw_async_explain(struct ctx *c, size_t ui)
+{
+	size_t k;
+
+	for (k = 0; k < c->ncand; k++) {
+		struct tw_anomaly *a = &c->out->a[c->cand[k].anomaly];
+		struct tw_anomaly *u = &c->out->a[ui];
+		const struct tw_rec *x = tw_rec_find(c->r, c->cand[k].rec);
+
+		if (!x || !shows_later(x, u, tw_rec_find(c->r, u->rec))) {
+			continue;
+		}
+		/* Its changed content reached the file: no mere abandoned I/O. */
+		if (a->kind == TW_ABANDONED_IO) {
+			a->kind = TW_PHANTOM_WRITE;
+		}
+		return absorb(a, u);
+	}
+	return 0;
 }
 
 /* What happened around the I/O: its touches, and waits and signals of its process. */
 static int add_context(const struct tw_records *r, size_t i,
 		       struct tw_anomaly *a, int64_t t_last)
 {
-	const struct tw_rec *x = &r->rec[i];
-	size_t j;
+	const struct tw_rec *x = tw_rec_find(r, i);
+	size_t j = i + 1 > r->first ? i + 1 : r->first;
 	int ret = tw_anomaly_add_inter(a, i);
 
-	for (j = i + 1; j < r->n && ret == 0 && r->rec[j].t_begin <= t_last;
+	for (; j < r->end && ret == 0 && tw_rec_at(r, j)->t_begin <= t_last;
 	     j++) {
-		const struct tw_rec *y = &r->rec[j];
+		const struct tw_rec *y = tw_rec_at(r, j);
 
 		if ((y->note == TW_NOTE_TOUCH && y->io == i) ||
 		    (y->note == TW_NOTE_WAIT && y->pid == x->pid &&
@@ -164,11 +189,11 @@ static int add_context(const struct tw_records *r, size_t i,
 	return ret;
 }
 
-static struct tw_anomaly *async_anomaly(const struct tw_records *r,
+static struct tw_anomaly *async_anomaly(struct tw_records *r,
 					struct tw_anomalies *out, int kind,
 					size_t i)
 {
-	const struct tw_rec *x = &r->rec[i];
+	const struct tw_rec *x = tw_rec_find(r, i);
 	struct tw_anomaly *a = tw_anomaly_new(out, r, kind, i);
 
 	if (a) {
@@ -202,10 +227,10 @@ static int changed_pages(const struct tw_records *r, const struct tw_rec *x,
 	return ret;
 }
 
-static int short_read(const struct tw_records *r, size_t i,
+static int short_read(struct tw_records *r, size_t i,
 		      struct tw_anomalies *out)
 {
-	const struct tw_rec *x = &r->rec[i];
+	const struct tw_rec *x = tw_rec_find(r, i);
 	struct tw_anomaly *a;
 	uint64_t got = (uint64_t)x->ret;
 
@@ -225,18 +250,17 @@ static int short_read(const struct tw_records *r, size_t i,
 	return add_context(r, i, a, x->t_end);
 }
 
-static int lifetime(const struct tw_records *r, size_t i,
-		    struct tw_anomalies *out)
+static int lifetime(struct ctx *c, size_t i)
 {
-	const struct tw_rec *x = &r->rec[i];
+	const struct tw_rec *x = tw_rec_find(c->r, i);
 	struct io_facts f = { 0 };
 	struct tw_anomaly *a = NULL;
 	int kind, ret;
 
-	gather(r, i, &f);
+	gather(x, &f);
 	ret = compare_snapshots(x, &f);
 	if (ret == 0 && f.released && x->op == TW_OP_WRITE && x->nlater) {
-		ret = explain_reads(r, i, out, NULL, &f);
+		ret = explain_reads(c, i, NULL, &f);
 	}
 	if (ret != 0 || (!f.released && f.nchanged == 0)) {
 		free(f.changed);
@@ -249,33 +273,37 @@ static int lifetime(const struct tw_records *r, size_t i,
 	} else {
 		kind = TW_ABANDONED_IO;
 	}
-	a = async_anomaly(r, out, kind, i);
-	ret = a ? changed_pages(r, x, a, &f) : -ENOMEM;
+	a = async_anomaly(c->r, c->out, kind, i);
+	ret = a ? changed_pages(c->r, x, a, &f) : -ENOMEM;
 	if (ret == 0 && kind != TW_ABANDONED_IO) {
-		ret = explain_reads(r, i, out, a, &f);
+		ret = explain_reads(c, i, a, &f);
 	}
 	if (ret == 0) {
-		ret = add_context(r, i, a, f.t_last);
+		ret = add_context(c->r, i, a, f.t_last);
+	}
+	/* A read judged later may still find its later content. */
+	if (ret == 0 && x->op == TW_OP_WRITE && x->nlater) {
+		if (!TW_GROW(c->cand, c->ncand, c->capcand)) {
+			ret = -ENOMEM;
+		} else {
+			c->cand[c->ncand++] = (struct candidate){ i, c->out->n - 1 };
+		}
 	}
 	free(f.changed);
 	return ret;
 }
 
-int tw_async_rules(const struct tw_records *r, struct tw_anomalies *out)
+int tw_async_rules(struct ctx *c, size_t i)
 {
-	size_t i;
-	int ret = 0;
+	const struct tw_rec *x = tw_rec_find(c->r, i);
+	int ret;
 
-	for (i = 0; i < r->n && ret == 0; i++) {
-		const struct tw_rec *x = &r->rec[i];
-
-		if (!x->aio || x->op == TW_OP_FSYNC) {
-			continue;
-		}
-		ret = short_read(r, i, out);
-		if (ret == 0 && x->seen != TW_SEEN_REFUSED) {
-			ret = lifetime(r, i, out);
-		}
+	if (!x || !x->aio || x->op == TW_OP_FSYNC) {
+		return 0;
+	}
+	ret = short_read(c->r, i, c->out);
+	if (ret == 0 && x->seen != TW_SEEN_REFUSED) {
+		ret = lifetime(c, i);
 	}
 	return ret;
 }

@@ -67,6 +67,7 @@ struct judged {
 	const struct tw_version *req;
 	const struct tw_version *match;
 	const struct inval *inval;	/* when it is what the read had to see */
+	int history_cut;	/* old or unknown: older versions were dropped */
 };
 
 static int same_piece(const struct tw_version *v, unsigned int lo,
@@ -132,7 +133,25 @@ static int other_shape_before(const struct tw_block *b, size_t until,
 			return 1;
 		}
 	}
-	return 0;
+	return b && tw_versions_dropped_other_shape(b, lo, hi);
+}
+
+/*
+ * Not what the read had to see, nor any kept older version: with older
+ * versions dropped it may be one of those (a stale read) as well as data
+ * no one wrote; with versions a read could still need dropped, nothing is
+ * known.
+ */
+static void cut_history(const struct tw_block *b, struct judged *j)
+{
+	if (!b || (j->state != TW_S_OLD && j->state != TW_S_UNKNOWN)) {
+		return;
+	}
+	if (b->live_cut) {
+		j->state = TW_S_UNDECIDED;
+	} else if (j->state == TW_S_UNKNOWN && b->history_cut) {
+		j->history_cut = 1;
+	}
 }
 
 /*
@@ -145,7 +164,7 @@ static struct judged judge_inval(const struct tw_block *b, size_t cut,
 				 unsigned int hi, uint32_t crc,
 				 const struct inval *iv)
 {
-	struct judged j = { TW_S_UNDECIDED, NULL, NULL, iv };
+	struct judged j = { TW_S_UNDECIDED, NULL, NULL, iv, 0 };
 	uint64_t from = blk * TW_GRAIN + lo, to = blk * TW_GRAIN + hi;
 	size_t first = 0;
 
@@ -204,7 +223,7 @@ static struct judged judge(const struct ctx *c, const struct tw_block *b,
 			   uint64_t blk, unsigned int lo, unsigned int hi,
 			   uint32_t crc, const struct tw_rec *rd)
 {
-	struct judged j = { TW_S_UNDECIDED, NULL, NULL, NULL };
+	struct judged j = { TW_S_UNDECIDED, NULL, NULL, NULL, 0 };
 	const struct inval *iv;
 	size_t cut = 0, req = 0, first;
 
@@ -225,6 +244,7 @@ static struct judged judge(const struct ctx *c, const struct tw_block *b,
 		    reshaped_since(b, cut, lo, hi, iv->t_begin)) {
 			j.state = TW_S_UNDECIDED;
 		}
+		cut_history(b, &j);
 		return j;
 	}
 	if (!j.req) {
@@ -255,33 +275,36 @@ static struct judged judge(const struct ctx *c, const struct tw_block *b,
 			j.state = TW_S_OLD;
 		}
 	}
+	cut_history(b, &j);
 	return j;
 }
 
 static int note_version(struct ctx *c, struct tw_anomaly *a,
 			const struct tw_version *v)
 {
+	const struct tw_rec *x;
 	int ret;
 
 	if (!v) {
 		return 0;
 	}
 	ret = tw_anomaly_add_inter(a, v->rec);
-	if (ret == 0 && v->kind == TW_V_STORE && c->synced_by[v->rec] != NO_REC) {
-		ret = tw_anomaly_add_inter(a, c->synced_by[v->rec]);
+	x = tw_rec_find(c->r, v->rec);
+	if (ret == 0 && v->kind == TW_V_STORE && x && x->synced_by != NO_REC) {
+		ret = tw_anomaly_add_inter(a, x->synced_by);
 	}
 	return ret;
 }
 
-/* Other calls on the same bytes around the anomaly, from any thread or process. */
+/* The first record of the window begun at t or later. */
 static size_t first_begun(const struct tw_records *r, int64_t t)
 {
-	size_t lo = 0, hi = r->n;
+	size_t lo = r->first, hi = r->end;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (r->rec[mid].t_begin < t) {
+		if (tw_rec_at(r, mid)->t_begin < t) {
 			lo = mid + 1;
 		} else {
 			hi = mid;
@@ -290,22 +313,30 @@ static size_t first_begun(const struct tw_records *r, int64_t t)
 	return lo;
 }
 
+/*
+ * Other calls on the same bytes around the anomaly, from any thread or
+ * process: those the window still holds (README: what a report cites).
+ */
 static int add_neighbours(struct ctx *c, struct tw_anomaly *a, size_t rd)
 {
-	const struct tw_rec *x = &c->r->rec[rd];
+	const struct tw_records *r = c->r;
+	const struct tw_rec *x = tw_rec_at(r, rd);
+	struct span sx = span_of(x, rd);
 	int64_t from = x->t_begin;
 	size_t i;
 	int ret = 0;
 
 	for (i = 0; i < a->ninter; i++) {
-		if (c->r->rec[a->inter[i]].t_begin < from) {
-			from = c->r->rec[a->inter[i]].t_begin;
+		const struct tw_rec *y = tw_rec_find(r, a->inter[i]);
+
+		if (y && y->t_begin < from) {
+			from = y->t_begin;
 		}
 	}
 	/* Records are in order of begin: from the first begun at from on. */
-	i = first_begun(c->r, from);
-	for (; i < c->r->n && ret == 0 && a->ninter < TW_INTERLEAVING_MAX; i++) {
-		const struct tw_rec *y = &c->r->rec[i];
+	i = first_begun(r, from);
+	for (; i < r->end && ret == 0 && a->ninter < TW_INTERLEAVING_MAX; i++) {
+		const struct tw_rec *y = tw_rec_at(r, i);
 		uint64_t off = y->offset < 0 ? 0 : (uint64_t)y->offset;
 
 		if (y->t_begin > x->t_end) {
@@ -314,7 +345,7 @@ static int add_neighbours(struct ctx *c, struct tw_anomaly *a, size_t rd)
 		if (!same_file(x, y)) {
 			continue;
 		}
-		if (y->op == TW_OP_MSYNC ? sync_covers(c->r, y, x) :
+		if (y->op == TW_OP_MSYNC ? sync_covers(r, y, &sx) :
 		    (y->op == TW_OP_WRITE || y->op == TW_OP_STORE ||
 		     y->op == TW_OP_READ) &&
 		    ranges_meet(off, y->length, (uint64_t)x->offset, x->length)) {
@@ -328,8 +359,10 @@ static int add_neighbours(struct ctx *c, struct tw_anomaly *a, size_t rd)
 
 int tw_judge_read(struct ctx *c, size_t rd)
 {
-	const struct tw_rec *x = &c->r->rec[rd];
+	const struct tw_rec *x = tw_rec_at(c->r, rd);
 	struct tw_anomaly tmp, *a;
+	int history_cut = 0;
+	size_t k;
 	int ret = 0;
 
 	memset(&tmp, 0, sizeof(tmp));
@@ -342,6 +375,7 @@ int tw_judge_read(struct ctx *c, size_t rd)
 							    x->ino, p.blk);
 		struct judged j = judge(c, b, p.blk, p.lo, p.hi, p.crc, x);
 
+		history_cut |= j.history_cut;
 		ret = tw_anomaly_add_bytes(&tmp, c->r->page_size, p.blk * TW_GRAIN + p.lo,
 			       p.hi - p.lo, j.state);
 		if (ret == 0 && j.state != TW_S_UNDECIDED) {
@@ -370,6 +404,13 @@ int tw_judge_read(struct ctx *c, size_t rd)
 	a->inter = tmp.inter;
 	a->ninter = tmp.ninter;
 	a->capinter = tmp.capinter;
+	a->history_cut = history_cut;
+	for (k = 0, a->ninter = 0; k < tmp.ninter; k++) {
+		if (tw_rec_find(c->r, tmp.inter[k])) {
+			tw_records_pin(c->r, tmp.inter[k]);
+			a->inter[a->ninter++] = tmp.inter[k];
+		}
+	}
 	a->offset = (uint64_t)x->offset;
 	a->length = (uint64_t)x->ret;
 	if (a->bytes[TW_S_UNKNOWN]) {
@@ -382,6 +423,12 @@ int tw_judge_read(struct ctx *c, size_t rd)
 		a->kind = TW_STALE_READ;
 	}
 	ret = tw_anomaly_add_inter(a, rd);
-	return ret == 0 ? add_neighbours(c, a, rd) : ret;
+	if (ret == 0) {
+		ret = add_neighbours(c, a, rd);
+	}
+	if (ret == 0 && a->kind == TW_UNKNOWN_DATA) {
+		ret = tw_async_explain(c, c->out->n - 1);
+	}
+	return ret;
 }
 

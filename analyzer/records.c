@@ -39,31 +39,192 @@ void tw_records_init(struct tw_records *r)
 	r->page_size = 4096;
 }
 
+static void free_crcs(struct tw_rec *x)
+{
+	free(x->data.crc);
+	free(x->old.crc);
+	free(x->pages[0]);
+	free(x->pages[1]);
+	for (size_t k = 0; k < x->nlater; k++) {
+		free(x->later[k].crc);
+	}
+	free(x->later);
+	memset(&x->data, 0, sizeof(x->data));
+	memset(&x->old, 0, sizeof(x->old));
+	x->pages[0] = x->pages[1] = NULL;
+	x->npages[0] = x->npages[1] = 0;
+	x->later = NULL;
+	x->nlater = 0;
+}
+
 void tw_records_free(struct tw_records *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->n; i++) {
-		free(r->rec[i].data.crc);
-		free(r->rec[i].old.crc);
-		free(r->rec[i].pages[0]);
-		free(r->rec[i].pages[1]);
-		for (size_t k = 0; k < r->rec[i].nlater; k++) {
-			free(r->rec[i].later[k].crc);
+	for (i = 0; i < r->nwin; i++) {
+		free_crcs(&r->rec[i]);
+	}
+	for (i = 0; i < r->cited.cap; i++) {
+		if (r->cited.slot[i].used) {
+			struct tw_rec *x = (struct tw_rec *)r->cited.slot[i].rec;
+
+			free_crcs(x);
+			free(x);
 		}
-		free(r->rec[i].later);
 	}
 	for (i = 0; i < r->nnames; i++) {
 		free(r->names[i].path);
 	}
 	free(r->rec);
 	tw_call_index_free(&r->calls);
+	tw_call_index_free(&r->cited);
 	free(r->names);
 	free(r->lost_ts);
 	free(r->pids);
 	free(r->tree);
 	free(r->untraced);
 	memset(r, 0, sizeof(*r));
+}
+
+struct tw_rec *tw_rec_find(const struct tw_records *r, size_t g)
+{
+	size_t k;
+
+	if (g >= r->first && g < r->end) {
+		return tw_rec_at(r, g);
+	}
+	if (g >= r->end || r->ncited == 0) {
+		return NULL;
+	}
+	k = tw_call_index_get(&r->cited, 0, g);
+	return k == NO_REC ? NULL : (struct tw_rec *)k;
+}
+
+void tw_records_pin(struct tw_records *r, size_t g)
+{
+	struct tw_rec *x = tw_rec_find(r, g);
+
+	if (!x || x->pinned) {
+		return;
+	}
+	x->pinned = 1;
+	if (x->synced_by != NO_REC) {
+		tw_records_pin(r, x->synced_by);
+	}
+	if (x->note == TW_NOTE_TOUCH && x->io != NO_REC) {
+		tw_records_pin(r, x->io);
+	}
+}
+
+void tw_records_ref(struct tw_records *r, size_t g)
+{
+	struct tw_rec *x = tw_rec_find(r, g);
+
+	if (x) {
+		x->refs++;
+	}
+}
+
+/* A cited record nothing names any more goes, and lets go of its msync. */
+static void drop_cited(struct tw_records *r, size_t g, struct tw_rec *x)
+{
+	size_t m = x->synced_by;
+
+	tw_call_index_del(&r->cited, 0, g);
+	r->ncited--;
+	free_crcs(x);
+	free(x);
+	if (m != NO_REC) {
+		tw_records_unref(r, m);
+	}
+}
+
+void tw_records_unref(struct tw_records *r, size_t g)
+{
+	struct tw_rec *x = tw_rec_find(r, g);
+
+	if (!x || x->refs == 0) {
+		return;
+	}
+	if (--x->refs == 0 && !x->pinned && g < r->first && x->closed) {
+		drop_cited(r, g, x);
+	}
+}
+
+/*
+ * A pruned record still named moves to the cite store (an open one's
+ * later events find it there by the same global index): an open one whole,
+ * a pinned one with what it transferred (a later phantom write is matched
+ * against an unknown read's checksums), others without checksums.
+ */
+static int keep_cited(struct tw_records *r, size_t g, struct tw_rec *x)
+{
+	struct tw_rec *c = malloc(sizeof(*c));
+
+	if (!c) {
+		return -ENOMEM;
+	}
+	if (x->closed && !x->pinned) {
+		free_crcs(x);
+	} else if (x->closed) {
+		free(x->old.crc);
+		memset(&x->old, 0, sizeof(x->old));
+	}
+	*c = *x;
+	if (tw_call_index_put(&r->cited, 0, g, (size_t)c) != 0) {
+		free(c);
+		return -ENOMEM;
+	}
+	r->ncited++;
+	return 0;
+}
+
+int tw_records_prune(struct tw_records *r, size_t g)
+{
+	size_t k, n;
+
+	if (g <= r->first) {
+		return 0;
+	}
+	if (g > r->end) {
+		g = r->end;
+	}
+	n = g - r->first;
+	for (k = 0; k < n; k++) {
+		struct tw_rec *x = &r->rec[k];
+		size_t m = x->synced_by;
+
+		if (x->pinned || x->refs || !x->closed) {
+			if (keep_cited(r, r->first + k, x) != 0) {
+				return -ENOMEM;
+			}
+			continue;
+		}
+		free_crcs(x);
+		/* Its msync began after it ended: still in the window. */
+		if (m != NO_REC && m >= r->first && tw_rec_at(r, m)->refs) {
+			tw_rec_at(r, m)->refs--;
+		}
+	}
+	memmove(r->rec, r->rec + n, (r->nwin - n) * sizeof(*r->rec));
+	r->nwin -= n;
+	r->first = g;
+	return 0;
+}
+
+void tw_records_settle_floor(struct tw_records *r)
+{
+	while (r->open_floor < r->end) {
+		struct tw_rec *x = tw_rec_at(r, r->open_floor);
+
+		if (!x->closed && !x->overdue) {
+			if (x->t_begin >= r->now - TW_OPEN_WAIT_NS) {
+				break;
+			}
+			x->overdue = 1;
+		}
+		r->open_floor++;
+	}
 }
 
 static int add_name(struct tw_records *r, const struct tw_event *ev)
@@ -118,11 +279,16 @@ static struct tw_rec *new_rec(struct tw_records *r, const struct tw_event *ev)
 	struct tw_rec *c;
 
 	/* Versions name their call in 32 bits (versions.h). */
-	if (r->n >= UINT32_MAX || !TW_GROW(r->rec, r->n, r->cap)) {
+	if (r->end >= UINT32_MAX || !TW_GROW(r->rec, r->nwin, r->cap)) {
 		return NULL;
 	}
-	c = &r->rec[r->n++];
+	c = &r->rec[r->nwin++];
 	memset(c, 0, sizeof(*c));
+	if (r->end++ == 0) {
+		r->t_first = ev->ts;
+	}
+	c->synced_by = NO_REC;
+	c->io = NO_REC;
 	c->t_begin = ev->ts;
 	c->t_end = INT64_MAX;
 	c->pid = (int32_t)ev->pid;
@@ -146,7 +312,7 @@ static int begin(struct tw_records *r, const struct tw_event *ev)
 	if (!new_rec(r, ev)) {
 		return -ENOMEM;
 	}
-	return tw_call_index_put(&r->calls, (int32_t)ev->pid, ev->cid, r->n - 1);
+	return tw_call_index_put(&r->calls, (int32_t)ev->pid, ev->cid, r->end - 1);
 }
 
 /* The call not yet ended that the event names, or NULL. */
@@ -154,7 +320,21 @@ static struct tw_rec *open_call(struct tw_records *r, const struct tw_event *ev)
 {
 	size_t k = tw_call_index_get(&r->calls, (int32_t)ev->pid, ev->cid);
 
-	return k == NO_REC ? NULL : &r->rec[k];
+	return k == NO_REC ? NULL : tw_rec_find(r, k);
+}
+
+/*
+ * A call that returned after it was judged as never ending: what came after
+ * its begin was judged without it, so it counts like lost events there.
+ */
+static int late(struct tw_records *r, const struct tw_rec *c)
+{
+	r->late_ends++;
+	if (!TW_GROW(r->lost_ts, r->nlost, r->caplost)) {
+		return -ENOMEM;
+	}
+	r->lost_ts[r->nlost++] = c->t_begin;
+	return 0;
 }
 
 static int end(struct tw_records *r, const struct tw_event *ev)
@@ -170,8 +350,9 @@ static int end(struct tw_records *r, const struct tw_event *ev)
 	c->err = (int)ev->err;
 	c->offset = ev->offset;
 	c->ended = 1;
+	c->closed = 1;
 	tw_call_index_del(&r->calls, (int32_t)ev->pid, ev->cid);
-	return 0;
+	return c->overdue ? late(r, c) : 0;
 }
 
 static int append_crcs(struct tw_crcs *to, const struct tw_event *ev)
@@ -303,7 +484,7 @@ static int aio_submit(struct tw_records *r, const struct tw_event *ev)
 	c->ctx = ev->ctx;
 	c->id = ev->id;
 	c->size = ev->size;
-	return tw_call_index_put(&r->calls, (int32_t)ev->pid, ev->cid, r->n - 1);
+	return tw_call_index_put(&r->calls, (int32_t)ev->pid, ev->cid, r->end - 1);
 }
 
 /* The I/O's checksums came before it: the completion closes it. */
@@ -316,6 +497,7 @@ static int aio_complete(struct tw_records *r, const struct tw_event *ev)
 		return 0;
 	}
 	tw_call_index_del(&r->calls, (int32_t)ev->pid, ev->cid);
+	c->closed = 1;
 	c->seen = (int)ev->seen;
 	c->done_call = tw_fn_name((unsigned int)ev->fn);
 	if (c->seen == TW_SEEN_NEVER) {
@@ -325,7 +507,7 @@ static int aio_complete(struct tw_records *r, const struct tw_event *ev)
 	c->ret = ev->res;
 	c->err = ev->res < 0 ? (int)-ev->res : 0;
 	c->ended = 1;
-	return 0;
+	return c->overdue ? late(r, c) : 0;
 }
 
 /* A note: one instant, tied to an I/O (touch) or to a context (wait). */
@@ -338,11 +520,11 @@ static struct tw_rec *new_note(struct tw_records *r, const struct tw_event *ev,
 		return NULL;
 	}
 	c->note = note;
+	c->closed = 1;
 	c->op = TW_OP_OTHER;
 	c->cid = 0;
 	c->engine = (int)ev->engine;
 	c->ctx = ev->ctx;
-	c->io = (size_t)-1;
 	return c;
 }
 
@@ -351,7 +533,8 @@ static int aio_touch(struct tw_records *r, const struct tw_event *ev)
 	size_t k = tw_call_index_get(&r->calls, (int32_t)ev->pid, ev->cid);
 	struct tw_rec *c, *io;
 
-	if (k == NO_REC || !r->rec[k].aio) {
+	io = k == NO_REC ? NULL : tw_rec_find(r, k);
+	if (!io || !io->aio) {
 		r->orphans++;
 		return 0;
 	}
@@ -359,7 +542,10 @@ static int aio_touch(struct tw_records *r, const struct tw_event *ev)
 	if (!c) {
 		return -ENOMEM;
 	}
-	io = &r->rec[k];
+	/* The window may have moved: find the I/O again. */
+	io = tw_rec_find(r, k);
+	io->t_last_touch = ev->ts;
+	io->touch_released |= (int)ev->released;
 	c->io = k;
 	c->released = (int)ev->released;
 	c->engine = io->engine;
@@ -512,6 +698,9 @@ int tw_records_add(struct tw_records *r, const struct tw_event *ev)
 		return out < 0 ? out : 0;
 	}
 	r->events++;
+	if (ev->ts > r->now) {
+		r->now = ev->ts;
+	}
 	if (ev->type != TW_EV_DISCARDED && ev->type != TW_EV_READING &&
 	    note_pid(r, ev->pid) != 0) {
 		return -ENOMEM;

@@ -77,6 +77,14 @@ struct tw_rec {
 	uint64_t addr;
 	uint64_t inflight;
 	uint64_t missed;	/* completions a ring lost */
+	/* Streaming: what the rules and the cite store need to know. */
+	int closed;		/* no event of this call will come any more */
+	int overdue;		/* open too long: judged as if it never ended */
+	int pinned;		/* an anomaly cites it: kept to the report */
+	uint32_t refs;		/* versions made by it, stores synced by it */
+	size_t synced_by;	/* a store: the msync that made it visible */
+	int64_t t_last_touch;	/* an I/O: its last touch note */
+	int touch_released;	/* an I/O: a touch released its buffer */
 };
 
 struct tw_file_name {
@@ -91,9 +99,23 @@ struct tw_untraced {
 	char path[256];
 };
 
+/*
+ * Records live in a window, in order of begin, named by a global index:
+ * record g is rec[g - first] while first <= g < end. The rules prune the
+ * window's front; a pruned record something still names (a version it
+ * made, an anomaly that cites it, a call still open) moves to the cite
+ * store, without its checksums unless it is still open.
+ */
 struct tw_records {
-	struct tw_rec *rec;	/* in order of begin */
-	size_t n, cap;
+	struct tw_rec *rec;	/* the window */
+	size_t nwin, cap;
+	size_t first;		/* global index of rec[0] */
+	size_t end;		/* global index of the next record: calls so far */
+	struct tw_call_index cited;	/* global index -> struct tw_rec * */
+	size_t ncited;
+	size_t open_floor;	/* every record before it is closed or overdue */
+	int64_t t_first;	/* begin of the first record */
+	int64_t now;		/* timestamp of the newest event */
 	struct tw_call_index calls;	/* calls and I/Os not yet ended */
 	struct tw_file_name *names;
 	size_t nnames, capnames;
@@ -103,6 +125,7 @@ struct tw_records {
 	uint64_t lost_packets;
 	uint64_t events;
 	uint64_t orphans;	/* ends or pieces with no matching begin */
+	uint64_t late_ends;	/* calls that returned after TW_OPEN_WAIT_NS */
 	int32_t *pids;		/* every traced process */
 	size_t npids, cappids;
 	uint64_t missed;	/* completions lost to ring wraps */
@@ -131,6 +154,27 @@ struct tw_piece {
 void tw_piece_start(struct tw_piece *p, const struct tw_crcs *cr);
 /* 1 while there is a piece: its block, range and CRC are in p. */
 int tw_piece_next(struct tw_piece *p);
+
+/* Record g, in the window or the cite store; NULL once it is gone. */
+struct tw_rec *tw_rec_find(const struct tw_records *r, size_t g);
+/* Record g of the window (first <= g < end). */
+static inline struct tw_rec *tw_rec_at(const struct tw_records *r, size_t g)
+{
+	return &r->rec[g - r->first];
+}
+/* An anomaly cites g: kept to the report, with the records it names. */
+void tw_records_pin(struct tw_records *r, size_t g);
+/* One more, or one fewer, thing names g (a version, a synced store). */
+void tw_records_ref(struct tw_records *r, size_t g);
+void tw_records_unref(struct tw_records *r, size_t g);
+/* Drops the window's records before g: 0, or -ENOMEM. */
+int tw_records_prune(struct tw_records *r, size_t g);
+/*
+ * Open calls begun more than TW_OPEN_WAIT_NS before the newest event stop
+ * holding the rules back: they are judged as never ended. The floor moves.
+ */
+#define TW_OPEN_WAIT_NS (60ll * 1000000000ll)
+void tw_records_settle_floor(struct tw_records *r);
 
 void tw_records_init(struct tw_records *r);
 void tw_records_free(struct tw_records *r);

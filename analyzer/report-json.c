@@ -155,7 +155,7 @@ static void json_summary(FILE *f, const struct tw_summary *s)
 static int json_anomaly(FILE *f, const struct tw_records *r,
 			const struct tw_anomaly *a, size_t group)
 {
-	const struct tw_rec *x = &r->rec[a->rec];
+	const struct tw_rec *x = tw_rec_find(r, a->rec);
 	char name[4200];
 	struct tw_row *rows;
 	size_t n, i;
@@ -168,8 +168,9 @@ static int json_anomaly(FILE *f, const struct tw_records *r,
 		",\"length\":%" PRIu64 ",\"pid\":%d,\"tid\":%d,\"call\":",
 		a->dev, a->ino, a->offset, a->length, x->pid, x->tid);
 	json_str(f, x->call);
-	fprintf(f, ",\"ts\":\"%" PRId64 "\",\"group\":%zu,\"uncertain\":%s",
-		x->t_begin, group, a->uncertain ? "true" : "false");
+	fprintf(f, ",\"ts\":\"%" PRId64 "\",\"group\":%zu,\"uncertain\":%s"
+		",\"history_cut\":%s", x->t_begin, group,
+		a->uncertain ? "true" : "false", a->history_cut ? "true" : "false");
 	if (a->kind == TW_SYNC_RACE) {
 		fprintf(f, ",\"untracked_store\":%s", a->untracked ? "true" : "false");
 	}
@@ -193,7 +194,7 @@ static int json_anomaly(FILE *f, const struct tw_records *r,
 	fprintf(f, "],\"interleaving\":[");
 	rows = tw_rows_of(r, a, &n);
 	for (i = 0; i < n; i++) {
-		const struct tw_rec *y = &r->rec[rows[i].rec];
+		const struct tw_rec *y = tw_rec_find(r, rows[i].rec);
 
 		tw_file_name(r, y->dev, y->ino, name, sizeof(name));
 		fprintf(f, "%s{\"ts\":\"%" PRId64 "\",\"pid\":%d,\"tid\":%d,\"call\":",
@@ -243,9 +244,12 @@ int tw_report_json(FILE *f, const struct tw_records *r,
 	json_head(f, o);
 	fprintf(f, ",\"events\":%" PRIu64 ",\"lost_events\":%" PRIu64
 		",\"lost_packets\":%" PRIu64 ",\"processes\":%zu,\"calls\":%zu,"
-		"\"reads_checked\":%" PRIu64 ",\"foreign_events\":%" PRIu64,
-		r->events, r->lost_events, r->lost_packets, r->npids, r->n,
-		a->reads_checked, r->foreign);
+		"\"reads_checked\":%" PRIu64 ",\"foreign_events\":%" PRIu64
+		",\"blocks_live_cut\":%" PRIu64 ",\"overdue_ios\":%" PRIu64
+		",\"late_ends\":%" PRIu64,
+		r->events, r->lost_events, r->lost_packets, r->npids, r->end,
+		a->reads_checked, r->foreign, a->blocks_live_cut, a->overdue,
+		r->late_ends);
 	json_summary(f, &s);
 	fprintf(f, ",\"anomalies\":[");
 	for (i = 0; i < a->n && ret == 0; i++) {

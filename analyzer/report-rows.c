@@ -30,7 +30,7 @@ struct tw_row *tw_rows_of(const struct tw_records *r,
 		return NULL;
 	}
 	for (i = 0; i < a->ninter; i++) {
-		const struct tw_rec *x = &r->rec[a->inter[i]];
+		const struct tw_rec *x = tw_rec_find(r, a->inter[i]);
 
 		rows[k++] = (struct tw_row){ x->t_begin, a->inter[i], 0 };
 		if (x->ended) {
@@ -114,8 +114,8 @@ const struct tw_rec *tw_row_io(const struct tw_records *r,
 	if (y->aio) {
 		return y;
 	}
-	if (y->note == TW_NOTE_TOUCH && y->io < r->n) {
-		return &r->rec[y->io];
+	if (y->note == TW_NOTE_TOUCH) {
+		return tw_rec_find(r, y->io);
 	}
 	return NULL;
 }

@@ -12,6 +12,7 @@
 #include "report-int.h"
 #include "summary.h"
 #include "tornwatch-events.h"
+#include "versions.h"
 
 /* Anomalies of one group shown in full; the others are counted. */
 #define TW_GROUP_SHOWN 3
@@ -127,11 +128,32 @@ static void text_row_detail(FILE *f, const struct tw_records *r,
 	}
 }
 
+/* What the bounded state of a streaming analysis could not judge. */
+static void text_bounds(FILE *f, const struct tw_records *r,
+			const struct tw_anomalies *a)
+{
+	if (a->blocks_live_cut) {
+		fprintf(f, "  (%" PRIu64 " blocks had more than %d versions a read "
+			"could need: reads of them were left undecided)\n",
+			a->blocks_live_cut, TW_BLOCK_MAX);
+	}
+	if (a->overdue) {
+		fprintf(f, "  (%" PRIu64 " async I/Os were open longer than %lld s: "
+			"judged at the end of the trace)\n", a->overdue,
+			TW_OPEN_WAIT_NS / 1000000000ll);
+	}
+	if (r->late_ends) {
+		fprintf(f, "  (%" PRIu64 " calls returned after more than %lld s, "
+			"when what came after them was judged: verdicts since are "
+			"uncertain)\n", r->late_ends, TW_OPEN_WAIT_NS / 1000000000ll);
+	}
+}
+
 /* 0, or -ENOMEM when the interleaving could not be printed. */
 static int text_anomaly(FILE *f, const struct tw_records *r,
 			const struct tw_anomaly *a)
 {
-	const struct tw_rec *x = &r->rec[a->rec];
+	const struct tw_rec *x = tw_rec_find(r, a->rec);
 	char name[4200], ts[64];
 	struct tw_row *rows;
 	size_t n, i;
@@ -141,6 +163,10 @@ static int text_anomaly(FILE *f, const struct tw_records *r,
 	fprintf(f, "%s%s: %s bytes %" PRIu64 "..%" PRIu64 " (%" PRIu64 " B)\n",
 		tw_kind_name(a->kind), a->uncertain ? " (uncertain: events were lost)" : "",
 		name, a->offset, a->offset + a->length - 1, a->length);
+	if (a->history_cut) {
+		fprintf(f, "  (the unknown bytes may be older than the %d versions "
+			"kept per %d-byte block)\n", TW_HISTORY, TW_GRAIN);
+	}
 	tw_fmt_ts(ts, sizeof(ts), x->t_begin);
 	fprintf(f, "  %s by pid %d tid %d (%s) at %s:", kind_verb(a->kind),
 		x->pid, x->tid, x->call, ts);
@@ -163,7 +189,7 @@ static int text_anomaly(FILE *f, const struct tw_records *r,
 	fprintf(f, "  interleaving:\n");
 	rows = tw_rows_of(r, a, &n);
 	for (i = 0; i < n; i++) {
-		const struct tw_rec *y = &r->rec[rows[i].rec];
+		const struct tw_rec *y = tw_rec_find(r, rows[i].rec);
 
 		tw_fmt_ts(ts, sizeof(ts), rows[i].ts);
 		fprintf(f, "    %s  pid %-6d tid %-6d %-6s %-8s %-5s", ts, y->pid,
@@ -402,13 +428,13 @@ int tw_report_text(FILE *f, const struct tw_records *r,
 		tw_summary_free(&s);
 		return ret;
 	}
-	if (r->n) {
-		tw_fmt_date(day, sizeof(day), r->rec[0].t_begin);
+	if (r->end) {
+		tw_fmt_date(day, sizeof(day), r->t_first);
 	}
 	fprintf(f, "tornwatch: %" PRIu64 " events from %zu process%s, %zu calls, %"
 		PRIu64 " reads checked, %" PRIu64 " events lost, %" PRIu64
 		" packets lost: %zu anomal%s (times in " TW_TEXT_ZONE "%s%s)\n",
-		r->events, r->npids, r->npids == 1 ? "" : "es", r->n,
+		r->events, r->npids, r->npids == 1 ? "" : "es", r->end,
 		a->reads_checked, r->lost_events, r->lost_packets, a->n,
 		a->n == 1 ? "y" : "ies", *day ? ", trace of " : "", day);
 	if (r->foreign) {
@@ -416,6 +442,7 @@ int tw_report_text(FILE *f, const struct tw_records *r,
 			"start were left out)\n", r->foreign);
 	}
 	text_execs(f, r);
+	text_bounds(f, r, a);
 	if (a->n) {
 		text_summary(f, &s);
 		ret = text_groups(f, r, a, &s, o ? o->max_full : SIZE_MAX);

@@ -12,10 +12,23 @@
 #define T_NEVER INT64_MAX
 #define NO_REC ((size_t)-1)
 
-/* The stores an msync found done when it began: the bytes it wrote back. */
-struct synced {
-	size_t *rec;
-	size_t n, cap;
+/* What the sync rules keep of a store: enough to compare, not its data. */
+struct span {
+	size_t rec;
+	uint64_t dev;
+	uint64_t ino;
+	int64_t offset;
+	uint64_t length;
+	int64_t t_begin;
+	int64_t t_end;
+};
+
+/* An msync a store begun later may still race: the stores it wrote back. */
+struct live_sync {
+	size_t rec;
+	size_t race;		/* its sync_race anomaly + 1, or 0 */
+	struct span *done;
+	size_t ndone, capdone;
 };
 
 /*
@@ -34,18 +47,34 @@ struct inval {
 	size_t rec;
 };
 
+/* An async write with an anomaly whose later content a read may show. */
+struct candidate {
+	size_t rec;
+	size_t anomaly;
+};
+
+/*
+ * The rules run as the trace is read: calls are settled (sync rules, then
+ * their versions) in order of begin once every call begun before them has
+ * returned, and reads and I/Os judged once every call begun before they
+ * ended is settled.
+ */
 struct ctx {
-	const struct tw_records *r;
+	struct tw_records *r;
 	struct tw_versions vs;
-	int64_t *visible;	/* per store record: when it became required */
-	size_t *synced_by;	/* per store record: the msync that did it */
 	struct tw_anomalies *out;
-	size_t *race_of;	/* per msync record: its sync_race anomaly + 1 */
-	struct synced *synced;	/* per msync record: the stores it wrote back */
+	size_t settled;		/* next record to settle */
+	size_t judged;		/* next record to judge */
+	struct span *pending;	/* stores no barrier msync synced yet */
+	size_t npending, cappending;
+	struct live_sync *syncs;
+	size_t nsyncs, capsyncs;
 	struct inval *inval;	/* ranges truncated, punched or written unseen */
 	size_t ninval, capinval;
 	int64_t inval_lag;	/* longest such call */
 	int64_t change_lag;	/* longest call that changes file data */
+	struct candidate *cand;
+	size_t ncand, capcand;
 };
 
 static inline int same_file(const struct tw_rec *a, const struct tw_rec *b)
@@ -60,14 +89,20 @@ static inline int ranges_meet(uint64_t a, uint64_t alen, uint64_t b, uint64_t bl
 
 /* msync works on whole pages. */
 static inline int sync_covers(const struct tw_records *r, const struct tw_rec *m,
-		       const struct tw_rec *s)
+			      const struct span *s)
 {
 	uint64_t ps = r->page_size;
 	uint64_t lo = (uint64_t)m->offset / ps * ps;
 	uint64_t hi = ((uint64_t)m->offset + m->length + ps - 1) / ps * ps;
 
-	return same_file(m, s) && ranges_meet(lo, hi - lo, (uint64_t)s->offset,
-					      s->length);
+	return m->dev == s->dev && m->ino == s->ino &&
+	       ranges_meet(lo, hi - lo, (uint64_t)s->offset, s->length);
+}
+
+static inline struct span span_of(const struct tw_rec *x, size_t rec)
+{
+	return (struct span){ rec, x->dev, x->ino, x->offset, x->length,
+			      x->t_begin, x->t_end };
 }
 
 
@@ -77,13 +112,20 @@ static inline int is_barrier(const struct tw_rec *m)
 }
 
 
-/* Pass 1 (sync-rules.c): when each store became required, which raced. */
-int tw_settle_stores(struct ctx *c);
-/* After the reads: a raced msync's span is that of the bytes that changed. */
+/* Sync rules (sync-rules.c): a store or msync, settled. */
+int tw_settle_store(struct ctx *c, size_t i);
+int tw_settle_msync(struct ctx *c, size_t i);
+void tw_sync_rules_free(struct ctx *c);
+/* At the end: a raced msync's span is that of the bytes that changed. */
 void tw_finish_races(struct ctx *c);
-/* Pass 2 (version-build.c): every version of every grain block. */
-int tw_build_versions(struct ctx *c);
-/* Pass 3 (read-rules.c): one read or load, piece by piece. */
+/* version-build.c: the versions a settled call made. */
+int tw_build_versions(struct ctx *c, size_t i);
+/* A barrier msync made store s visible at t. */
+int tw_store_visible(struct ctx *c, const struct span *s, size_t m, int64_t t);
+/* read-rules.c: one read or load, piece by piece. */
 int tw_judge_read(struct ctx *c, size_t rd);
+/* async-rules.c: one async I/O once done; an unknown read it may explain. */
+int tw_async_rules(struct ctx *c, size_t i);
+int tw_async_explain(struct ctx *c, size_t u);
 
 #endif

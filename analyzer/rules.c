@@ -1,27 +1,198 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Three passes over the calls, in order of their beginning:
- * 1. when each store became required-visible, and which raced an msync
- *    (sync-rules.c);
- * 2. every version of every grain block (version-build.c);
- * 3. every read, and every load from a mapping, piece by piece, against the
- *    version it was required to see (read-rules.c);
- * then the async rules (async-rules.c).
+ * The rules, run as the trace is read, in order of begin:
+ * 1. settle: once every call begun before it has returned (an msync: and
+ *    every call begun before it returned has come), a call's sync rules run
+ *    (sync-rules.c: which stores it made visible, which raced it) and its
+ *    versions are made (version-build.c);
+ * 2. judge: once every call begun before a read, a load or an async I/O
+ *    ended is settled, it is judged (read-rules.c, async-rules.c);
+ * 3. prune: the window keeps TW_WINDOW_RECORDS calls behind the oldest the
+ *    rules still need, and the version store only what a read to come can
+ *    need (versions.h).
+ * Calls open longer than TW_OPEN_WAIT_NS hold nothing back (records.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "grow.h"
 #include "rules-int.h"
 #include "tornwatch-events.h"
 
-static int by_time(const void *pa, const void *pb, void *arg)
-{
-	const struct tw_records *r = arg;
-	int64_t a = r->rec[*(const size_t *)pa].t_begin;
-	int64_t b = r->rec[*(const size_t *)pb].t_begin;
+/* Calls kept behind the oldest one the rules need: what a report can cite. */
+#define TW_WINDOW_RECORDS 32768
 
-	return a < b ? -1 : a > b;
+struct tw_rules {
+	struct ctx c;
+	size_t *deferred;	/* async I/Os still open when their turn came */
+	size_t ndeferred, capdeferred;
+};
+
+static void unref_rec(void *arg, uint32_t rec)
+{
+	tw_records_unref(arg, rec);
+}
+
+struct tw_rules *tw_rules_new(struct tw_records *r, struct tw_anomalies *out)
+{
+	struct tw_rules *s = calloc(1, sizeof(*s));
+
+	if (!s) {
+		return NULL;
+	}
+	memset(out, 0, sizeof(*out));
+	s->c.r = r;
+	s->c.out = out;
+	s->c.settled = r->first;
+	s->c.judged = r->first;
+	tw_versions_init(&s->c.vs);
+	s->c.vs.unref = unref_rec;
+	s->c.vs.arg = r;
+	return s;
+}
+
+/* An msync is settled once all calls begun before it returned are in. */
+static int can_settle(const struct tw_rec *x, int64_t now)
+{
+	return x->op != TW_OP_MSYNC || !x->ended || x->t_end < now;
+}
+
+static int settle(struct ctx *c, size_t floor, int64_t now)
+{
+	int ret = 0;
+
+	while (c->settled < floor && ret == 0) {
+		const struct tw_rec *x = tw_rec_at(c->r, c->settled);
+
+		if (!can_settle(x, now)) {
+			break;
+		}
+		ret = tw_settle_store(c, c->settled);
+		/* One that never returned is never a barrier nor raced. */
+		if (ret == 0 && x->op == TW_OP_MSYNC && x->ended) {
+			ret = tw_settle_msync(c, c->settled);
+		}
+		if (ret == 0) {
+			ret = tw_build_versions(c, c->settled);
+		}
+		c->settled++;
+	}
+	return ret;
+}
+
+static int is_judged_read(const struct tw_rec *x)
+{
+	return (x->op == TW_OP_READ || x->op == TW_OP_LOAD) && x->ended &&
+	       x->ret > 0 && x->data.n;
+}
+
+/* When what judging x needs has all come: then every call begun since is settled. */
+static int can_judge(const struct ctx *c, const struct tw_rec *x, int64_t now)
+{
+	int64_t t = x->ended ? x->t_end : x->t_last_touch;
+
+	if (t < x->t_begin) {
+		t = x->t_begin;
+	}
+	return t < now && (c->settled == c->r->end ||
+			   tw_rec_at(c->r, c->settled)->t_begin > t);
+}
+
+static int judge(struct tw_rules *s, int64_t now, int final)
+{
+	struct ctx *c = &s->c;
+	int ret = 0;
+
+	while (c->judged < c->settled && ret == 0) {
+		size_t i = c->judged;
+		const struct tw_rec *x = tw_rec_at(c->r, i);
+
+		if (!is_judged_read(x) && !x->aio) {
+			c->judged++;
+			continue;
+		}
+		if (!final && !x->closed) {
+			/* An I/O open past the wait: judged at the end. */
+			if (!TW_GROW(s->deferred, s->ndeferred, s->capdeferred)) {
+				return -ENOMEM;
+			}
+			s->deferred[s->ndeferred++] = i;
+			c->judged++;
+			continue;
+		}
+		if (!final && !can_judge(c, x, now)) {
+			break;
+		}
+		/* An async read is judged as a read, then as an I/O. */
+		if (is_judged_read(x)) {
+			ret = tw_judge_read(c, i);
+		}
+		if (ret == 0 && x->aio) {
+			ret = tw_async_rules(c, i);
+		}
+		c->judged++;
+	}
+	return ret;
+}
+
+/* The first record of the window begun at t or later. */
+static size_t begun_from(const struct tw_records *r, int64_t t)
+{
+	size_t lo = r->first, hi = r->end;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (tw_rec_at(r, mid)->t_begin < t) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return lo;
+}
+
+/*
+ * Keep what the rules may still look at: the calls from the oldest not yet
+ * judged, msyncs a store may still race, calls an msync may still find
+ * changing its pages (change_lag before it), and the window behind them.
+ */
+static int prune(struct ctx *c)
+{
+	struct tw_records *r = c->r;
+	size_t limit = c->judged < r->open_floor ? c->judged : r->open_floor;
+	size_t j, from;
+
+	for (j = 0; j < c->nsyncs; j++) {
+		if (c->syncs[j].rec < limit) {
+			limit = c->syncs[j].rec;
+		}
+	}
+	if (limit < r->first + 2 * TW_WINDOW_RECORDS) {
+		return 0;
+	}
+	from = begun_from(r, tw_rec_at(r, limit)->t_begin - c->change_lag);
+	if (from > limit - TW_WINDOW_RECORDS) {
+		from = limit - TW_WINDOW_RECORDS;
+	}
+	return tw_records_prune(r, from);
+}
+
+int tw_rules_step(struct tw_rules *s)
+{
+	struct ctx *c = &s->c;
+	struct tw_records *r = c->r;
+	int ret;
+
+	tw_records_settle_floor(r);
+	ret = settle(c, r->open_floor, r->now);
+	if (ret == 0) {
+		ret = judge(s, r->now, 0);
+	}
+	c->vs.t_reads = c->judged < r->end ? tw_rec_at(r, c->judged)->t_begin :
+					     r->now;
+	return ret == 0 ? prune(c) : ret;
 }
 
 /* Anomalies another one explains (unknown data a phantom write left) go. */
@@ -40,57 +211,95 @@ static void drop_explained(struct tw_anomalies *out)
 	out->n = k;
 }
 
-int tw_rules_run(const struct tw_records *r, struct tw_anomalies *out)
+static int by_time(const void *pa, const void *pb, void *arg)
 {
-	struct ctx c = { .r = r, .out = out };
+	const struct tw_rec *a = tw_rec_find(arg, *(const size_t *)pa);
+	const struct tw_rec *b = tw_rec_find(arg, *(const size_t *)pb);
+
+	return a->t_begin < b->t_begin ? -1 : a->t_begin > b->t_begin;
+}
+
+/* Races first, then reads, then async I/O; each in the order they came. */
+static int stage_of(int kind)
+{
+	switch (kind) {
+	case TW_SYNC_RACE:
+		return 0;
+	case TW_TORN_READ:
+	case TW_STALE_READ:
+	case TW_UNKNOWN_DATA:
+	case TW_INCOHERENT_VIEW:
+		return 1;
+	default:
+		return 2;
+	}
+}
+
+static int by_stage(const void *pa, const void *pb)
+{
+	const struct tw_anomaly *a = pa, *b = pb;
+	int sa = stage_of(a->kind), sb = stage_of(b->kind);
+
+	if (sa != sb) {
+		return sa < sb ? -1 : 1;
+	}
+	return a->rec < b->rec ? -1 : a->rec > b->rec;
+}
+
+int tw_rules_end(struct tw_rules *s)
+{
+	struct ctx *c = &s->c;
+	struct tw_anomalies *out = c->out;
 	size_t i;
-	int ret = -ENOMEM;
+	int ret;
 
-	memset(out, 0, sizeof(*out));
-	tw_versions_init(&c.vs);
-	c.visible = calloc(r->n + 1, sizeof(*c.visible));
-	c.synced_by = calloc(r->n + 1, sizeof(*c.synced_by));
-	c.race_of = calloc(r->n + 1, sizeof(*c.race_of));
-	c.synced = calloc(r->n + 1, sizeof(*c.synced));
-	if (!c.visible || !c.synced_by || !c.race_of || !c.synced) {
-		goto end;
-	}
-	ret = tw_settle_stores(&c);
+	c->vs.t_reads = INT64_MIN;	/* nothing is dropped any more */
+	ret = settle(c, c->r->end, INT64_MAX);
 	if (ret == 0) {
-		ret = tw_build_versions(&c);
+		ret = judge(s, INT64_MAX, 1);
 	}
-	if (ret == 0) {
-		ret = tw_versions_index(&c.vs);
+	for (i = 0; i < s->ndeferred && ret == 0; i++) {
+		ret = tw_async_rules(c, s->deferred[i]);
 	}
-	for (i = 0; i < r->n && ret == 0; i++) {
-		const struct tw_rec *x = &r->rec[i];
+	if (ret != 0) {
+		return ret;
+	}
+	tw_finish_races(c);
+	drop_explained(out);
+	qsort(out->a, out->n, sizeof(*out->a), by_stage);
+	for (i = 0; i < out->n; i++) {
+		qsort_r(out->a[i].inter, out->a[i].ninter, sizeof(size_t),
+			by_time, c->r);
+	}
+	out->blocks_history_cut = c->vs.blocks_history_cut;
+	out->blocks_live_cut = c->vs.blocks_live_cut;
+	out->overdue = s->ndeferred;
+	return 0;
+}
 
-		if ((x->op == TW_OP_READ || x->op == TW_OP_LOAD) && x->ended &&
-		    x->ret > 0 && x->data.n) {
-			ret = tw_judge_read(&c, i);
-		}
+void tw_rules_free(struct tw_rules *s)
+{
+	if (!s) {
+		return;
 	}
-	if (ret == 0) {
-		tw_finish_races(&c);
-		ret = tw_async_rules(r, out);
+	tw_versions_free(&s->c.vs);
+	tw_sync_rules_free(&s->c);
+	free(s->c.inval);
+	free(s->c.cand);
+	free(s->deferred);
+	free(s);
+}
+
+int tw_rules_run(struct tw_records *r, struct tw_anomalies *out)
+{
+	struct tw_rules *s = tw_rules_new(r, out);
+	int ret;
+
+	if (!s) {
+		return -ENOMEM;
 	}
-	if (ret == 0) {
-		drop_explained(out);
-		for (i = 0; i < out->n; i++) {
-			qsort_r(out->a[i].inter, out->a[i].ninter, sizeof(size_t),
-				by_time, (void *)r);
-		}
-	}
-end:
-	tw_versions_free(&c.vs);
-	free(c.visible);
-	free(c.synced_by);
-	free(c.race_of);
-	free(c.inval);
-	for (i = 0; c.synced && i < r->n; i++) {
-		free(c.synced[i].rec);
-	}
-	free(c.synced);
+	ret = tw_rules_end(s);
+	tw_rules_free(s);
 	return ret;
 }
 
@@ -105,4 +314,3 @@ void tw_anomalies_free(struct tw_anomalies *a)
 	free(a->a);
 	memset(a, 0, sizeof(*a));
 }
-

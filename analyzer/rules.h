@@ -48,6 +48,8 @@ struct tw_anomaly {
 	int uncertain;
 	int untracked;		/* sync_race: a change no hooked store explains */
 	int dropped;		/* explained by another anomaly */
+	int history_cut;	/* unknown data that may be older than the kept versions */
+	struct tw_records *r;	/* whose records it cites (and keeps) */
 	uint64_t bytes[TW_S_COUNT];	/* per state */
 	struct tw_page_entry *pages;
 	size_t npages, cappages;
@@ -59,6 +61,10 @@ struct tw_anomalies {
 	struct tw_anomaly *a;
 	size_t n, cap;
 	uint64_t reads_checked;
+	/* Blind spots of the bounded version store (versions.h). */
+	uint64_t blocks_history_cut;
+	uint64_t blocks_live_cut;
+	uint64_t overdue;	/* calls judged as never ended */
 };
 
 const char *tw_kind_name(int kind);
@@ -66,8 +72,7 @@ const char *tw_state_name(int state);
 
 /* Building blocks, anomaly.c. */
 struct tw_anomaly *tw_anomaly_new(struct tw_anomalies *out,
-				  const struct tw_records *r, int kind,
-				  size_t rec);
+				  struct tw_records *r, int kind, size_t rec);
 #define TW_INTERLEAVING_MAX 64
 /* 0 or -ENOMEM; an interleaving keeps at most TW_INTERLEAVING_MAX calls. */
 int tw_anomaly_add_inter(struct tw_anomaly *a, size_t rec);
@@ -75,10 +80,19 @@ int tw_anomaly_add_inter(struct tw_anomaly *a, size_t rec);
 int tw_anomaly_add_bytes(struct tw_anomaly *a, uint64_t page_size,
 			 uint64_t off, uint64_t len, int state);
 
-/* The async rules (async-rules.c), after the reads were judged. */
-int tw_async_rules(const struct tw_records *r, struct tw_anomalies *out);
+/*
+ * The rules, run as the trace is read (rules.c): tw_rules_step after
+ * records were added judges what can no longer change and prunes the
+ * window; tw_rules_end judges the rest. tw_rules_run does both on records
+ * already read.
+ */
+struct tw_rules;
+struct tw_rules *tw_rules_new(struct tw_records *r, struct tw_anomalies *out);
 /* 0 or -ENOMEM. */
-int tw_rules_run(const struct tw_records *r, struct tw_anomalies *out);
+int tw_rules_step(struct tw_rules *s);
+int tw_rules_end(struct tw_rules *s);
+void tw_rules_free(struct tw_rules *s);
+int tw_rules_run(struct tw_records *r, struct tw_anomalies *out);
 void tw_anomalies_free(struct tw_anomalies *a);
 
 #endif

@@ -76,7 +76,7 @@ static int role_of(int32_t *pids, size_t *n, size_t max, int32_t pid)
 static char *pattern_key(const struct tw_records *r, const struct tw_anomaly *a,
 			 const char *name)
 {
-	const struct tw_rec *x = &r->rec[a->rec];
+	const struct tw_rec *x = tw_rec_find(r, a->rec);
 	int32_t pids[160] = { x->pid };
 	struct sbuf b = { 0 };
 	struct tw_row *rows;
@@ -88,7 +88,7 @@ static char *pattern_key(const struct tw_records *r, const struct tw_anomaly *a,
 	}
 	sb_add(&b, "%d %d %d %s\n", a->kind, a->uncertain, a->untracked, name);
 	for (i = 0; i < n; i++) {
-		const struct tw_rec *y = &r->rec[rows[i].rec];
+		const struct tw_rec *y = tw_rec_find(r, rows[i].rec);
 		int end = rows[i].end;
 
 		sb_add(&b, "%s/%s/%s/%d%s;", tw_row_op(y), tw_row_call(y, end),
@@ -119,7 +119,7 @@ static void flush_label(struct sbuf *b, const char *label, size_t times,
 static char *pattern_calls(const struct tw_records *r,
 			   const struct tw_anomaly *a)
 {
-	const struct tw_rec *x = &r->rec[a->rec];
+	const struct tw_rec *x = tw_rec_find(r, a->rec);
 	int32_t pids[160] = { x->pid };
 	char prev[96] = "", label[96];
 	struct sbuf b = { 0 };
@@ -132,7 +132,7 @@ static char *pattern_calls(const struct tw_records *r,
 		return NULL;
 	}
 	for (i = 0; i < n; i++) {
-		const struct tw_rec *y = &r->rec[rows[i].rec];
+		const struct tw_rec *y = tw_rec_find(r, rows[i].rec);
 		const char *call = tw_row_call(y, 0), *op = tw_row_op(y);
 		int role = role_of(pids, &npids, 160, y->pid);
 		char who[8] = "";
@@ -171,7 +171,7 @@ struct sctx {
 
 static int32_t pid_of(const struct sctx *c, size_t i)
 {
-	return c->r->rec[c->a->a[i].rec].pid;
+	return tw_rec_find(c->r, c->a->a[i].rec)->pid;
 }
 
 static int cmp_key(const struct sctx *c, size_t i, size_t j)
@@ -347,7 +347,7 @@ static int fill_group(struct sctx *c, struct tw_group *g, const size_t *idx,
 	g->t_first = INT64_MAX;
 	g->t_last = INT64_MIN;
 	for (k = 0; k < n; k++) {
-		int64_t t = c->r->rec[c->a->a[idx[k]].rec].t_begin;
+		int64_t t = tw_rec_find(c->r, c->a->a[idx[k]].rec)->t_begin;
 
 		g->t_first = t < g->t_first ? t : g->t_first;
 		g->t_last = t > g->t_last ? t : g->t_last;

@@ -12,20 +12,20 @@
 #include "rules-int.h"
 #include "tornwatch-events.h"
 
-/* The sync_race anomaly of msync m, made on first need. */
-static struct tw_anomaly *race_of(struct ctx *c, size_t m)
+/* The sync_race anomaly of msync ls, made on first need. */
+static struct tw_anomaly *race_of(struct ctx *c, struct live_sync *ls)
 {
 	struct tw_anomaly *a;
 
-	if (c->race_of[m]) {
-		return &c->out->a[c->race_of[m] - 1];
+	if (ls->race) {
+		return &c->out->a[ls->race - 1];
 	}
-	a = tw_anomaly_new(c->out, c->r, TW_SYNC_RACE, m);
+	a = tw_anomaly_new(c->out, c->r, TW_SYNC_RACE, ls->rec);
 	if (!a) {
 		return NULL;
 	}
-	c->race_of[m] = c->out->n;
-	return tw_anomaly_add_inter(a, m) == 0 ? a : NULL;
+	ls->race = c->out->n;
+	return tw_anomaly_add_inter(a, ls->rec) == 0 ? a : NULL;
 }
 
 /* Did msync m find page pg changed at entry, that is, was it syncing it? */
@@ -46,48 +46,49 @@ static int syncing_page(const struct tw_rec *m, uint64_t pg)
  * Did another msync write store d's bytes back, after d and before t? Then
  * msync m was not the one they depended on: a process storing again over
  * its own synced bytes while another process's msync runs (rwtest with
- * several processes) races nothing. Records are in order of begin.
+ * several processes) races nothing. Records are in order of begin; one
+ * that did would have synced d before m, so the window holds it.
  */
-static int synced_elsewhere(const struct ctx *c, size_t d, size_t m,
-			    int64_t t)
+static int synced_elsewhere(const struct ctx *c, const struct span *d,
+			    size_t m, int64_t t)
 {
-	const struct tw_rec *st = &c->r->rec[d];
-	size_t j;
+	const struct tw_records *r = c->r;
+	size_t j = d->rec + 1 > r->first ? d->rec + 1 : r->first;
 
-	for (j = d + 1; j < c->r->n && c->r->rec[j].t_begin < t; j++) {
-		const struct tw_rec *y = &c->r->rec[j];
+	for (; j < r->end && tw_rec_at(r, j)->t_begin < t; j++) {
+		const struct tw_rec *y = tw_rec_at(r, j);
 
 		if (j != m && y->op == TW_OP_MSYNC && is_barrier(y) &&
-		    y->t_begin > st->t_end && y->t_end < t &&
-		    sync_covers(c->r, y, st)) {
+		    y->t_begin > d->t_end && y->t_end < t &&
+		    sync_covers(r, y, d)) {
 			return 1;
 		}
 	}
 	return 0;
 }
 
-static int racing_store(struct ctx *c, size_t m, size_t s)
+static int racing_store(struct ctx *c, struct live_sync *ls,
+			const struct span *st)
 {
-	const struct tw_rec *st = &c->r->rec[s];
-	const struct synced *done = &c->synced[m];
 	uint64_t lo = (uint64_t)st->offset, hi = lo + st->length;
 	struct tw_anomaly *a = NULL;
 	size_t i;
 	int ret = 0;
 
-	for (i = 0; i < done->n && ret == 0; i++) {
-		const struct tw_rec *d = &c->r->rec[done->rec[i]];
+	for (i = 0; i < ls->ndone && ret == 0; i++) {
+		const struct span *d = &ls->done[i];
 		uint64_t dlo = (uint64_t)d->offset, dhi = dlo + d->length;
 		uint64_t from = lo > dlo ? lo : dlo, to = hi < dhi ? hi : dhi;
 
-		if (!same_file(st, d) || from >= to ||
-		    synced_elsewhere(c, done->rec[i], m, st->t_begin)) {
+		if (d->dev != st->dev || d->ino != st->ino || from >= to ||
+		    synced_elsewhere(c, d, ls->rec, st->t_begin)) {
 			continue;
 		}
-		if (!a && (!(a = race_of(c, m)) || tw_anomaly_add_inter(a, s) != 0)) {
+		if (!a && (!(a = race_of(c, ls)) ||
+			   tw_anomaly_add_inter(a, st->rec) != 0)) {
 			return -ENOMEM;
 		}
-		ret = tw_anomaly_add_inter(a, done->rec[i]);
+		ret = tw_anomaly_add_inter(a, d->rec);
 		if (ret == 0) {
 			ret = tw_anomaly_add_bytes(a, c->r->page_size, from, to - from,
 				       TW_S_CHANGED);
@@ -133,28 +134,28 @@ static int changes_page(const struct ctx *c, const struct tw_rec *s,
 static int changed_during(const struct ctx *c, size_t m, uint64_t pg)
 {
 	const struct tw_records *r = c->r;
-	const struct tw_rec *x = &r->rec[m];
+	const struct tw_rec *x = tw_rec_at(r, m);
 	size_t k;
 
-	for (k = m; k-- > 0 && r->rec[k].t_begin + c->change_lag >= x->t_begin;) {
-		if (r->rec[k].t_end > x->t_begin &&
-		    changes_page(c, &r->rec[k], x, pg)) {
+	for (k = m; k-- > r->first &&
+		    tw_rec_at(r, k)->t_begin + c->change_lag >= x->t_begin;) {
+		if (tw_rec_at(r, k)->t_end > x->t_begin &&
+		    changes_page(c, tw_rec_at(r, k), x, pg)) {
 			return 1;
 		}
 	}
-	for (k = m + 1; k < r->n && r->rec[k].t_begin < x->t_end; k++) {
-		if (changes_page(c, &r->rec[k], x, pg)) {
+	for (k = m + 1; k < r->end && tw_rec_at(r, k)->t_begin < x->t_end; k++) {
+		if (changes_page(c, tw_rec_at(r, k), x, pg)) {
 			return 1;
 		}
 	}
 	return 0;
 }
 
-static int unexplained_changes(struct ctx *c, size_t m, const size_t *pending,
-			       size_t npending)
+static int unexplained_changes(struct ctx *c, struct live_sync *ls)
 {
 	const struct tw_records *r = c->r;
-	const struct tw_rec *x = &r->rec[m];
+	const struct tw_rec *x = tw_rec_at(r, ls->rec);
 	uint64_t ps = r->page_size;
 	size_t j, k;
 
@@ -167,17 +168,18 @@ static int unexplained_changes(struct ctx *c, size_t m, const size_t *pending,
 			continue;
 		}
 		/* Stores begun before m and not done, then any change during m. */
-		for (k = 0; k < npending && !explained; k++) {
-			const struct tw_rec *s = &r->rec[pending[k]];
+		for (k = 0; k < c->npending && !explained; k++) {
+			const struct span *s = &c->pending[k];
 
-			explained = s->t_end > x->t_begin && same_file(s, x) &&
+			explained = s->t_end > x->t_begin && s->dev == x->dev &&
+				    s->ino == x->ino &&
 				    ranges_meet(pg * ps, ps, (uint64_t)s->offset,
 						s->length);
 		}
-		if (explained || changed_during(c, m, pg)) {
+		if (explained || changed_during(c, ls->rec, pg)) {
 			continue;
 		}
-		a = race_of(c, m);
+		a = race_of(c, ls);
 		if (!a) {
 			return -ENOMEM;
 		}
@@ -189,95 +191,111 @@ static int unexplained_changes(struct ctx *c, size_t m, const size_t *pending,
 	return 0;
 }
 
-
-int tw_settle_stores(struct ctx *c)
+/* msyncs that ended before t: no call begun from t on can race them. */
+static void forget_syncs(struct ctx *c, int64_t t)
 {
-	const struct tw_records *r = c->r;
-	size_t *pending = NULL, npending = 0, cappending = 0;
-	size_t *syncs = NULL, nsyncs = 0, capsyncs = 0;
-	size_t i, j;
+	size_t j;
+
+	for (j = 0; j < c->nsyncs;) {
+		struct live_sync *ls = &c->syncs[j];
+
+		if (tw_rec_at(c->r, ls->rec)->t_end < t) {
+			free(ls->done);
+			*ls = c->syncs[--c->nsyncs];
+		} else {
+			j++;
+		}
+	}
+}
+
+static void note_lag(struct ctx *c, const struct tw_rec *x)
+{
+	if (x->ended && !x->note && x->t_end - x->t_begin > c->change_lag) {
+		c->change_lag = x->t_end - x->t_begin;
+	}
+}
+
+int tw_settle_store(struct ctx *c, size_t i)
+{
+	const struct tw_rec *x = tw_rec_at(c->r, i);
+	struct span st = span_of(x, i);
+	size_t j;
 	int ret = 0;
 
-	for (i = 0; i < r->n; i++) {
-		const struct tw_rec *x = &r->rec[i];
+	note_lag(c, x);
+	forget_syncs(c, x->t_begin);
+	if (x->op != TW_OP_STORE) {
+		return 0;
+	}
+	for (j = 0; j < c->nsyncs && ret == 0; j++) {
+		const struct tw_rec *m = tw_rec_at(c->r, c->syncs[j].rec);
 
-		if (x->ended && !x->note && x->t_end - x->t_begin > c->change_lag) {
-			c->change_lag = x->t_end - x->t_begin;
+		if (m->t_end > x->t_begin && sync_covers(c->r, m, &st)) {
+			ret = racing_store(c, &c->syncs[j], &st);
 		}
 	}
-	for (i = 0; i < r->n && ret == 0; i++) {
-		const struct tw_rec *x = &r->rec[i];
-
-		c->visible[i] = T_NEVER;
-		c->synced_by[i] = NO_REC;
-		if (x->op == TW_OP_STORE) {
-			for (j = 0; j < nsyncs && ret == 0; j++) {
-				const struct tw_rec *m = &r->rec[syncs[j]];
-
-				if (m->t_end > x->t_begin && sync_covers(r, m, x)) {
-					ret = racing_store(c, syncs[j], i);
-				}
-			}
-			if (!TW_GROW(pending, npending, cappending)) {
-				ret = -ENOMEM;
-				break;
-			}
-			pending[npending++] = i;
-		} else if (x->op == TW_OP_MSYNC) {
-			struct synced *done = &c->synced[i];
-
-			/* What was stored before it began is what it writes back. */
-			j = 0;
-			while (j < npending && ret == 0) {
-				const struct tw_rec *s = &r->rec[pending[j]];
-
-				if (!sync_covers(r, x, s) || s->t_end > x->t_begin) {
-					j++;
-					continue;
-				}
-				if (!TW_GROW(done->rec, done->n, done->cap)) {
-					ret = -ENOMEM;
-					break;
-				}
-				done->rec[done->n++] = pending[j];
-				if (is_barrier(x)) {
-					c->visible[pending[j]] = x->t_end;
-					c->synced_by[pending[j]] = i;
-					pending[j] = pending[--npending];
-				} else {
-					j++;
-				}
-			}
-			for (j = 0; j < npending && ret == 0; j++) {
-				const struct tw_rec *s = &r->rec[pending[j]];
-
-				if (s->t_end > x->t_begin && sync_covers(r, x, s)) {
-					ret = racing_store(c, i, pending[j]);
-				}
-			}
-			if (ret == 0) {
-				ret = unexplained_changes(c, i, pending, npending);
-			}
-			/* Calls begun after an msync ended cannot race it. */
-			for (j = 0; j < nsyncs;) {
-				if (r->rec[syncs[j]].t_end < x->t_begin) {
-					syncs[j] = syncs[--nsyncs];
-				} else {
-					j++;
-				}
-			}
-			if (!TW_GROW(syncs, nsyncs, capsyncs)) {
-				ret = -ENOMEM;
-				break;
-			}
-			syncs[nsyncs++] = i;
-		}
+	if (ret == 0 && !TW_GROW(c->pending, c->npending, c->cappending)) {
+		ret = -ENOMEM;
 	}
-	free(pending);
-	free(syncs);
+	if (ret == 0) {
+		c->pending[c->npending++] = st;
+	}
 	return ret;
 }
 
+int tw_settle_msync(struct ctx *c, size_t i)
+{
+	const struct tw_records *r = c->r;
+	const struct tw_rec *x = tw_rec_at(r, i);
+	struct live_sync *ls;
+	size_t j = 0;
+	int ret = 0;
+
+	if (!TW_GROW(c->syncs, c->nsyncs, c->capsyncs)) {
+		return -ENOMEM;
+	}
+	ls = &c->syncs[c->nsyncs++];
+	memset(ls, 0, sizeof(*ls));
+	ls->rec = i;
+	/* What was stored before it began is what it writes back. */
+	while (j < c->npending && ret == 0) {
+		struct span s = c->pending[j];
+
+		if (!sync_covers(r, x, &s) || s.t_end > x->t_begin) {
+			j++;
+			continue;
+		}
+		if (!TW_GROW(ls->done, ls->ndone, ls->capdone)) {
+			return -ENOMEM;
+		}
+		ls->done[ls->ndone++] = s;
+		if (is_barrier(x)) {
+			c->pending[j] = c->pending[--c->npending];
+			ret = tw_store_visible(c, &s, i, x->t_end);
+		} else {
+			j++;
+		}
+	}
+	for (j = 0; j < c->npending && ret == 0; j++) {
+		const struct span *s = &c->pending[j];
+
+		if (s->t_end > x->t_begin && sync_covers(r, x, s)) {
+			ret = racing_store(c, ls, s);
+		}
+	}
+	return ret == 0 ? unexplained_changes(c, ls) : ret;
+}
+
+void tw_sync_rules_free(struct ctx *c)
+{
+	size_t j;
+
+	for (j = 0; j < c->nsyncs; j++) {
+		free(c->syncs[j].done);
+	}
+	free(c->syncs);
+	free(c->pending);
+}
 
 static int by_offset(const void *pa, const void *pb)
 {
@@ -293,7 +311,7 @@ void tw_finish_races(struct ctx *c)
 
 	for (i = 0; i < c->out->n; i++) {
 		struct tw_anomaly *a = &c->out->a[i];
-		const struct tw_rec *m = &c->r->rec[a->rec];
+		const struct tw_rec *m = tw_rec_find(c->r, a->rec);
 		uint64_t lo = UINT64_MAX, hi = 0;
 
 		if (a->kind != TW_SYNC_RACE) {
@@ -308,8 +326,8 @@ void tw_finish_races(struct ctx *c)
 				hi = a->pages[k].offset + a->pages[k].length;
 			}
 		}
-		a->offset = lo < hi ? lo : (uint64_t)m->offset;
-		a->length = lo < hi ? hi - lo : m->length;
+		a->offset = lo < hi ? lo : m ? (uint64_t)m->offset : 0;
+		a->length = lo < hi ? hi - lo : m ? m->length : 0;
 	}
 }
 

@@ -12,10 +12,22 @@
 #include "rules-int.h"
 #include "tornwatch-events.h"
 
+/* A version names the call that made it: it keeps that call citable. */
+static int add_version(struct ctx *c, const struct tw_rec *x, uint64_t blk,
+		       const struct tw_version *v)
+{
+	int ret = tw_versions_add(&c->vs, x->dev, x->ino, blk, v);
+
+	if (ret == 0) {
+		tw_rec_at(c->r, v->rec)->refs++;
+	}
+	return ret;
+}
+
 static int add_pieces(struct ctx *c, size_t rec, const struct tw_crcs *cr,
 		      int kind, int64_t made, int64_t visible)
 {
-	const struct tw_rec *x = &c->r->rec[rec];
+	const struct tw_rec *x = tw_rec_at(c->r, rec);
 	int ret = 0;
 
 	struct tw_piece p;
@@ -24,18 +36,52 @@ static int add_pieces(struct ctx *c, size_t rec, const struct tw_crcs *cr,
 	while (ret == 0 && tw_piece_next(&p)) {
 		struct tw_version v = {
 			.crc = p.crc, .lo = (uint16_t)p.lo, .hi = (uint16_t)p.hi,
-			.kind = kind, .rec = rec, .t_made = made,
+			.kind = kind, .rec = (uint32_t)rec, .t_made = made,
 			.t_visible = visible,
 		};
 
-		ret = tw_versions_add(&c->vs, x->dev, x->ino, p.blk, &v);
+		ret = add_version(c, x, p.blk, &v);
+	}
+	return ret;
+}
+
+/*
+ * Store s's versions, made with no visibility, became visible when barrier
+ * msync m ended: the block's newest version that s made, per piece.
+ */
+int tw_store_visible(struct ctx *c, const struct span *s, size_t m, int64_t t)
+{
+	struct tw_rec *x = tw_rec_find(c->r, s->rec);
+	uint64_t blk, last;
+	int ret = 0;
+
+	if (x) {
+		x->synced_by = m;
+		tw_rec_at(c->r, m)->refs++;
+	}
+	if (s->length == 0 || s->offset < 0) {
+		return 0;
+	}
+	last = ((uint64_t)s->offset + s->length - 1) / TW_GRAIN;
+	for (blk = (uint64_t)s->offset / TW_GRAIN; blk <= last && ret == 0; blk++) {
+		struct tw_block *b = tw_versions_get(&c->vs, s->dev, s->ino, blk);
+		size_t k;
+
+		for (k = b ? b->n : 0; k-- > 0 && b->v[k].t_made >= s->t_begin;) {
+			if (b->v[k].rec == s->rec && b->v[k].kind == TW_V_STORE) {
+				if (b->v[k].t_visible == T_NEVER) {
+					ret = tw_versions_set_visible(b, k, t);
+				}
+				break;
+			}
+		}
 	}
 	return ret;
 }
 
 static int add_sync_pages(struct ctx *c, size_t rec, int phase)
 {
-	const struct tw_rec *m = &c->r->rec[rec];
+	const struct tw_rec *m = tw_rec_at(c->r, rec);
 	uint64_t bpp = m->blocks_per_page;
 	size_t i, j;
 	int ret = 0;
@@ -47,15 +93,14 @@ static int add_sync_pages(struct ctx *c, size_t rec, int phase)
 				.lo = 0,
 				.hi = TW_GRAIN,
 				.kind = phase ? TW_V_RACE : TW_V_SYNC,
-				.rec = rec,
+				.rec = (uint32_t)rec,
 				.t_made = m->t_begin,
 				.t_visible = !phase && is_barrier(m) ?
 					     m->t_end : T_NEVER,
 			};
 
-			ret = tw_versions_add(&c->vs, m->dev, m->ino,
-					      m->pages[phase][i].page * bpp + j,
-					      &v);
+			ret = add_version(c, m, m->pages[phase][i].page * bpp + j,
+					  &v);
 		}
 	}
 	return ret;
@@ -63,7 +108,7 @@ static int add_sync_pages(struct ctx *c, size_t rec, int phase)
 
 static int add_inval(struct ctx *c, size_t rec)
 {
-	const struct tw_rec *x = &c->r->rec[rec];
+	const struct tw_rec *x = tw_rec_at(c->r, rec);
 	struct inval *v;
 
 	/* Unseen data of length 0 asked: moved from offset to the end. */
@@ -96,46 +141,41 @@ static int add_inval(struct ctx *c, size_t rec)
 }
 
 
-int tw_build_versions(struct ctx *c)
+int tw_build_versions(struct ctx *c, size_t i)
 {
-	size_t i;
+	const struct tw_rec *x = tw_rec_at(c->r, i);
 	int ret = 0;
 
-	for (i = 0; i < c->r->n && ret == 0; i++) {
-		const struct tw_rec *x = &c->r->rec[i];
-
-		switch (x->op) {
-		case TW_OP_WRITE:
-			/* Where it wrote is unknown: undecided anywhere since. */
-			if (x->ended && x->ret > 0 && x->offset < 0) {
-				ret = add_inval(c, i);
-			} else if (x->ended && x->ret > 0) {
-				ret = add_pieces(c, i, &x->data, TW_V_WRITE,
-						 x->t_begin, x->t_end);
-			}
-			break;
-		case TW_OP_STORE:
-			ret = add_pieces(c, i, &x->old, TW_V_OLD,
-					 x->t_begin - 1, T_NEVER);
-			if (ret == 0) {
-				ret = add_pieces(c, i, &x->data, TW_V_STORE,
-						 x->t_begin, c->visible[i]);
-			}
-			break;
-		case TW_OP_ZERO:
-		case TW_OP_OPAQUE:
+	switch (x->op) {
+	case TW_OP_WRITE:
+		/* Where it wrote is unknown: undecided anywhere since. */
+		if (x->ended && x->ret > 0 && x->offset < 0) {
 			ret = add_inval(c, i);
-			break;
-		case TW_OP_MSYNC:
-			ret = add_sync_pages(c, i, 0);
-			if (ret == 0) {
-				ret = add_sync_pages(c, i, 1);
-			}
-			break;
-		default:
-			break;
+		} else if (x->ended && x->ret > 0) {
+			ret = add_pieces(c, i, &x->data, TW_V_WRITE, x->t_begin,
+					 x->t_end);
 		}
+		break;
+	case TW_OP_STORE:
+		/* Visible once a barrier msync syncs it (tw_store_visible). */
+		ret = add_pieces(c, i, &x->old, TW_V_OLD, x->t_begin - 1, T_NEVER);
+		if (ret == 0) {
+			ret = add_pieces(c, i, &x->data, TW_V_STORE, x->t_begin,
+					 T_NEVER);
+		}
+		break;
+	case TW_OP_ZERO:
+	case TW_OP_OPAQUE:
+		ret = add_inval(c, i);
+		break;
+	case TW_OP_MSYNC:
+		ret = add_sync_pages(c, i, 0);
+		if (ret == 0) {
+			ret = add_sync_pages(c, i, 1);
+		}
+		break;
+	default:
+		break;
 	}
 	return ret;
 }
-

@@ -15,7 +15,10 @@ void tw_versions_free(struct tw_versions *vs)
 
 	for (i = 0; i < vs->cap; i++) {
 		free(vs->tab[i].v);
-		free(vs->tab[i].vis);
+		for (size_t k = 0; k < vs->tab[i].nshape; k++) {
+			free(vs->tab[i].shapes[k].vis);
+		}
+		free(vs->tab[i].shapes);
 	}
 	free(vs->tab);
 	memset(vs, 0, sizeof(*vs));
@@ -61,6 +64,249 @@ static int grow(struct tw_versions *vs)
 	return 0;
 }
 
+static struct tw_shape *shape_of(const struct tw_block *b, unsigned int lo,
+				 unsigned int hi)
+{
+	uint32_t i;
+
+	for (i = 0; i < b->nshape; i++) {
+		if (b->shapes[i].lo == lo && b->shapes[i].hi == hi) {
+			return &b->shapes[i];
+		}
+	}
+	return NULL;
+}
+
+static struct tw_shape *new_shape(struct tw_block *b, unsigned int lo,
+				  unsigned int hi)
+{
+	if (b->nshape == b->capshape) {
+		uint32_t cap = b->capshape ? b->capshape * 2 : 2;
+		struct tw_shape *p = realloc(b->shapes, cap * sizeof(*p));
+
+		if (!p) {
+			return NULL;
+		}
+		b->shapes = p;
+		b->capshape = cap;
+	}
+	memset(&b->shapes[b->nshape], 0, sizeof(b->shapes[0]));
+	b->shapes[b->nshape].lo = (uint16_t)lo;
+	b->shapes[b->nshape].hi = (uint16_t)hi;
+	return &b->shapes[b->nshape++];
+}
+
+/* Order within a shape: t_visible, then the order they were made. */
+static int vis_before(const struct tw_block *b, uint32_t k, int64_t t,
+		      uint32_t kk)
+{
+	const struct tw_version *v = &b->v[k];
+
+	return v->t_visible != t ? v->t_visible < t : k < kk;
+}
+
+int tw_versions_set_visible(struct tw_block *b, size_t k, int64_t t)
+{
+	const struct tw_version *v = &b->v[k];
+	struct tw_shape *s = shape_of(b, v->lo, v->hi);
+	uint32_t a, z;
+
+	if (!s && !(s = new_shape(b, v->lo, v->hi))) {
+		return -ENOMEM;
+	}
+	if (s->n == s->cap) {
+		uint32_t cap = s->cap ? s->cap * 2 : 4;
+		uint32_t *p = realloc(s->vis, cap * sizeof(*p));
+
+		if (!p) {
+			return -ENOMEM;
+		}
+		s->vis = p;
+		s->cap = cap;
+	}
+	b->v[k].t_visible = t;
+	if (t - v->t_made > b->max_lag) {
+		b->max_lag = t - v->t_made;
+	}
+	/* Mostly the newest: then it goes at the end. */
+	a = s->n;
+	if (s->n && !vis_before(b, s->vis[s->n - 1], t, (uint32_t)k)) {
+		a = 0;
+		z = s->n;
+		while (a < z) {
+			uint32_t mid = a + (z - a) / 2;
+
+			if (vis_before(b, s->vis[mid], t, (uint32_t)k)) {
+				a = mid + 1;
+			} else {
+				z = mid;
+			}
+		}
+		memmove(s->vis + a + 1, s->vis + a, (s->n - a) * sizeof(*s->vis));
+	}
+	s->vis[a] = (uint32_t)k;
+	s->n++;
+	return 0;
+}
+
+static void note_shape(struct tw_block *b, const struct tw_version *v)
+{
+	size_t i;
+
+	for (i = 0; i < b->nshapes && i < 2; i++) {
+		if (b->shape[i][0] == v->lo && b->shape[i][1] == v->hi) {
+			return;
+		}
+	}
+	if (b->nshapes < 2) {
+		b->shape[b->nshapes][0] = v->lo;
+		b->shape[b->nshapes][1] = v->hi;
+	}
+	if (b->nshapes < 3) {
+		b->nshapes++;
+	}
+}
+
+int tw_versions_dropped_other_shape(const struct tw_block *b, unsigned int lo,
+				    unsigned int hi)
+{
+	size_t i;
+
+	if (b->nshapes > 2) {
+		return 1;
+	}
+	for (i = 0; i < b->nshapes; i++) {
+		if ((b->shape[i][0] != lo || b->shape[i][1] != hi) &&
+		    b->shape[i][0] < hi && b->shape[i][1] > lo) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Was bytes' shape of v rewritten with another shape since v was made? A
+ * read that must see v can then only be told new or undecided, never old:
+ * v no longer holds anything back (read-rules.c, reshaped_since).
+ */
+static int reshaped_after(const struct tw_block *b, const struct tw_version *v)
+{
+	size_t k;
+
+	for (k = b->n; k-- > 0 && b->v[k].t_made > v->t_made;) {
+		const struct tw_version *w = &b->v[k];
+
+		if ((w->kind == TW_V_WRITE || w->kind == TW_V_STORE) &&
+		    (w->lo != v->lo || w->hi != v->hi) && w->lo < v->hi &&
+		    w->hi > v->lo) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void need(const struct tw_block *b, const struct tw_version *v,
+		 int64_t *m)
+{
+	if (v->t_made < *m && !reshaped_after(b, v)) {
+		*m = v->t_made;
+	}
+}
+
+/*
+ * The oldest version a read beginning at t or later may have to see: per
+ * shape the newest visible before t, and any visible since or still to
+ * become visible (a store no msync has synced yet).
+ */
+static int64_t oldest_needed(const struct tw_block *b, int64_t t)
+{
+	int64_t m = INT64_MAX;
+	uint32_t i, k;
+
+	for (i = 0; i < b->nshape; i++) {
+		const struct tw_shape *s = &b->shapes[i];
+
+		for (k = s->n; k-- > 0;) {
+			const struct tw_version *v = &b->v[s->vis[k]];
+
+			need(b, v, &m);
+			if (v->t_visible < t) {
+				break;	/* the newest visible before t */
+			}
+		}
+	}
+	for (k = 0; k < b->n && b->v[k].t_made < m; k++) {
+		if (b->v[k].kind == TW_V_STORE && b->v[k].t_visible == INT64_MAX) {
+			need(b, &b->v[k], &m);
+		}
+	}
+	return m;
+}
+
+static void prune(struct tw_versions *vs, struct tw_block *b)
+{
+	int64_t m = oldest_needed(b, vs->t_reads);
+	size_t keep = 0, cut, i, k;
+
+	while (keep < b->n && b->v[keep].t_made < m) {
+		keep++;
+	}
+	cut = keep > TW_HISTORY ? keep - TW_HISTORY : 0;
+	if (b->n - cut > TW_BLOCK_MAX) {
+		cut = b->n - TW_BLOCK_MAX;
+		if (cut > keep && !b->live_cut) {
+			b->live_cut = 1;
+			vs->blocks_live_cut++;
+		}
+	}
+	if (cut == 0) {
+		return;
+	}
+	if (!b->history_cut) {
+		b->history_cut = 1;
+		vs->blocks_history_cut++;
+	}
+	for (i = 0; i < cut; i++) {
+		note_shape(b, &b->v[i]);
+		if (vs->unref) {
+			vs->unref(vs->arg, b->v[i].rec);
+		}
+	}
+	vs->dropped += cut;
+	memmove(b->v, b->v + cut, (b->n - cut) * sizeof(*b->v));
+	b->n -= cut;
+	for (i = 0, k = 0; i < b->nshape; i++) {
+		struct tw_shape *s = &b->shapes[i];
+		uint32_t j, kept = 0;
+
+		for (j = 0; j < s->n; j++) {
+			if (s->vis[j] >= cut) {
+				s->vis[kept++] = (uint32_t)(s->vis[j] - cut);
+			}
+		}
+		s->n = kept;
+		/* A shape none of whose versions is left goes. */
+		if (kept) {
+			b->shapes[k++] = *s;
+		} else {
+			free(s->vis);
+		}
+	}
+	b->nshape = (uint32_t)k;
+}
+
+struct tw_block *tw_versions_get(struct tw_versions *vs, uint64_t dev,
+				 uint64_t ino, uint64_t block)
+{
+	struct tw_block *b;
+
+	if (vs->cap == 0) {
+		return NULL;
+	}
+	b = slot(vs->tab, vs->cap, dev, ino, block);
+	return b->used ? b : NULL;
+}
+
 int tw_versions_add(struct tw_versions *vs, uint64_t dev, uint64_t ino,
 		    uint64_t block, const struct tw_version *v)
 {
@@ -75,7 +321,13 @@ int tw_versions_add(struct tw_versions *vs, uint64_t dev, uint64_t ino,
 		b->dev = dev;
 		b->ino = ino;
 		b->block = block;
+		b->prune_at = 2 * TW_HISTORY;
 		vs->used++;
+	}
+	if (b->n >= b->prune_at) {
+		prune(vs, b);
+		b->prune_at = b->n * 2 > 2 * TW_HISTORY ? (uint32_t)(b->n * 2) :
+							  2 * TW_HISTORY;
 	}
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 4;
@@ -87,9 +339,11 @@ int tw_versions_add(struct tw_versions *vs, uint64_t dev, uint64_t ino,
 		b->v = p;
 		b->cap = cap;
 	}
-	b->v[b->n++] = *v;
-	if (v->t_visible != INT64_MAX && v->t_visible - v->t_made > b->max_lag) {
-		b->max_lag = v->t_visible - v->t_made;
+	b->v[b->n] = *v;
+	b->v[b->n].t_visible = INT64_MAX;
+	b->n++;
+	if (v->t_visible != INT64_MAX) {
+		return tw_versions_set_visible(b, b->n - 1, v->t_visible);
 	}
 	return 0;
 }
@@ -98,103 +352,44 @@ const struct tw_block *tw_versions_find(const struct tw_versions *vs,
 					uint64_t dev, uint64_t ino,
 					uint64_t block)
 {
-	const struct tw_block *b;
-
-	if (vs->cap == 0) {
-		return NULL;
-	}
-	b = slot(vs->tab, vs->cap, dev, ino, block);
-	return b->used ? b : NULL;
-}
-
-static const struct tw_block *sorting;
-
-static int by_visible(const void *pa, const void *pb)
-{
-	const struct tw_version *a = &sorting->v[*(const uint32_t *)pa];
-	const struct tw_version *b = &sorting->v[*(const uint32_t *)pb];
-
-	if (a->lo != b->lo || a->hi != b->hi) {
-		return a->lo != b->lo ? (a->lo < b->lo ? -1 : 1) :
-					(a->hi < b->hi ? -1 : 1);
-	}
-	if (a->t_visible != b->t_visible) {
-		return a->t_visible < b->t_visible ? -1 : 1;
-	}
-	return *(const uint32_t *)pa < *(const uint32_t *)pb ? -1 : 1;
-}
-
-int tw_versions_index(struct tw_versions *vs)
-{
-	size_t i, k;
-
-	for (i = 0; i < vs->cap; i++) {
-		struct tw_block *b = &vs->tab[i];
-
-		if (!b->used || b->n == 0) {
-			continue;
-		}
-		free(b->vis);
-		b->vis = malloc(b->n * sizeof(*b->vis));
-		if (!b->vis) {
-			return -ENOMEM;
-		}
-		b->nvis = 0;
-		for (k = 0; k < b->n && k < UINT32_MAX; k++) {
-			if (b->v[k].t_visible != INT64_MAX) {
-				b->vis[b->nvis++] = (uint32_t)k;
-			}
-		}
-		sorting = b;
-		qsort(b->vis, b->nvis, sizeof(*b->vis), by_visible);
-	}
-	return 0;
-}
-
-/* The first entry of vis not below (lo, hi, t) in its order. */
-static size_t lower_bound(const struct tw_block *b, unsigned int lo,
-			  unsigned int hi, int64_t t)
-{
-	size_t a = 0, z = b->nvis;
-
-	while (a < z) {
-		size_t mid = a + (z - a) / 2;
-		const struct tw_version *v = &b->v[b->vis[mid]];
-		int below = v->lo != lo ? v->lo < lo :
-			    v->hi != hi ? v->hi < hi : v->t_visible < t;
-
-		if (below) {
-			a = mid + 1;
-		} else {
-			z = mid;
-		}
-	}
-	return a;
+	return tw_versions_get((struct tw_versions *)vs, dev, ino, block);
 }
 
 const struct tw_version *tw_versions_required(const struct tw_block *b,
 					      unsigned int lo,
 					      unsigned int hi, int64_t t)
 {
-	size_t a;
-	const struct tw_version *v;
+	const struct tw_shape *s = b ? shape_of(b, lo, hi) : NULL;
+	uint32_t a, z;
 
-	if (!b || b->nvis == 0) {
+	if (!s || s->n == 0) {
 		return NULL;
 	}
-	/* The entry before the first of this shape visible at t or later. */
-	a = lower_bound(b, lo, hi, t);
-	if (a == 0) {
-		return NULL;
+	/* Mostly the newest: the last visible before t. */
+	if (b->v[s->vis[s->n - 1]].t_visible < t) {
+		return &b->v[s->vis[s->n - 1]];
 	}
-	v = &b->v[b->vis[a - 1]];
-	return v->lo == lo && v->hi == hi ? v : NULL;
+	a = 0;
+	z = s->n;
+	while (a < z) {
+		uint32_t mid = a + (z - a) / 2;
+
+		if (b->v[s->vis[mid]].t_visible < t) {
+			a = mid + 1;
+		} else {
+			z = mid;
+		}
+	}
+	return a ? &b->v[s->vis[a - 1]] : NULL;
 }
 
 size_t tw_versions_made_before(const struct tw_block *b, int64_t t)
 {
 	size_t lo = 0, hi = b->n;
 
+	if (hi == 0 || b->v[hi - 1].t_made <= t) {
+		return hi;
+	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 

@@ -27,6 +27,14 @@ struct tw_version {
 	int64_t t_visible;	/* a read beginning after this must see it (or newer) */
 };
 
+/* The versions of one byte range that became visible, by t_visible. */
+struct tw_shape {
+	uint16_t lo;
+	uint16_t hi;
+	uint32_t n, cap;
+	uint32_t *vis;		/* indexes into the block's v */
+};
+
 struct tw_block {
 	uint64_t dev;
 	uint64_t ino;
@@ -34,15 +42,36 @@ struct tw_block {
 	struct tw_version *v;	/* in order of t_made: calls are added in order of begin */
 	size_t n, cap;
 	int64_t max_lag;	/* largest t_visible - t_made of a visible version */
-	uint32_t *vis;		/* versions that became visible, by shape */
-	size_t nvis;		/* then by t_visible */
+	struct tw_shape *shapes;	/* versions that became visible, by shape */
+	uint32_t nshape, capshape;
 	int used;
+	uint32_t prune_at;	/* look for versions to drop at this many */
+	uint8_t history_cut;	/* versions older than the kept ones were dropped */
+	uint8_t live_cut;	/* versions a read could still need were dropped */
+	uint8_t nshapes;	/* shapes of dropped versions: */
+	uint16_t shape[2][2];	/* (lo, hi); more than two: any shape */
 };
+
+/*
+ * Per block a later read can need: for each shape, the version it must see
+ * and every version made since, plus TW_HISTORY older ones it may show
+ * (stale data). A block never keeps more than TW_BLOCK_MAX.
+ */
+#define TW_HISTORY 64
+#define TW_BLOCK_MAX 4096
 
 struct tw_versions {
 	struct tw_block *tab;
 	size_t cap;
 	size_t used;
+	/* Reads still to come begin at or after this. */
+	int64_t t_reads;
+	/* A dropped version lets go of the call that made it. */
+	void (*unref)(void *arg, uint32_t rec);
+	void *arg;
+	uint64_t blocks_history_cut;
+	uint64_t blocks_live_cut;
+	uint64_t dropped;
 };
 
 void tw_versions_init(struct tw_versions *vs);
@@ -55,11 +84,17 @@ const struct tw_block *tw_versions_find(const struct tw_versions *vs,
 					uint64_t block);
 /* How many versions [0, n) were made at or before t. */
 size_t tw_versions_made_before(const struct tw_block *b, int64_t t);
-/* Once every version is in: orders each block's visible ones. 0 or -ENOMEM. */
-int tw_versions_index(struct tw_versions *vs);
+/* Version k of block b became visible at t (it was not). 0 or -ENOMEM. */
+int tw_versions_set_visible(struct tw_block *b, size_t k, int64_t t);
+/* Block b of the store, to change (tw_versions_set_visible), or NULL. */
+struct tw_block *tw_versions_get(struct tw_versions *vs, uint64_t dev,
+				 uint64_t ino, uint64_t block);
+/* Was a version of another shape overlapping [lo, hi) dropped? */
+int tw_versions_dropped_other_shape(const struct tw_block *b, unsigned int lo,
+				    unsigned int hi);
 /*
  * The version of bytes [lo, hi) that became visible last before t (the
- * newest made among equals), or NULL. Needs tw_versions_index.
+ * newest made among equals), or NULL.
  */
 const struct tw_version *tw_versions_required(const struct tw_block *b,
 					      unsigned int lo,

@@ -49,13 +49,17 @@ bt_text() {
 		sed -E 's/\( "([^"]*)" : container = [0-9]+ \)/"\1"/g'
 }
 
-# bt_ended TRACE CALL: how many calls named CALL have their end in TRACE
+# bt_ended TRACE CALL [EXE]: how many calls named CALL have their end in
+# TRACE; with EXE, only calls of processes whose image path ends in EXE (other
+# traced programs on the machine share the session daemon's buffers)
 bt_ended() {
-	bt_text "$1" | awk -v call="\"$2\"" '
-		/tornwatch:call_begin:/ && index($0, "call = " call ",") {
-			match($0, /cid = 0x[0-9A-F]+/); begun[substr($0, RSTART, RLENGTH)] = 1 }
-		/tornwatch:call_end:/ {
-			match($0, /cid = 0x[0-9A-F]+/); if (begun[substr($0, RSTART, RLENGTH)]) n++ }
+	bt_text "$1" | awk -v call="\"$2\"" -v exe="${3:-}" '
+		function pid() { match($0, /pid = [0-9]+/); return substr($0, RSTART + 6, RLENGTH - 6) }
+		function key(  p) { p = pid(); match($0, /cid = 0x[0-9A-F]+/); return p "/" substr($0, RSTART, RLENGTH) }
+		/tornwatch:process:/ && exe != "" && index($0, exe "\"") { ours[pid()] = 1 }
+		/tornwatch:call_begin:/ && index($0, "call = " call ",") &&
+		    (exe == "" || ours[pid()]) { begun[key()] = 1 }
+		/tornwatch:call_end:/ { if (begun[key()]) n++ }
 		END { print n + 0 }'
 }
 
