@@ -296,23 +296,6 @@ static int note_version(struct ctx *c, struct tw_anomaly *a,
 	return ret;
 }
 
-/* The first record of the window begun at t or later. */
-static size_t first_begun(const struct tw_records *r, int64_t t)
-{
-	size_t lo = r->first, hi = r->end;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (tw_rec_at(r, mid)->t_begin < t) {
-			lo = mid + 1;
-		} else {
-			hi = mid;
-		}
-	}
-	return lo;
-}
-
 /*
  * Other calls on the same bytes around the anomaly, from any thread or
  * process: those the window still holds (README: what a report cites).
@@ -334,7 +317,7 @@ static int add_neighbours(struct ctx *c, struct tw_anomaly *a, size_t rd)
 		}
 	}
 	/* Records are in order of begin: from the first begun at from on. */
-	i = first_begun(r, from);
+	i = tw_records_first_begun(r, from);
 	for (; i < r->end && ret == 0 && a->ninter < TW_INTERLEAVING_MAX; i++) {
 		const struct tw_rec *y = tw_rec_at(r, i);
 		uint64_t off = y->offset < 0 ? 0 : (uint64_t)y->offset;

@@ -39,36 +39,18 @@ void tw_records_init(struct tw_records *r)
 	r->page_size = 4096;
 }
 
-static void free_crcs(struct tw_rec *x)
-{
-	free(x->data.crc);
-	free(x->old.crc);
-	free(x->pages[0]);
-	free(x->pages[1]);
-	for (size_t k = 0; k < x->nlater; k++) {
-		free(x->later[k].crc);
-	}
-	free(x->later);
-	memset(&x->data, 0, sizeof(x->data));
-	memset(&x->old, 0, sizeof(x->old));
-	x->pages[0] = x->pages[1] = NULL;
-	x->npages[0] = x->npages[1] = 0;
-	x->later = NULL;
-	x->nlater = 0;
-}
-
 void tw_records_free(struct tw_records *r)
 {
 	size_t i;
 
 	for (i = 0; i < r->nwin; i++) {
-		free_crcs(&r->rec[i]);
+		tw_rec_free_crcs(&r->rec[i]);
 	}
 	for (i = 0; i < r->cited.cap; i++) {
 		if (r->cited.slot[i].used) {
 			struct tw_rec *x = (struct tw_rec *)r->cited.slot[i].rec;
 
-			free_crcs(x);
+			tw_rec_free_crcs(x);
 			free(x);
 		}
 	}
@@ -84,147 +66,6 @@ void tw_records_free(struct tw_records *r)
 	free(r->tree);
 	free(r->untraced);
 	memset(r, 0, sizeof(*r));
-}
-
-struct tw_rec *tw_rec_find(const struct tw_records *r, size_t g)
-{
-	size_t k;
-
-	if (g >= r->first && g < r->end) {
-		return tw_rec_at(r, g);
-	}
-	if (g >= r->end || r->ncited == 0) {
-		return NULL;
-	}
-	k = tw_call_index_get(&r->cited, 0, g);
-	return k == NO_REC ? NULL : (struct tw_rec *)k;
-}
-
-void tw_records_pin(struct tw_records *r, size_t g)
-{
-	struct tw_rec *x = tw_rec_find(r, g);
-
-	if (!x || x->pinned) {
-		return;
-	}
-	x->pinned = 1;
-	if (x->synced_by != NO_REC) {
-		tw_records_pin(r, x->synced_by);
-	}
-	if (x->note == TW_NOTE_TOUCH && x->io != NO_REC) {
-		tw_records_pin(r, x->io);
-	}
-}
-
-void tw_records_ref(struct tw_records *r, size_t g)
-{
-	struct tw_rec *x = tw_rec_find(r, g);
-
-	if (x) {
-		x->refs++;
-	}
-}
-
-/* A cited record nothing names any more goes, and lets go of its msync. */
-static void drop_cited(struct tw_records *r, size_t g, struct tw_rec *x)
-{
-	size_t m = x->synced_by;
-
-	tw_call_index_del(&r->cited, 0, g);
-	r->ncited--;
-	free_crcs(x);
-	free(x);
-	if (m != NO_REC) {
-		tw_records_unref(r, m);
-	}
-}
-
-void tw_records_unref(struct tw_records *r, size_t g)
-{
-	struct tw_rec *x = tw_rec_find(r, g);
-
-	if (!x || x->refs == 0) {
-		return;
-	}
-	if (--x->refs == 0 && !x->pinned && g < r->first && x->closed) {
-		drop_cited(r, g, x);
-	}
-}
-
-/*
- * A pruned record still named moves to the cite store (an open one's
- * later events find it there by the same global index): an open one whole,
- * a pinned one with what it transferred (a later phantom write is matched
- * against an unknown read's checksums), others without checksums.
- */
-static int keep_cited(struct tw_records *r, size_t g, struct tw_rec *x)
-{
-	struct tw_rec *c = malloc(sizeof(*c));
-
-	if (!c) {
-		return -ENOMEM;
-	}
-	if (x->closed && !x->pinned) {
-		free_crcs(x);
-	} else if (x->closed) {
-		free(x->old.crc);
-		memset(&x->old, 0, sizeof(x->old));
-	}
-	*c = *x;
-	if (tw_call_index_put(&r->cited, 0, g, (size_t)c) != 0) {
-		free(c);
-		return -ENOMEM;
-	}
-	r->ncited++;
-	return 0;
-}
-
-int tw_records_prune(struct tw_records *r, size_t g)
-{
-	size_t k, n;
-
-	if (g <= r->first) {
-		return 0;
-	}
-	if (g > r->end) {
-		g = r->end;
-	}
-	n = g - r->first;
-	for (k = 0; k < n; k++) {
-		struct tw_rec *x = &r->rec[k];
-		size_t m = x->synced_by;
-
-		if (x->pinned || x->refs || !x->closed) {
-			if (keep_cited(r, r->first + k, x) != 0) {
-				return -ENOMEM;
-			}
-			continue;
-		}
-		free_crcs(x);
-		/* Its msync began after it ended: still in the window. */
-		if (m != NO_REC && m >= r->first && tw_rec_at(r, m)->refs) {
-			tw_rec_at(r, m)->refs--;
-		}
-	}
-	memmove(r->rec, r->rec + n, (r->nwin - n) * sizeof(*r->rec));
-	r->nwin -= n;
-	r->first = g;
-	return 0;
-}
-
-void tw_records_settle_floor(struct tw_records *r)
-{
-	while (r->open_floor < r->end) {
-		struct tw_rec *x = tw_rec_at(r, r->open_floor);
-
-		if (!x->closed && !x->overdue) {
-			if (x->t_begin >= r->now - TW_OPEN_WAIT_NS) {
-				break;
-			}
-			x->overdue = 1;
-		}
-		r->open_floor++;
-	}
 }
 
 static int add_name(struct tw_records *r, const struct tw_event *ev)

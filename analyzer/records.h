@@ -155,6 +155,8 @@ void tw_piece_start(struct tw_piece *p, const struct tw_crcs *cr);
 /* 1 while there is a piece: its block, range and CRC are in p. */
 int tw_piece_next(struct tw_piece *p);
 
+/* window.c: the window of records and the cite store. */
+void tw_rec_free_crcs(struct tw_rec *x);
 /* Record g, in the window or the cite store; NULL once it is gone. */
 struct tw_rec *tw_rec_find(const struct tw_records *r, size_t g);
 /* Record g of the window (first <= g < end). */
@@ -167,6 +169,8 @@ void tw_records_pin(struct tw_records *r, size_t g);
 /* One more, or one fewer, thing names g (a version, a synced store). */
 void tw_records_ref(struct tw_records *r, size_t g);
 void tw_records_unref(struct tw_records *r, size_t g);
+/* The first record of the window begun at t or later (records are in order of begin). */
+size_t tw_records_first_begun(const struct tw_records *r, int64_t t);
 /* Drops the window's records before g: 0, or -ENOMEM. */
 int tw_records_prune(struct tw_records *r, size_t g);
 /*

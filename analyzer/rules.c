@@ -136,23 +136,6 @@ static int judge(struct tw_rules *s, int64_t now, int final)
 	return ret;
 }
 
-/* The first record of the window begun at t or later. */
-static size_t begun_from(const struct tw_records *r, int64_t t)
-{
-	size_t lo = r->first, hi = r->end;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (tw_rec_at(r, mid)->t_begin < t) {
-			lo = mid + 1;
-		} else {
-			hi = mid;
-		}
-	}
-	return lo;
-}
-
 /*
  * Keep what the rules may still look at: the calls from the oldest not yet
  * judged, msyncs a store may still race, calls an msync may still find
@@ -172,7 +155,7 @@ static int prune(struct ctx *c)
 	if (limit < r->first + 2 * TW_WINDOW_RECORDS) {
 		return 0;
 	}
-	from = begun_from(r, tw_rec_at(r, limit)->t_begin - c->change_lag);
+	from = tw_records_first_begun(r, tw_rec_at(r, limit)->t_begin - c->change_lag);
 	if (from > limit - TW_WINDOW_RECORDS) {
 		from = limit - TW_WINDOW_RECORDS;
 	}
