@@ -133,14 +133,14 @@ static int other_shape_before(const struct tw_block *b, size_t until,
 			return 1;
 		}
 	}
-	return b && tw_versions_dropped_other_shape(b, lo, hi);
+	return 0;
 }
 
 /*
- * Not what the read had to see, nor any kept older version: with older
- * versions dropped it may be one of those (a stale read) as well as data
- * no one wrote; with versions a read could still need dropped, nothing is
- * known.
+ * Not what the read had to see, nor anything the block held before: with
+ * some of that dropped it may be one of those (a stale read) as well as
+ * data no one wrote; with versions a read could still need dropped,
+ * nothing is known.
  */
 static void cut_history(const struct tw_block *b, struct judged *j)
 {
@@ -264,7 +264,7 @@ static struct judged judge(const struct ctx *c, const struct tw_block *b,
 		return j;
 	}
 	j.match = match_before(b, first, lo, hi, crc);
-	j.state = j.match ? TW_S_OLD :
+	j.state = j.match || tw_versions_held(b, lo, hi, crc) ? TW_S_OLD :
 		  other_shape_before(b, cut, lo, hi) ? TW_S_UNDECIDED :
 						       TW_S_UNKNOWN;
 	/* Zeros from a truncate before the required version are old too. */

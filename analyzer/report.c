@@ -164,8 +164,8 @@ static int text_anomaly(FILE *f, const struct tw_records *r,
 		tw_kind_name(a->kind), a->uncertain ? " (uncertain: events were lost)" : "",
 		name, a->offset, a->offset + a->length - 1, a->length);
 	if (a->history_cut) {
-		fprintf(f, "  (the unknown bytes may be older than the %d versions "
-			"kept per %d-byte block)\n", TW_HISTORY, TW_GRAIN);
+		fprintf(f, "  (the unknown bytes may be an old content of a %d-byte "
+			"block rewritten so often that not all were kept)\n", TW_GRAIN);
 	}
 	tw_fmt_ts(ts, sizeof(ts), x->t_begin);
 	fprintf(f, "  %s by pid %d tid %d (%s) at %s:", kind_verb(a->kind),

@@ -19,6 +19,7 @@ void tw_versions_free(struct tw_versions *vs)
 			free(vs->tab[i].shapes[k].vis);
 		}
 		free(vs->tab[i].shapes);
+		free(vs->tab[i].old);
 	}
 	free(vs->tab);
 	memset(vs, 0, sizeof(*vs));
@@ -149,35 +150,51 @@ int tw_versions_set_visible(struct tw_block *b, size_t k, int64_t t)
 	return 0;
 }
 
-static void note_shape(struct tw_block *b, const struct tw_version *v)
+/*
+ * Keeps what a dropped version held; a full store keeps every other one,
+ * spread over the block's history, and says so.
+ */
+static int keep_old(struct tw_versions *vs, struct tw_block *b,
+		    const struct tw_version *v)
 {
-	size_t i;
+	struct tw_old o = { v->crc, v->lo, v->hi };
+	uint32_t i;
 
-	for (i = 0; i < b->nshapes && i < 2; i++) {
-		if (b->shape[i][0] == v->lo && b->shape[i][1] == v->hi) {
-			return;
+	if (b->nold && b->old[b->nold - 1].crc == o.crc &&
+	    b->old[b->nold - 1].lo == o.lo && b->old[b->nold - 1].hi == o.hi) {
+		return 0;
+	}
+	if (b->nold == TW_OLD_MAX) {
+		for (i = 0; i < b->nold / 2; i++) {
+			b->old[i] = b->old[2 * i];
+		}
+		b->nold /= 2;
+		if (!b->history_cut) {
+			b->history_cut = 1;
+			vs->blocks_history_cut++;
 		}
 	}
-	if (b->nshapes < 2) {
-		b->shape[b->nshapes][0] = v->lo;
-		b->shape[b->nshapes][1] = v->hi;
+	if (b->nold == b->capold) {
+		uint32_t cap = b->capold ? b->capold * 2 : 16;
+		struct tw_old *p = realloc(b->old, cap * sizeof(*p));
+
+		if (!p) {
+			return -ENOMEM;
+		}
+		b->old = p;
+		b->capold = cap;
 	}
-	if (b->nshapes < 3) {
-		b->nshapes++;
-	}
+	b->old[b->nold++] = o;
+	return 0;
 }
 
-int tw_versions_dropped_other_shape(const struct tw_block *b, unsigned int lo,
-				    unsigned int hi)
+int tw_versions_held(const struct tw_block *b, unsigned int lo,
+		     unsigned int hi, uint32_t crc)
 {
-	size_t i;
+	uint32_t i;
 
-	if (b->nshapes > 2) {
-		return 1;
-	}
-	for (i = 0; i < b->nshapes; i++) {
-		if ((b->shape[i][0] != lo || b->shape[i][1] != hi) &&
-		    b->shape[i][0] < hi && b->shape[i][1] > lo) {
+	for (i = b ? b->nold : 0; i-- > 0;) {
+		if (b->old[i].crc == crc && b->old[i].lo == lo && b->old[i].hi == hi) {
 			return 1;
 		}
 	}
@@ -243,7 +260,7 @@ static int64_t oldest_needed(const struct tw_block *b, int64_t t)
 	return m;
 }
 
-static void prune(struct tw_versions *vs, struct tw_block *b)
+static int prune(struct tw_versions *vs, struct tw_block *b)
 {
 	int64_t m = oldest_needed(b, vs->t_reads);
 	size_t keep = 0, cut, i, k;
@@ -260,14 +277,12 @@ static void prune(struct tw_versions *vs, struct tw_block *b)
 		}
 	}
 	if (cut == 0) {
-		return;
-	}
-	if (!b->history_cut) {
-		b->history_cut = 1;
-		vs->blocks_history_cut++;
+		return 0;
 	}
 	for (i = 0; i < cut; i++) {
-		note_shape(b, &b->v[i]);
+		if (keep_old(vs, b, &b->v[i]) != 0) {
+			return -ENOMEM;
+		}
 		if (vs->unref) {
 			vs->unref(vs->arg, b->v[i].rec);
 		}
@@ -293,6 +308,7 @@ static void prune(struct tw_versions *vs, struct tw_block *b)
 		}
 	}
 	b->nshape = (uint32_t)k;
+	return 0;
 }
 
 struct tw_block *tw_versions_get(struct tw_versions *vs, uint64_t dev,
@@ -325,7 +341,9 @@ int tw_versions_add(struct tw_versions *vs, uint64_t dev, uint64_t ino,
 		vs->used++;
 	}
 	if (b->n >= b->prune_at) {
-		prune(vs, b);
+		if (prune(vs, b) != 0) {
+			return -ENOMEM;
+		}
 		b->prune_at = b->n * 2 > 2 * TW_HISTORY ? (uint32_t)(b->n * 2) :
 							  2 * TW_HISTORY;
 	}

@@ -27,6 +27,13 @@ struct tw_version {
 	int64_t t_visible;	/* a read beginning after this must see it (or newer) */
 };
 
+/* What a dropped version held: a read showing it is stale. */
+struct tw_old {
+	uint32_t crc;
+	uint16_t lo;
+	uint16_t hi;
+};
+
 /* The versions of one byte range that became visible, by t_visible. */
 struct tw_shape {
 	uint16_t lo;
@@ -46,18 +53,20 @@ struct tw_block {
 	uint32_t nshape, capshape;
 	int used;
 	uint32_t prune_at;	/* look for versions to drop at this many */
-	uint8_t history_cut;	/* versions older than the kept ones were dropped */
+	struct tw_old *old;	/* contents of dropped versions, oldest first */
+	uint32_t nold, capold;
+	uint8_t history_cut;	/* some of those were dropped too */
 	uint8_t live_cut;	/* versions a read could still need were dropped */
-	uint8_t nshapes;	/* shapes of dropped versions: */
-	uint16_t shape[2][2];	/* (lo, hi); more than two: any shape */
 };
 
 /*
  * Per block a later read can need: for each shape, the version it must see
  * and every version made since, plus TW_HISTORY older ones it may show
- * (stale data). A block never keeps more than TW_BLOCK_MAX.
+ * (stale data); of older ones only what they held, up to TW_OLD_MAX (then
+ * every other one goes). A block never keeps more than TW_BLOCK_MAX.
  */
 #define TW_HISTORY 64
+#define TW_OLD_MAX 1024
 #define TW_BLOCK_MAX 4096
 
 struct tw_versions {
@@ -84,14 +93,14 @@ const struct tw_block *tw_versions_find(const struct tw_versions *vs,
 					uint64_t block);
 /* How many versions [0, n) were made at or before t. */
 size_t tw_versions_made_before(const struct tw_block *b, int64_t t);
+/* Did a dropped version of bytes [lo, hi) hold crc? */
+int tw_versions_held(const struct tw_block *b, unsigned int lo,
+		     unsigned int hi, uint32_t crc);
 /* Version k of block b became visible at t (it was not). 0 or -ENOMEM. */
 int tw_versions_set_visible(struct tw_block *b, size_t k, int64_t t);
 /* Block b of the store, to change (tw_versions_set_visible), or NULL. */
 struct tw_block *tw_versions_get(struct tw_versions *vs, uint64_t dev,
 				 uint64_t ino, uint64_t block);
-/* Was a version of another shape overlapping [lo, hi) dropped? */
-int tw_versions_dropped_other_shape(const struct tw_block *b, unsigned int lo,
-				    unsigned int hi);
 /*
  * The version of bytes [lo, hi) that became visible last before t (the
  * newest made among equals), or NULL.

@@ -235,8 +235,9 @@ static struct tw_anomalies run(void)
 /*
  * Judged as read, with the window pruned: 100,000 writes elsewhere after
  * the seed-000 history, then a stale read of it still names the store that
- * made what it had to see; a read of what the first of 1,600 rewrites of
- * one block wrote is unknown data that may be older than the kept versions.
+ * made what it had to see; in a block rewritten 1,600 times, what the first
+ * rewrite wrote is stale, and data no one wrote is unknown data that may be
+ * older than what the block kept.
  */
 static void stream_scenario(void)
 {
@@ -264,6 +265,12 @@ static void stream_scenario(void)
 	crc[1] = 0x10001;
 	pieces(t + 1, 20, TW_PIECE_DATA, 65536, 1024, crc, 2);
 	call(t + 1, 1, 20, "pread", TW_OP_READ, 65536, 1024, 0);
+	t += 10;
+	call(t, 0, 20, "pread", TW_OP_READ, 65536 + 1024, 1024, 0);
+	crc[0] = 0xdead;
+	crc[1] = 0xbeef;
+	pieces(t + 1, 20, TW_PIECE_DATA, 65536 + 1024, 1024, crc, 2);
+	call(t + 1, 1, 20, "pread", TW_OP_READ, 65536 + 1024, 1024, 0);
 	CHECK(rec.first > 0 && rec.nwin <= 3 * 32768);
 	CHECK(tw_rules_end(stream) == 0);
 	tw_rules_free(stream);
@@ -276,12 +283,15 @@ static void stream_scenario(void)
 		    tw_rec_find(&rec, x->inter[0])->op == TW_OP_STORE) {
 			kinds |= 1;
 		}
-		if (x->kind == TW_UNKNOWN_DATA && x->history_cut &&
-		    x->offset == 65536) {
+		if (x->kind == TW_STALE_READ && x->offset == 65536) {
 			kinds |= 2;
 		}
+		if (x->kind == TW_UNKNOWN_DATA && x->history_cut &&
+		    x->offset == 65536 + 1024) {
+			kinds |= 4;
+		}
 	}
-	CHECK(a.n == 2 && kinds == 3);
+	CHECK(a.n == 3 && kinds == 7);
 	CHECK(a.blocks_history_cut > 0 && a.blocks_live_cut == 0);
 	tw_anomalies_free(&a);
 }
