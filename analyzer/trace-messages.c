@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/* Messages the graph delivers, turned into struct tw_event for the analyzer. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "trace-reader-int.h"
+#include "event-decode.h"
+#include "tornwatch-events.h"
+
+#include <babeltrace2/babeltrace.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int tw_reader_call_back(struct tw_reader *r)
+{
+	if (r->fn && r->fn(&r->ev, r->data)) {
+		tw_reader_err(r, "reading stopped by the analyzer");
+		return -1;
+	}
+	return 0;
+}
+
+static int clock_ns(struct tw_reader *r, const bt_clock_snapshot *cs,
+		    int64_t *ns)
+{
+	if (bt_clock_snapshot_get_ns_from_origin(cs, ns) !=
+	    BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
+		tw_reader_err(r, "cannot read event \"%s\": timestamp out of range (%llu cycles)",
+			r->what,
+			(unsigned long long)bt_clock_snapshot_get_value(cs));
+		return -1;
+	}
+	return 0;
+}
+
+static int handle_event(struct tw_reader *r, const bt_message *msg)
+{
+	const bt_event *event = bt_message_event_borrow_event_const(msg);
+	int ret = tw_decode_event(&r->dec, event, &r->ev);
+
+	r->what = bt_event_class_get_name(bt_event_borrow_class_const(event));
+	if (ret == 1) {
+		/* Unknown tornwatch: names (a newer provider) count as foreign. */
+		r->stats->other_events++;
+		return 0;
+	}
+	if (ret == -EPROTO) {
+		/* Another tracer's processes in the same session, or an old trace. */
+		r->stats->old_format_events++;
+		return 0;
+	}
+	if (ret != 0) {
+		tw_reader_err(r, "cannot read event \"%s\": %s", r->what,
+			ret == -ENOMEM ? "out of memory" : "malformed array");
+		return -1;
+	}
+	if (r->ev.type == TW_EV_PROCESS && r->ev.format != TW_FORMAT_VERSION) {
+		tw_reader_err(r, "cannot read trace: its tornwatch events are in trace "
+			"format %lld; this tornwatch reads format %d",
+			(long long)r->ev.format, TW_FORMAT_VERSION);
+		return -1;
+	}
+	if (bt_message_event_borrow_stream_class_default_clock_class_const(msg)) {
+		const bt_clock_snapshot *cs =
+			bt_message_event_borrow_default_clock_snapshot_const(msg);
+
+		if (clock_ns(r, cs, &r->last_ts)) {
+			return -1;
+		}
+	}
+	r->ev.ts = r->last_ts;
+	r->stats->events++;
+	r->stats->processes += r->ev.type == TW_EV_PROCESS;
+	return tw_reader_call_back(r);
+}
+
+static int handle_discarded(struct tw_reader *r, const bt_message *msg,
+			    bool packets)
+{
+	const bt_stream_class *sc;
+	const bt_clock_snapshot *cs = NULL;
+	bt_property_availability avail;
+	uint64_t count = 0;
+
+	r->what = packets ? "discarded packets" : "discarded events";
+	memset(&r->ev, 0, sizeof(r->ev));
+	r->ev.type = TW_EV_DISCARDED;
+	if (packets) {
+		sc = bt_stream_borrow_class_const(
+			bt_message_discarded_packets_borrow_stream_const(msg));
+		if (bt_stream_class_discarded_packets_have_default_clock_snapshots(sc)) {
+			cs = bt_message_discarded_packets_borrow_beginning_default_clock_snapshot_const(msg);
+		}
+		avail = bt_message_discarded_packets_get_count(msg, &count);
+	} else {
+		sc = bt_stream_borrow_class_const(
+			bt_message_discarded_events_borrow_stream_const(msg));
+		if (bt_stream_class_discarded_events_have_default_clock_snapshots(sc)) {
+			cs = bt_message_discarded_events_borrow_beginning_default_clock_snapshot_const(msg);
+		}
+		avail = bt_message_discarded_events_get_count(msg, &count);
+	}
+	if (avail != BT_PROPERTY_AVAILABILITY_AVAILABLE) {
+		count = 0;
+	}
+	if (cs && clock_ns(r, cs, &r->last_ts)) {
+		return -1;
+	}
+	if (packets) {
+		r->stats->discarded_packets += count;
+	} else {
+		r->stats->discarded_events += count;
+	}
+	r->ev.ts = r->last_ts;
+	r->ev.count = count;
+	r->ev.packets = packets;
+	return tw_reader_call_back(r);
+}
+
+static int handle_message(struct tw_reader *r, const bt_message *msg)
+{
+	switch (bt_message_get_type(msg)) {
+	case BT_MESSAGE_TYPE_EVENT:
+		return handle_event(r, msg);
+	case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
+		return handle_discarded(r, msg, false);
+	case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
+		return handle_discarded(r, msg, true);
+	default:
+		return 0;
+	}
+}
+
+bt_graph_simple_sink_component_consume_func_status
+tw_reader_consume(bt_message_iterator *it, void *data)
+{
+	struct tw_reader *r = data;
+	bt_message_array_const msgs;
+	uint64_t count = 0, i = 0;
+	bt_graph_simple_sink_component_consume_func_status status;
+
+	switch (bt_message_iterator_next(it, &msgs, &count)) {
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK:
+		break;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_END:
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_END;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN:
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_AGAIN;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR:
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_MEMORY_ERROR;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_ERROR:
+	default:
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR;
+	}
+	status = BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK;
+	for (; i < count; i++) {
+		if (handle_message(r, msgs[i])) {
+			status = BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR;
+			break;
+		}
+		bt_message_put_ref(msgs[i]);
+	}
+	/* On a stop, the rest of the batch is still ours to put. */
+	for (; i < count; i++) {
+		bt_message_put_ref(msgs[i]);
+	}
+	return status;
+}
+
