@@ -3,7 +3,7 @@
 PREFIX ?= /usr/local
 SUBDIRS := preload analyzer cli tests
 
-.PHONY: all check example install bench clean $(SUBDIRS)
+.PHONY: all check example install bench bench-analyzer clean $(SUBDIRS)
 
 all: preload analyzer cli
 
@@ -25,6 +25,9 @@ example: all
 
 bench: all
 	@$(MAKE) -C tests bench
+
+bench-analyzer: all
+	@$(MAKE) -C tests bench-analyzer
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib

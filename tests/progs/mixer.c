@@ -14,7 +14,10 @@
  * O_SYNC (the seeds' verify fd), every read against the process's own copy
  * of what it wrote. FILE is 1 MiB (MIXER_SIZE overrides). Exit 0 when all
  * data was right, 1 at the first DATA COMPARISON ERROR (with the file offset
- * of the first wrong byte), 2 on a usage or system error.
+ * of the first wrong byte), 2 on a usage or system error. MIXER_KEEP_GOING=1
+ * prints every error and goes on to the last operation, then exits 1: a
+ * faulty file system then gives one wrong read after another (the analyzer
+ * benchmark's many-anomalies trace).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -47,6 +50,9 @@ struct mixer {
 	io_context_t aio;
 	int have_aio;
 };
+
+static int keep_going;		/* MIXER_KEEP_GOING: errors do not stop us */
+static int had_error;
 
 /* Called through pointers: real memcpy calls, which the tracer sees. */
 static void *(*volatile copy)(void *, const void *, size_t) = memcpy;
@@ -94,7 +100,11 @@ static void compare(struct mixer *m, const unsigned char *got, size_t off,
 			printf("DATA COMPARISON ERROR pid %d op %ld (%s %zu+%zu) at offset %zu: expected 0x%02x, found 0x%02x\n",
 			       (int)getpid(), m->op, how, off, len, off + i,
 			       want[i], got[i]);
-			exit(1);
+			if (!keep_going) {
+				exit(1);
+			}
+			had_error = 1;
+			return;
 		}
 	}
 }
@@ -336,7 +346,7 @@ static int child(const char *path, unsigned char *all, size_t size, int p,
 	m.rng = seed * 2654435761u + (uint64_t)p + 7;
 	open_both(&m);
 	run(&m, ops);
-	return 0;
+	return had_error;
 }
 
 static int rwtest(const char *path, long ops, int n, uint64_t seed,
@@ -384,13 +394,16 @@ static int fsx(const char *path, long ops, uint64_t seed, size_t size)
 		io_destroy(m.aio);
 	}
 	free(m.shadow);
-	return 0;
+	return had_error;
 }
 
 int main(int argc, char **argv)
 {
 	const char *env = getenv("MIXER_SIZE");
+	const char *keep = getenv("MIXER_KEEP_GOING");
 	size_t size = env ? strtoul(env, NULL, 0) : 1 << 20;
+
+	keep_going = keep && strcmp(keep, "0") != 0 && *keep;
 
 	if (size < 2 * MAX_IO) {
 		fprintf(stderr, "mixer: MIXER_SIZE must be at least %d\n",
