@@ -76,13 +76,6 @@ static int same_piece(const struct tw_version *v, unsigned int lo,
 	return v->lo == lo && v->hi == hi;
 }
 
-/*
- * The version the read had to see is the one that became visible last
- * before it began. Versions are in order of t_made and none became visible
- * later than max_lag after it was made, so the backward search stops early.
- * Then: the piece shows that version or a newer one (new), an older one
- * (old), or none (unknown).
- */
 /* A matching version made at or after t, from index from on; or NULL. */
 static const struct tw_version *match_after(const struct tw_block *b,
 					    size_t from, size_t cut,
@@ -192,10 +185,8 @@ static struct judged judge_inval(const struct tw_block *b, size_t cut,
 
 /*
  * The version the read had to see is the one that became visible last
- * before it began. Versions are in order of t_made and none became visible
- * later than max_lag after it was made, so the backward search stops early.
- * Then: the piece shows that version or a newer one (new), an older one
- * (old), or none (unknown).
+ * before it began (tw_versions_required). Then: the piece shows that
+ * version or a newer one (new), an older one (old), or none (unknown).
  */
 /*
  * Was part of [lo, hi) written again, with another shape, at t or later?

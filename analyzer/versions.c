@@ -65,6 +65,28 @@ static int grow(struct tw_versions *vs)
 	return 0;
 }
 
+/*
+ * Room for one more in a small per-block array (*cap elements of sz, first
+ * allocation `first`): 0, or -ENOMEM. Blocks are many: arrays start small.
+ */
+static int room_for_one(void **p, uint32_t n, uint32_t *cap, uint32_t first,
+			size_t sz)
+{
+	uint32_t c = *cap ? *cap * 2 : first;
+	void *q;
+
+	if (n < *cap) {
+		return 0;
+	}
+	q = realloc(*p, (size_t)c * sz);
+	if (!q) {
+		return -ENOMEM;
+	}
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
 static struct tw_shape *shape_of(const struct tw_block *b, unsigned int lo,
 				 unsigned int hi)
 {
@@ -81,15 +103,9 @@ static struct tw_shape *shape_of(const struct tw_block *b, unsigned int lo,
 static struct tw_shape *new_shape(struct tw_block *b, unsigned int lo,
 				  unsigned int hi)
 {
-	if (b->nshape == b->capshape) {
-		uint32_t cap = b->capshape ? b->capshape * 2 : 2;
-		struct tw_shape *p = realloc(b->shapes, cap * sizeof(*p));
-
-		if (!p) {
-			return NULL;
-		}
-		b->shapes = p;
-		b->capshape = cap;
+	if (room_for_one((void **)&b->shapes, b->nshape, &b->capshape, 2,
+			 sizeof(*b->shapes)) != 0) {
+		return NULL;
 	}
 	memset(&b->shapes[b->nshape], 0, sizeof(b->shapes[0]));
 	b->shapes[b->nshape].lo = (uint16_t)lo;
@@ -106,43 +122,42 @@ static int vis_before(const struct tw_block *b, uint32_t k, int64_t t,
 	return v->t_visible != t ? v->t_visible < t : k < kk;
 }
 
+/* The first entry of shape s not before (t, k): where version k goes. */
+static uint32_t vis_lower(const struct tw_block *b, const struct tw_shape *s,
+			  int64_t t, uint32_t k)
+{
+	uint32_t a = 0, z = s->n;
+
+	while (a < z) {
+		uint32_t mid = a + (z - a) / 2;
+
+		if (vis_before(b, s->vis[mid], t, k)) {
+			a = mid + 1;
+		} else {
+			z = mid;
+		}
+	}
+	return a;
+}
+
 int tw_versions_set_visible(struct tw_block *b, size_t k, int64_t t)
 {
 	const struct tw_version *v = &b->v[k];
 	struct tw_shape *s = shape_of(b, v->lo, v->hi);
-	uint32_t a, z;
+	uint32_t a;
 
 	if (!s && !(s = new_shape(b, v->lo, v->hi))) {
 		return -ENOMEM;
 	}
-	if (s->n == s->cap) {
-		uint32_t cap = s->cap ? s->cap * 2 : 4;
-		uint32_t *p = realloc(s->vis, cap * sizeof(*p));
-
-		if (!p) {
-			return -ENOMEM;
-		}
-		s->vis = p;
-		s->cap = cap;
+	if (room_for_one((void **)&s->vis, s->n, &s->cap, 4,
+			 sizeof(*s->vis)) != 0) {
+		return -ENOMEM;
 	}
 	b->v[k].t_visible = t;
-	if (t - v->t_made > b->max_lag) {
-		b->max_lag = t - v->t_made;
-	}
 	/* Mostly the newest: then it goes at the end. */
 	a = s->n;
 	if (s->n && !vis_before(b, s->vis[s->n - 1], t, (uint32_t)k)) {
-		a = 0;
-		z = s->n;
-		while (a < z) {
-			uint32_t mid = a + (z - a) / 2;
-
-			if (vis_before(b, s->vis[mid], t, (uint32_t)k)) {
-				a = mid + 1;
-			} else {
-				z = mid;
-			}
-		}
+		a = vis_lower(b, s, t, (uint32_t)k);
 		memmove(s->vis + a + 1, s->vis + a, (s->n - a) * sizeof(*s->vis));
 	}
 	s->vis[a] = (uint32_t)k;
@@ -174,15 +189,9 @@ static int keep_old(struct tw_versions *vs, struct tw_block *b,
 			vs->blocks_history_cut++;
 		}
 	}
-	if (b->nold == b->capold) {
-		uint32_t cap = b->capold ? b->capold * 2 : 16;
-		struct tw_old *p = realloc(b->old, cap * sizeof(*p));
-
-		if (!p) {
-			return -ENOMEM;
-		}
-		b->old = p;
-		b->capold = cap;
+	if (room_for_one((void **)&b->old, b->nold, &b->capold, 16,
+			 sizeof(*b->old)) != 0) {
+		return -ENOMEM;
 	}
 	b->old[b->nold++] = o;
 	return 0;
@@ -378,7 +387,7 @@ const struct tw_version *tw_versions_required(const struct tw_block *b,
 					      unsigned int hi, int64_t t)
 {
 	const struct tw_shape *s = b ? shape_of(b, lo, hi) : NULL;
-	uint32_t a, z;
+	uint32_t a;
 
 	if (!s || s->n == 0) {
 		return NULL;
@@ -387,17 +396,7 @@ const struct tw_version *tw_versions_required(const struct tw_block *b,
 	if (b->v[s->vis[s->n - 1]].t_visible < t) {
 		return &b->v[s->vis[s->n - 1]];
 	}
-	a = 0;
-	z = s->n;
-	while (a < z) {
-		uint32_t mid = a + (z - a) / 2;
-
-		if (b->v[s->vis[mid]].t_visible < t) {
-			a = mid + 1;
-		} else {
-			z = mid;
-		}
-	}
+	a = vis_lower(b, s, t, 0);
 	return a ? &b->v[s->vis[a - 1]] : NULL;
 }
 

@@ -48,7 +48,6 @@ struct tw_block {
 	uint64_t block;
 	struct tw_version *v;	/* in order of t_made: calls are added in order of begin */
 	size_t n, cap;
-	int64_t max_lag;	/* largest t_visible - t_made of a visible version */
 	struct tw_shape *shapes;	/* versions that became visible, by shape */
 	uint32_t nshape, capshape;
 	int used;
