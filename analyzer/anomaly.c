@@ -104,6 +104,7 @@ struct tw_anomaly *tw_anomaly_new(struct tw_anomalies *out,
 	a->rec = rec;
 	a->dev = x->dev;
 	a->ino = x->ino;
-	a->uncertain = tw_records_lost_before(r, x->t_end);
+	a->uncertain = tw_records_lost_before(r, x->t_end) ||
+		       tw_loss_affects(&r->loss, x->pid, x->dev, x->ino, x->t_end);
 	return a;
 }

@@ -8,6 +8,7 @@
 
 #include "trace-reader.h"
 #include "event-decode.h"
+#include "loss.h"
 #include "trace-find.h"
 #include "tornwatch-events.h"
 #include "grow.h"
@@ -32,6 +33,7 @@ struct tw_reader {
 	struct tw_trace_list found;
 	struct tw_event ev;		/* reused: it is large */
 	struct tw_decoder dec;
+	struct tw_loss_reader loss;	/* each stream's packets */
 	int64_t last_ts;
 	const char *what;		/* message being read, for errors */
 	bool failed;			/* err already holds our own cause */
@@ -290,6 +292,8 @@ static int handle_event(struct tw_reader *r, const bt_message *msg)
 		}
 	}
 	r->ev.ts = r->last_ts;
+	r->ev.stream = tw_loss_reader_stream(&r->loss,
+					     bt_event_borrow_stream_const(event));
 	r->stats->events++;
 	r->stats->processes += r->ev.type == TW_EV_PROCESS;
 	return call_back(r);
@@ -298,8 +302,9 @@ static int handle_event(struct tw_reader *r, const bt_message *msg)
 static int handle_discarded(struct tw_reader *r, const bt_message *msg,
 			    bool packets)
 {
+	const bt_stream *stream;
 	const bt_stream_class *sc;
-	const bt_clock_snapshot *cs = NULL;
+	const bt_clock_snapshot *cs = NULL, *ce = NULL;
 	bt_property_availability avail;
 	uint64_t count = 0;
 
@@ -307,17 +312,19 @@ static int handle_discarded(struct tw_reader *r, const bt_message *msg,
 	memset(&r->ev, 0, sizeof(r->ev));
 	r->ev.type = TW_EV_DISCARDED;
 	if (packets) {
-		sc = bt_stream_borrow_class_const(
-			bt_message_discarded_packets_borrow_stream_const(msg));
+		stream = bt_message_discarded_packets_borrow_stream_const(msg);
+		sc = bt_stream_borrow_class_const(stream);
 		if (bt_stream_class_discarded_packets_have_default_clock_snapshots(sc)) {
 			cs = bt_message_discarded_packets_borrow_beginning_default_clock_snapshot_const(msg);
+			ce = bt_message_discarded_packets_borrow_end_default_clock_snapshot_const(msg);
 		}
 		avail = bt_message_discarded_packets_get_count(msg, &count);
 	} else {
-		sc = bt_stream_borrow_class_const(
-			bt_message_discarded_events_borrow_stream_const(msg));
+		stream = bt_message_discarded_events_borrow_stream_const(msg);
+		sc = bt_stream_borrow_class_const(stream);
 		if (bt_stream_class_discarded_events_have_default_clock_snapshots(sc)) {
 			cs = bt_message_discarded_events_borrow_beginning_default_clock_snapshot_const(msg);
+			ce = bt_message_discarded_events_borrow_end_default_clock_snapshot_const(msg);
 		}
 		avail = bt_message_discarded_events_get_count(msg, &count);
 	}
@@ -333,9 +340,41 @@ static int handle_discarded(struct tw_reader *r, const bt_message *msg,
 		r->stats->discarded_events += count;
 	}
 	r->ev.ts = r->last_ts;
+	r->ev.lost_end = r->last_ts;
+	if (ce && clock_ns(r, ce, &r->ev.lost_end)) {
+		return -1;
+	}
+	r->ev.stream = tw_loss_reader_stream(&r->loss, stream);
 	r->ev.count = count;
 	r->ev.packets = packets;
 	return call_back(r);
+}
+
+/* Stream and packet messages: losses libbabeltrace2 does not report. */
+static int handle_stream(struct tw_reader *r, const bt_message *msg)
+{
+	int ret = tw_loss_reader_message(&r->loss, msg, &r->ev);
+
+	if (ret < 0) {
+		set_err(r, "cannot read trace: out of memory");
+		return -1;
+	}
+	r->what = "packet";
+	return ret ? call_back(r) : 0;
+}
+
+/* Once the graph ran to its end: the streams cut short at their end. */
+static int report_cut_short(struct tw_reader *r)
+{
+	size_t pos = 0;
+
+	r->what = "stream end";
+	while (tw_loss_reader_cut_short(&r->loss, &pos, &r->ev)) {
+		if (call_back(r)) {
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static int handle_message(struct tw_reader *r, const bt_message *msg)
@@ -348,7 +387,7 @@ static int handle_message(struct tw_reader *r, const bt_message *msg)
 	case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
 		return handle_discarded(r, msg, true);
 	default:
-		return 0;
+		return handle_stream(r, msg);
 	}
 }
 
@@ -658,7 +697,7 @@ static int run_graph(struct tw_reader *r, const char *const *dirs,
 			take_bt_error(r, label, -1, "cannot decode the trace");
 			break;
 		}
-		ret = 0;
+		ret = report_cut_short(r);
 		break;
 	}
 	case BT_GRAPH_RUN_STATUS_MEMORY_ERROR:
@@ -727,6 +766,7 @@ end:
 	bt_current_thread_clear_error();
 	tw_trace_list_free(&r->found);
 	tw_decoder_free(&r->dec);
+	tw_loss_reader_free(&r->loss);
 	free(r);
 	return ret;
 }
