@@ -509,15 +509,16 @@ int tw_records_add(struct tw_records *r, const struct tw_event *ev)
 {
 	int out = outside_tree(r, ev);
 
+	/* Even a process left out tells what its stream carried. */
+	if (tw_loss_note(&r->loss, ev) != 0) {
+		return -ENOMEM;
+	}
 	if (out) {
 		return out < 0 ? out : 0;
 	}
 	r->events++;
 	if (ev->type != TW_EV_DISCARDED && ev->type != TW_EV_READING &&
 	    note_pid(r, ev->pid) != 0) {
-		return -ENOMEM;
-	}
-	if (tw_loss_note(&r->loss, ev) != 0) {
 		return -ENOMEM;
 	}
 	switch (ev->type) {
