@@ -93,6 +93,23 @@ int tw_anomaly_add_bytes(struct tw_anomaly *a, uint64_t page_size,
 	return ret;
 }
 
+/* Whether a loss known so far may hide an event call x depends on. */
+static int loss_may_hide(const struct tw_records *r, const struct tw_rec *x)
+{
+	return tw_records_lost_before(r, x->t_end) ||
+	       tw_loss_affects(&r->loss, x->pid, x->dev, x->ino, x->t_end);
+}
+
+void tw_anomalies_recheck_loss(struct tw_anomalies *out,
+			       const struct tw_records *r)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		struct tw_anomaly *a = &out->a[i];
+
+		a->uncertain |= loss_may_hide(r, tw_rec_find(r, a->rec));
+	}
+}
+
 struct tw_anomaly *tw_anomaly_new(struct tw_anomalies *out,
 				  struct tw_records *r, int kind, size_t rec)
 {
@@ -110,6 +127,6 @@ struct tw_anomaly *tw_anomaly_new(struct tw_anomalies *out,
 	tw_records_pin(r, rec);
 	a->dev = x->dev;
 	a->ino = x->ino;
-	a->uncertain = tw_records_lost_before(r, x->t_end);
+	a->uncertain = loss_may_hide(r, x);
 	return a;
 }

@@ -62,6 +62,7 @@ void tw_records_free(struct tw_records *r)
 	tw_call_index_free(&r->cited);
 	free(r->names);
 	free(r->lost_ts);
+	tw_loss_free(&r->loss);
 	free(r->pids);
 	free(r->tree);
 	free(r->untraced);
@@ -535,6 +536,10 @@ int tw_records_add(struct tw_records *r, const struct tw_event *ev)
 {
 	int out = outside_tree(r, ev);
 
+	/* Even a process left out tells what its stream carried. */
+	if (tw_loss_note(&r->loss, ev) != 0) {
+		return -ENOMEM;
+	}
 	if (out) {
 		return out < 0 ? out : 0;
 	}
@@ -583,6 +588,10 @@ int tw_records_add(struct tw_records *r, const struct tw_event *ev)
 			r->lost_packets += ev->count ? ev->count : 1;
 		} else {
 			r->lost_events += ev->count;
+		}
+		out = tw_loss_add(&r->loss, ev);
+		if (out != 0) {
+			return out < 0 ? out : 0;
 		}
 		if (!TW_GROW(r->lost_ts, r->nlost, r->caplost)) {
 			return -ENOMEM;

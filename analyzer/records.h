@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "call-index.h"
+#include "loss.h"
 #include "trace-reader.h"
 
 struct tw_crcs {
@@ -123,6 +124,7 @@ struct tw_records {
 	size_t nlost, caplost;
 	uint64_t lost_events;
 	uint64_t lost_packets;
+	struct tw_loss loss;	/* losses placed in their stream */
 	uint64_t events;
 	uint64_t orphans;	/* ends or pieces with no matching begin */
 	uint64_t late_ends;	/* calls that returned after TW_OPEN_WAIT_NS */

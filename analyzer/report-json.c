@@ -243,13 +243,14 @@ int tw_report_json(FILE *f, const struct tw_records *r,
 	}
 	json_head(f, o);
 	fprintf(f, ",\"events\":%" PRIu64 ",\"lost_events\":%" PRIu64
-		",\"lost_packets\":%" PRIu64 ",\"processes\":%zu,\"calls\":%zu,"
+		",\"lost_packets\":%" PRIu64 ",\"lost_at_start\":%" PRIu64
+		",\"lost_at_end\":%" PRIu64 ",\"processes\":%zu,\"calls\":%zu,"
 		"\"reads_checked\":%" PRIu64 ",\"foreign_events\":%" PRIu64
 		",\"blocks_live_cut\":%" PRIu64 ",\"overdue_ios\":%" PRIu64
 		",\"late_ends\":%" PRIu64,
-		r->events, r->lost_events, r->lost_packets, r->npids, r->end,
-		a->reads_checked, r->foreign, a->blocks_live_cut, a->overdue,
-		r->late_ends);
+		r->events, r->lost_events, r->lost_packets, r->loss.at_start,
+		r->loss.at_end, r->npids, r->end, a->reads_checked, r->foreign,
+		a->blocks_live_cut, a->overdue, r->late_ends);
 	json_summary(f, &s);
 	fprintf(f, ",\"anomalies\":[");
 	for (i = 0; i < a->n && ret == 0; i++) {
@@ -270,7 +271,7 @@ void tw_report_json_untraced(FILE *f, const struct tw_report_opts *o,
 
 	json_head(f, o);
 	fprintf(f, ",\"events\":0,\"lost_events\":0,\"lost_packets\":0,"
-		"\"processes\":0,\"calls\":0,\"reads_checked\":0,"
+		"\"lost_at_start\":0,\"lost_at_end\":0,\"processes\":0,\"calls\":0,\"reads_checked\":0,"
 		"\"foreign_events\":0");
 	json_summary(f, &s);
 	fprintf(f, ",\"anomalies\":[],\"exec_env_restored\":0,"

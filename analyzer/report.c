@@ -441,6 +441,12 @@ int tw_report_text(FILE *f, const struct tw_records *r,
 		fprintf(f, "  (%" PRIu64 " events of processes the command did not "
 			"start were left out)\n", r->foreign);
 	}
+	if (r->loss.at_start || r->loss.at_end) {
+		fprintf(f, "  (of the packets lost, %" PRIu64 " at a stream's start; %"
+			PRIu64 " stream%s cut short at %s end)\n", r->loss.at_start,
+			r->loss.at_end, r->loss.at_end == 1 ? "" : "s",
+			r->loss.at_end == 1 ? "its" : "their");
+	}
 	text_execs(f, r);
 	text_bounds(f, r, a);
 	if (a->n) {

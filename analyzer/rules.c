@@ -248,6 +248,7 @@ int tw_rules_end(struct tw_rules *s)
 		return ret;
 	}
 	tw_finish_races(c);
+	tw_anomalies_recheck_loss(out, c->r);
 	drop_explained(out);
 	qsort(out->a, out->n, sizeof(*out->a), by_stage);
 	for (i = 0; i < out->n; i++) {

@@ -73,6 +73,13 @@ const char *tw_state_name(int state);
 /* Building blocks, anomaly.c. */
 struct tw_anomaly *tw_anomaly_new(struct tw_anomalies *out,
 				  struct tw_records *r, int kind, size_t rec);
+/*
+ * One pass judges before the trace's end is known: losses found later (a
+ * stream cut short, a call returning after it was judged overdue) make the
+ * anomalies they may have hidden events of uncertain here.
+ */
+void tw_anomalies_recheck_loss(struct tw_anomalies *out,
+			       const struct tw_records *r);
 #define TW_INTERLEAVING_MAX 64
 /* 0 or -ENOMEM; an interleaving keeps at most TW_INTERLEAVING_MAX calls. */
 int tw_anomaly_add_inter(struct tw_anomaly *a, size_t rec);

@@ -72,6 +72,8 @@ static int handle_event(struct tw_reader *r, const bt_message *msg)
 		}
 	}
 	r->ev.ts = r->last_ts;
+	r->ev.stream = tw_loss_reader_stream(&r->loss,
+					     bt_event_borrow_stream_const(event));
 	r->stats->events++;
 	r->stats->processes += r->ev.type == TW_EV_PROCESS;
 	return tw_reader_call_back(r);
@@ -80,8 +82,9 @@ static int handle_event(struct tw_reader *r, const bt_message *msg)
 static int handle_discarded(struct tw_reader *r, const bt_message *msg,
 			    bool packets)
 {
+	const bt_stream *stream;
 	const bt_stream_class *sc;
-	const bt_clock_snapshot *cs = NULL;
+	const bt_clock_snapshot *cs = NULL, *ce = NULL;
 	bt_property_availability avail;
 	uint64_t count = 0;
 
@@ -89,17 +92,19 @@ static int handle_discarded(struct tw_reader *r, const bt_message *msg,
 	memset(&r->ev, 0, sizeof(r->ev));
 	r->ev.type = TW_EV_DISCARDED;
 	if (packets) {
-		sc = bt_stream_borrow_class_const(
-			bt_message_discarded_packets_borrow_stream_const(msg));
+		stream = bt_message_discarded_packets_borrow_stream_const(msg);
+		sc = bt_stream_borrow_class_const(stream);
 		if (bt_stream_class_discarded_packets_have_default_clock_snapshots(sc)) {
 			cs = bt_message_discarded_packets_borrow_beginning_default_clock_snapshot_const(msg);
+			ce = bt_message_discarded_packets_borrow_end_default_clock_snapshot_const(msg);
 		}
 		avail = bt_message_discarded_packets_get_count(msg, &count);
 	} else {
-		sc = bt_stream_borrow_class_const(
-			bt_message_discarded_events_borrow_stream_const(msg));
+		stream = bt_message_discarded_events_borrow_stream_const(msg);
+		sc = bt_stream_borrow_class_const(stream);
 		if (bt_stream_class_discarded_events_have_default_clock_snapshots(sc)) {
 			cs = bt_message_discarded_events_borrow_beginning_default_clock_snapshot_const(msg);
+			ce = bt_message_discarded_events_borrow_end_default_clock_snapshot_const(msg);
 		}
 		avail = bt_message_discarded_events_get_count(msg, &count);
 	}
@@ -115,9 +120,40 @@ static int handle_discarded(struct tw_reader *r, const bt_message *msg,
 		r->stats->discarded_events += count;
 	}
 	r->ev.ts = r->last_ts;
+	r->ev.lost_end = r->last_ts;
+	if (ce && clock_ns(r, ce, &r->ev.lost_end)) {
+		return -1;
+	}
+	r->ev.stream = tw_loss_reader_stream(&r->loss, stream);
 	r->ev.count = count;
 	r->ev.packets = packets;
 	return tw_reader_call_back(r);
+}
+
+/* Stream and packet messages: losses libbabeltrace2 does not report. */
+static int handle_stream(struct tw_reader *r, const bt_message *msg)
+{
+	int ret = tw_loss_reader_message(&r->loss, msg, &r->ev);
+
+	if (ret < 0) {
+		tw_reader_err(r, "cannot read trace: out of memory");
+		return -1;
+	}
+	r->what = "packet";
+	return ret ? tw_reader_call_back(r) : 0;
+}
+
+int tw_reader_cut_short(struct tw_reader *r)
+{
+	size_t pos = 0;
+
+	r->what = "stream end";
+	while (tw_loss_reader_cut_short(&r->loss, &pos, &r->ev)) {
+		if (tw_reader_call_back(r)) {
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static int handle_message(struct tw_reader *r, const bt_message *msg)
@@ -130,7 +166,7 @@ static int handle_message(struct tw_reader *r, const bt_message *msg)
 	case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
 		return handle_discarded(r, msg, true);
 	default:
-		return 0;
+		return handle_stream(r, msg);
 	}
 }
 

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "event-decode.h"
+#include "loss.h"
 #include "trace-find.h"
 #include "trace-reader.h"
 
@@ -18,15 +19,13 @@ struct tw_reader {
 	struct tw_trace_list found;
 	struct tw_event ev;		/* reused: it is large */
 	struct tw_decoder dec;
+	struct tw_loss_reader loss;	/* each stream's packets */
 	int64_t last_ts;
 	const char *what;		/* message being read, for errors */
 	bool failed;			/* err already holds our own cause */
 	char *err;
 	size_t errlen;
 };
-
-#define TW_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
 
 #define TW_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -41,5 +40,8 @@ int tw_reader_call_back(struct tw_reader *r);
 /* trace-messages.c: the simple sink's consume function. */
 bt_graph_simple_sink_component_consume_func_status
 tw_reader_consume(bt_message_iterator *it, void *data);
+/* trace-messages.c: once the graph ran to its end, the streams cut short at
+ * their end; 0, or -1 to stop. */
+int tw_reader_cut_short(struct tw_reader *r);
 
 #endif

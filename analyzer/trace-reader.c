@@ -295,7 +295,7 @@ static int run_graph(struct tw_reader *r, const char *const *dirs,
 			tw_reader_bt_error(r, label, -1, "cannot decode the trace");
 			break;
 		}
-		ret = 0;
+		ret = tw_reader_cut_short(r);
 		break;
 	}
 	case BT_GRAPH_RUN_STATUS_MEMORY_ERROR:
@@ -364,6 +364,7 @@ end:
 	bt_current_thread_clear_error();
 	tw_trace_list_free(&r->found);
 	tw_decoder_free(&r->dec);
+	tw_loss_reader_free(&r->loss);
 	free(r);
 	return ret;
 }

@@ -28,6 +28,13 @@ enum tw_ev_type {
 	TW_EV_READING,		/* every trace opened, its metadata parsed */
 };
 
+/* Where in its stream a loss was (loss.h). */
+enum tw_lost_at {
+	TW_LOST_BETWEEN,	/* between two packets: the tracer's own count */
+	TW_LOST_AT_START,	/* the stream's first packets */
+	TW_LOST_AT_END,		/* its last ones: it ends before its trace */
+};
+
 /* One event, its integers widened to 64 bits; strings last (see decoding). */
 struct tw_event {
 	enum tw_ev_type type;
@@ -45,6 +52,9 @@ struct tw_event {
 	uint64_t ctx, id, inflight, missed;
 	uint64_t count;		/* TW_EV_DISCARDED: how many (0: unknown) */
 	int packets;		/* TW_EV_DISCARDED: 1 when packets were lost */
+	int lost_at;		/* TW_EV_DISCARDED: enum tw_lost_at */
+	int64_t lost_end;	/* TW_EV_DISCARDED: the lost range is [ts, lost_end] */
+	uint32_t stream;	/* the CTF stream it came in, from 1; 0: unknown */
 	const uint32_t *crc;	/* valid during the callback only */
 	size_t ncrc;
 	const uint64_t *page;

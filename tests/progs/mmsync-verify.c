@@ -11,6 +11,8 @@
  *   mmsync-verify verify FILE OFFSET LENGTH
  *
  * MMSYNC_PAUSE_MS=N sleeps N ms after the fill and before the verify.
+ * MMSYNC_VERIFY_CPU=N moves the process to CPU N for the verify: a per-CPU
+ * trace then has its read in another stream than its stores.
  *
  * Exit 0 when the verify read saw what was written, 1 on a data comparison
  * error, 2 on a usage or system error.
@@ -20,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,12 +103,28 @@ static void pause_ms(void)
 	}
 }
 
+static void verify_cpu(void)
+{
+	const char *v = getenv("MMSYNC_VERIFY_CPU");
+	cpu_set_t set;
+
+	if (!v) {
+		return;
+	}
+	CPU_ZERO(&set);
+	CPU_SET(atoi(v), &set);
+	if (sched_setaffinity(0, sizeof(set), &set) != 0) {
+		die("sched_setaffinity");
+	}
+}
+
 static int verify(const char *path)
 {
 	unsigned char *want = new_data(), *got = malloc((size_t)length);
 	int fd;
 
 	pause_ms();
+	verify_cpu();
 	/* O_SYNC as rwtest04's doio (-f sync): a FUSE client may read it direct. */
 	fd = open(path, O_RDONLY | O_SYNC);
 	ssize_t n;
