@@ -23,8 +23,10 @@ enum how {
 	HOW_PAGE,
 };
 
+/* Signedness is the class's: learnt once, not asked of every field. */
 struct slot {
 	uint8_t how;
+	uint8_t is_signed;	/* integers, and array elements */
 	uint16_t off;		/* in struct tw_event */
 	uint16_t size;		/* strings: room there */
 };
@@ -121,16 +123,22 @@ static int is_int_class(bt_field_class_type t)
 	       bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER);
 }
 
+static int is_signed_class(bt_field_class_type t)
+{
+	return bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER);
+}
+
 static struct slot slot_of(const char *name, const bt_field_class *fc,
 			   int *old_format)
 {
 	bt_field_class_type t = bt_field_class_get_type(fc);
-	struct slot s = { HOW_SKIP, 0, 0 };
+	struct slot s = { HOW_SKIP, 0, 0, 0 };
 
 	if (is_int_class(t)) {
 		for (size_t i = 0; i < TW_ARRAY_SIZE(tw_int_members); i++) {
 			if (!strcmp(name, tw_int_members[i].name)) {
 				s.how = HOW_INT;
+				s.is_signed = (uint8_t)is_signed_class(t);
 				s.off = (uint16_t)tw_int_members[i].off;
 				break;
 			}
@@ -148,11 +156,16 @@ static struct slot slot_of(const char *name, const bt_field_class *fc,
 			*old_format = 1;
 		}
 	} else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_ARRAY)) {
-		if (!strcmp(name, "crc")) {
+		bt_field_class_type et = bt_field_class_get_type(
+			bt_field_class_array_borrow_element_field_class_const(fc));
+
+		/* Arrays of anything but integers are not ours: skipped. */
+		if (is_int_class(et) && !strcmp(name, "crc")) {
 			s.how = HOW_CRC;
-		} else if (!strcmp(name, "page")) {
+		} else if (is_int_class(et) && !strcmp(name, "page")) {
 			s.how = HOW_PAGE;
 		}
+		s.is_signed = (uint8_t)is_signed_class(et);
 	}
 	return s;
 }
@@ -218,18 +231,16 @@ static struct tw_class *class_of(struct tw_decoder *d, const bt_event_class *ec)
 	return c;
 }
 
-static uint64_t int_value(const bt_field *f)
+static uint64_t int_value(const bt_field *f, int is_signed)
 {
-	bt_field_class_type t = bt_field_get_class_type(f);
-
-	return bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER) ?
-	       (uint64_t)bt_field_integer_signed_get_value(f) :
+	return is_signed ? (uint64_t)bt_field_integer_signed_get_value(f) :
 	       bt_field_integer_unsigned_get_value(f);
 }
 
-static int get_array(struct tw_decoder *d, struct tw_event *ev, int crc,
-		     const bt_field *f)
+static int get_array(struct tw_decoder *d, struct tw_event *ev,
+		     const struct slot *s, const bt_field *f)
 {
+	int crc = s->how == HOW_CRC;
 	uint64_t n = bt_field_array_get_length(f);
 
 	if (crc ? tw_grow_to((void **)&d->crc, &d->capcrc, n, sizeof(*d->crc)) :
@@ -240,13 +251,10 @@ static int get_array(struct tw_decoder *d, struct tw_event *ev, int crc,
 		const bt_field *e =
 			bt_field_array_borrow_element_field_by_index_const(f, i);
 
-		if (!is_int_class(bt_field_get_class_type(e))) {
-			return -EINVAL;
-		}
 		if (crc) {
-			d->crc[i] = (uint32_t)int_value(e);
+			d->crc[i] = (uint32_t)int_value(e, s->is_signed);
 		} else {
-			d->page[i] = int_value(e);
+			d->page[i] = int_value(e, s->is_signed);
 		}
 	}
 	if (crc) {
@@ -305,14 +313,14 @@ int tw_decode_event(struct tw_decoder *d, const bt_event *event,
 		switch (s->how) {
 		case HOW_INT:
 			/* Two's complement bits suit int64 and uint64. */
-			v = int_value(f);
+			v = int_value(f, s->is_signed);
 			memcpy((char *)ev + s->off, &v, sizeof(v));
 			break;
 		case HOW_STR:
 			get_string(ev, s, f);
 			break;
 		default: {
-			int e = get_array(d, ev, s->how == HOW_CRC, f);
+			int e = get_array(d, ev, s, f);
 
 			if (e) {
 				return e;

@@ -22,7 +22,7 @@ struct tw_decoder {
 /*
  * 0: ev holds the event (all but its type-independent ts); 1: not a
  * tornwatch event; -EPROTO: a tornwatch event of trace format 1;
- * -ENOMEM; -EINVAL: a malformed array.
+ * -ENOMEM.
  */
 int tw_decode_event(struct tw_decoder *d, const bt_event *event,
 		    struct tw_event *ev);

@@ -53,8 +53,7 @@ static int handle_event(struct tw_reader *r, const bt_message *msg)
 		return 0;
 	}
 	if (ret != 0) {
-		tw_reader_err(r, "cannot read event \"%s\": %s", r->what,
-			ret == -ENOMEM ? "out of memory" : "malformed array");
+		tw_reader_err(r, "cannot read event \"%s\": out of memory", r->what);
 		return -1;
 	}
 	if (r->ev.type == TW_EV_PROCESS && r->ev.format != TW_FORMAT_VERSION) {

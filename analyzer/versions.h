@@ -64,7 +64,7 @@ struct tw_block {
  * (stale data); of older ones only what they held, up to TW_OLD_MAX (then
  * every other one goes). A block never keeps more than TW_BLOCK_MAX.
  */
-#define TW_HISTORY 64
+#define TW_HISTORY 16
 #define TW_OLD_MAX 1024
 #define TW_BLOCK_MAX 4096
 
