@@ -221,6 +221,12 @@ static enum tw_analyze_status analyze_here(const struct tw_analyze_opts *o,
 			o->dirs[0], o->ndirs > 1 ? " and the others" : "");
 		goto end;
 	}
+	r.session_counted = o->session_counted;
+	r.session_discarded = o->session_discarded;
+	r.session_lost = o->session_lost;
+	r.unplaced_loss = o->session_counted &&
+			  (o->session_discarded > r.lost_events ||
+			   o->session_lost > r.lost_packets);
 	tw_progress_say(&c.progress, "judging the last calls");
 	rc = tw_rules_end(c.rules);
 	tw_progress_end(&c.progress);

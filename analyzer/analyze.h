@@ -20,6 +20,9 @@ struct tw_analyze_opts {
 	int32_t root_pid;	/* only this process and those it started; 0: all */
 	size_t max_full;	/* anomalies the text shows in full; SIZE_MAX: all */
 	char *const *command;	/* tornwatch run's command, for the JSON; or NULL */
+	/* The session channel's own loss counters, when read (tornwatch run). */
+	int session_counted;
+	uint64_t session_discarded, session_lost;
 };
 
 /*

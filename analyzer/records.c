@@ -112,7 +112,7 @@ const char *tw_records_path(const struct tw_records *r, uint64_t dev,
 
 int tw_records_lost_before(const struct tw_records *r, int64_t t)
 {
-	return r->nlost > 0 && r->lost_ts[0] <= t;
+	return r->unplaced_loss || (r->nlost > 0 && r->lost_ts[0] <= t);
 }
 
 /* A new record filled from the event's call fields, or NULL. */

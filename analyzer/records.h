@@ -125,6 +125,14 @@ struct tw_records {
 	uint64_t lost_events;
 	uint64_t lost_packets;
 	struct tw_loss loss;	/* losses placed in their stream */
+	/*
+	 * What the session's channel counted itself (tornwatch run reads it
+	 * from liblttng-ctl); more than the trace shows is a loss placed
+	 * nowhere: every verdict is uncertain.
+	 */
+	int session_counted;
+	uint64_t session_discarded, session_lost;
+	int unplaced_loss;
 	uint64_t events;
 	uint64_t orphans;	/* ends or pieces with no matching begin */
 	uint64_t late_ends;	/* calls that returned after TW_OPEN_WAIT_NS */

@@ -251,6 +251,12 @@ int tw_report_json(FILE *f, const struct tw_records *r,
 		r->events, r->lost_events, r->lost_packets, r->loss.at_start,
 		r->loss.at_end, r->npids, r->end, a->reads_checked, r->foreign,
 		a->blocks_live_cut, a->overdue, r->late_ends);
+	if (r->session_counted) {
+		fprintf(f, ",\"session_counts\":{\"discarded_events\":%" PRIu64
+			",\"lost_packets\":%" PRIu64 ",\"more_than_trace\":%s}",
+			r->session_discarded, r->session_lost,
+			r->unplaced_loss ? "true" : "false");
+	}
 	json_summary(f, &s);
 	fprintf(f, ",\"anomalies\":[");
 	for (i = 0; i < a->n && ret == 0; i++) {

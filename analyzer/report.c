@@ -437,6 +437,11 @@ int tw_report_text(FILE *f, const struct tw_records *r,
 		r->events, r->npids, r->npids == 1 ? "" : "es", r->end,
 		a->reads_checked, r->lost_events, r->lost_packets, a->n,
 		a->n == 1 ? "y" : "ies", *day ? ", trace of " : "", day);
+	if (r->unplaced_loss) {
+		fprintf(f, "  (the session's channel counted %" PRIu64 " events discarded "
+			"and %" PRIu64 " packets lost, more than the trace shows: every "
+			"anomaly is uncertain)\n", r->session_discarded, r->session_lost);
+	}
 	if (r->foreign) {
 		fprintf(f, "  (%" PRIu64 " events of processes the command did not "
 			"start were left out)\n", r->foreign);

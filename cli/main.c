@@ -10,6 +10,7 @@
 
 static const char usage[] =
 	"usage: tornwatch run [-o DIR] [--json FILE] [--max-anomalies N] [--full-check]\n"
+	"                     [--subbuf-size SIZE] [--num-subbuf N] [--blocking-timeout US]\n"
 	"                     -- CMD [ARG...]\n"
 	"       tornwatch analyze [--json FILE] [--max-anomalies N] DIR...\n"
 	"       tornwatch --version\n";
@@ -35,9 +36,55 @@ static int max_anomalies(const char *arg, size_t *out)
 	return 0;
 }
 
+/* SIZE[k|M|G]: a power of two of at least min. */
+static int pow2_size(const char *arg, uint64_t min, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || arg[0] == '-') {
+		return -1;
+	}
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'M': v <<= 20; end++; break;
+	case 'G': v <<= 30; end++; break;
+	default: break;
+	}
+	if (*end || v < min || (v & (v - 1)) != 0) {
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* The channel options of run: 0 when taken, else bad usage's status. */
+static int channel_opt(const char *opt, const char *arg,
+		       struct tw_channel_opts *co)
+{
+	size_t us;
+
+	if (strcmp(opt, "--subbuf-size") == 0) {
+		return pow2_size(arg, 4096, &co->subbuf_size) ?
+		       bad_usage("--subbuf-size needs a power of two of at least 4096") : 0;
+	}
+	if (strcmp(opt, "--num-subbuf") == 0) {
+		return pow2_size(arg, 2, &co->num_subbuf) ?
+		       bad_usage("--num-subbuf needs a power of two of at least 2") : 0;
+	}
+	if (max_anomalies(arg, &us) != 0 || us > INT64_MAX) {
+		return bad_usage("--blocking-timeout needs microseconds (0: never block)");
+	}
+	co->blocking_us = (int64_t)us;
+	return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
-	struct tw_run_opts o = { .max_full = SIZE_MAX };
+	struct tw_run_opts o = { .max_full = SIZE_MAX,
+				 .channel = { .blocking_us = -1 } };
 	int i;
 
 	for (i = 0; i < argc; i++) {
@@ -54,6 +101,15 @@ static int cmd_run(int argc, char **argv)
 			}
 		} else if (strcmp(argv[i], "--full-check") == 0) {
 			o.full_check = 1;
+		} else if ((strcmp(argv[i], "--subbuf-size") == 0 ||
+			    strcmp(argv[i], "--num-subbuf") == 0 ||
+			    strcmp(argv[i], "--blocking-timeout") == 0) && i + 1 < argc) {
+			int rc = channel_opt(argv[i], argv[i + 1], &o.channel);
+
+			if (rc != 0) {
+				return rc;
+			}
+			i++;
 		} else if (argv[i][0] == '-') {
 			return bad_usage("unknown option for run");
 		} else {

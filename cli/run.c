@@ -145,8 +145,10 @@ int tw_run(const struct tw_run_opts *o)
 {
 	char lib[PATH_MAX], dir[PATH_MAX];
 	const char *dirs[1] = { dir };
-	struct tw_analyze_opts ao = { dirs, 1, o->json_path, 0, o->max_full,
-				      o->argv };
+	struct tw_analyze_opts ao = { .dirs = dirs, .ndirs = 1,
+				      .json_path = o->json_path,
+				      .max_full = o->max_full,
+				      .command = o->argv };
 	struct tw_session s;
 	char **env;
 	pid_t child = 0;
@@ -165,7 +167,7 @@ int tw_run(const struct tw_run_opts *o)
 		fprintf(stderr, "tornwatch: out of memory\n");
 		return 2;
 	}
-	if (tw_session_start(&s, dir) != 0) {
+	if (tw_session_start(&s, dir, &o->channel) != 0) {
 		free_env(env);
 		return 2;
 	}
@@ -181,6 +183,9 @@ int tw_run(const struct tw_run_opts *o)
 	if (tw_session_stop(&s) != 0) {
 		return 2;
 	}
+	ao.session_counted = s.counted;
+	ao.session_discarded = s.discarded;
+	ao.session_lost = s.lost_packets;
 	/* Only the command's own processes: others may share the session daemon. */
 	ao.root_pid = (int32_t)child;
 	st = has_trace(dir) ? tw_analyze(&ao) : TW_ANALYZE_UNTRACED;

@@ -3,12 +3,14 @@
 #define TW_RUN_H
 
 #include <stddef.h>
+#include "session.h"
 
 struct tw_run_opts {
 	const char *out_dir;	/* NULL: a new folder under ./tornwatch-traces/ */
 	const char *json_path;
 	size_t max_full;	/* anomalies the text shows in full; SIZE_MAX: all */
 	int full_check;
+	struct tw_channel_opts channel;
 	char **argv;		/* the command */
 };
 

@@ -3,10 +3,15 @@
  * The session is created, its channel and events enabled and it is started
  * before the traced program runs: a short-lived program registers with the
  * session daemon in its constructor and must find its events enabled there.
+ * Driven in-process through liblttng-ctl (the library the lttng command is
+ * built on): no lttng command needed, errors in its own words, and the
+ * channel's own loss counters read back before the session goes.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <lttng/lttng.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,83 +23,166 @@
  * safety net (design.md measured 64 KiB × 2 losing 56,618 of 2 M events).
  * Blocking is bounded so that a dead consumer cannot hang the program.
  */
-#define TW_SUBBUF "--subbuf-size=4M"
-#define TW_NUM_SUBBUF "--num-subbuf=8"
-#define TW_BLOCKING "--blocking-timeout=10000000"
+#define TW_SUBBUF_SIZE (4u << 20)
+#define TW_NUM_SUBBUF 8
+#define TW_BLOCKING_US 10000000
+#define TW_CHANNEL "tornwatch"
 
-static int lttng(struct tw_session *s, const char *what, char *const argv[])
+static int failed(const char *what, int code)
 {
-	int rc = tw_spawn(argv, NULL, s->log, NULL);
+	fprintf(stderr, "tornwatch: cannot %s: %s\n", what,
+		lttng_strerror(code < 0 ? code : -code));
+	return -1;
+}
 
-	if (rc != 0) {
-		fprintf(stderr, "tornwatch: cannot %s: lttng %s (see \"%s\")\n", what,
-			rc < 0 ? strerror(errno) : "failed", s->log);
+/* A session daemon of its own when none runs (as `lttng create` would). */
+static int ensure_sessiond(struct tw_session *s)
+{
+	char *daemon[] = { "lttng-sessiond", "--daemonize", "--no-kernel", NULL };
+	int rc;
+
+	if (lttng_session_daemon_alive() == 1) {
+		return 0;
+	}
+	rc = tw_spawn(daemon, NULL, s->log, NULL);
+	if (rc < 0) {
+		fprintf(stderr, "tornwatch: cannot run lttng-sessiond: %s "
+			"(install lttng-tools)\n", strerror(errno));
+		return -1;
+	}
+	if (rc != 0 || lttng_session_daemon_alive() != 1) {
+		fprintf(stderr, "tornwatch: cannot start an LTTng session daemon "
+			"(see \"%s\")\n", s->log);
 		return -1;
 	}
 	return 0;
 }
 
-static int ensure_sessiond(struct tw_session *s)
+static int enable_channel(struct lttng_handle *h, struct lttng_domain *dom,
+			  const struct tw_channel_opts *co)
 {
-	char *list[] = { "lttng", "list", NULL };
-	char *daemon[] = { "lttng-sessiond", "--daemonize", "--no-kernel", NULL };
-	int rc = tw_spawn(list, NULL, s->log, NULL);
+	struct lttng_channel *ch = lttng_channel_create(dom);
+	int rc;
 
-	if (rc == 0) {
-		return 0;
-	}
-	if (rc < 0) {
-		fprintf(stderr, "tornwatch: cannot run lttng: %s (install lttng-tools)\n",
-			strerror(errno));
+	if (!ch) {
+		fprintf(stderr, "tornwatch: cannot enable the tornwatch channel: "
+			"out of memory\n");
 		return -1;
 	}
-	return lttng(s, "start an LTTng session daemon", daemon);
+	snprintf(ch->name, sizeof(ch->name), "%s", TW_CHANNEL);
+	ch->attr.overwrite = 0;
+	ch->attr.subbuf_size = co->subbuf_size ? co->subbuf_size : TW_SUBBUF_SIZE;
+	ch->attr.num_subbuf = co->num_subbuf ? co->num_subbuf : TW_NUM_SUBBUF;
+	rc = lttng_channel_set_blocking_timeout(
+		ch, co->blocking_us >= 0 ? co->blocking_us : TW_BLOCKING_US);
+	if (rc == 0) {
+		rc = lttng_enable_channel(h, ch);
+	}
+	lttng_channel_destroy(ch);
+	return rc < 0 ? failed("enable the tornwatch channel", rc) : 0;
 }
 
-int tw_session_start(struct tw_session *s, const char *dir)
+static int enable_events(struct lttng_handle *h)
 {
-	char out[4200];
-	char *create[] = { "lttng", "create", s->name, out, NULL };
-	char *channel[] = { "lttng", "enable-channel", "--userspace", "--session",
-			    s->name, TW_SUBBUF, TW_NUM_SUBBUF, TW_BLOCKING,
-			    "tornwatch", NULL };
-	char *event[] = { "lttng", "enable-event", "--userspace", "--session",
-			  s->name, "--channel", "tornwatch", "tornwatch:*", NULL };
-	char *start[] = { "lttng", "start", s->name, NULL };
+	struct lttng_event *ev = lttng_event_create();
+	int rc;
+
+	if (!ev) {
+		fprintf(stderr, "tornwatch: cannot enable the tornwatch events: "
+			"out of memory\n");
+		return -1;
+	}
+	ev->type = LTTNG_EVENT_TRACEPOINT;
+	ev->loglevel_type = LTTNG_EVENT_LOGLEVEL_ALL;
+	snprintf(ev->name, sizeof(ev->name), "tornwatch:*");
+	rc = lttng_enable_event(h, ev, TW_CHANNEL);
+	lttng_event_destroy(ev);
+	return rc < 0 ? failed("enable the tornwatch events", rc) : 0;
+}
+
+int tw_session_start(struct tw_session *s, const char *dir,
+		     const struct tw_channel_opts *co)
+{
+	struct lttng_domain dom = { .type = LTTNG_DOMAIN_UST,
+				    .buf_type = LTTNG_BUFFER_PER_UID };
+	struct lttng_handle *h;
+	int rc;
 
 	memset(s, 0, sizeof(*s));
 	snprintf(s->name, sizeof(s->name), "tornwatch-%d-%ld", (int)getpid(),
 		 (long)time(NULL));
 	snprintf(s->dir, sizeof(s->dir), "%s", dir);
-	snprintf(s->log, sizeof(s->log), "%s/lttng.log", dir);
-	snprintf(out, sizeof(out), "--output=%s", dir);
-	if (ensure_sessiond(s) != 0 || lttng(s, "create a session", create) != 0) {
+	snprintf(s->log, sizeof(s->log), "%s/lttng-sessiond.log", dir);
+	if (ensure_sessiond(s) != 0) {
 		return -1;
 	}
+	rc = lttng_create_session(s->name, s->dir);
+	if (rc < 0) {
+		return failed("create a session", rc);
+	}
 	s->created = 1;
-	if (lttng(s, "enable the tornwatch channel", channel) != 0 ||
-	    lttng(s, "enable the tornwatch events", event) != 0 ||
-	    lttng(s, "start tracing", start) != 0) {
+	h = lttng_create_handle(s->name, &dom);
+	if (!h) {
+		fprintf(stderr, "tornwatch: cannot create a session handle: out of memory\n");
+		tw_session_stop(s);
+		return -1;
+	}
+	rc = enable_channel(h, &dom, co);
+	if (rc == 0) {
+		rc = enable_events(h);
+	}
+	lttng_destroy_handle(h);
+	if (rc == 0 && (rc = lttng_start_tracing(s->name)) < 0) {
+		failed("start tracing", rc);
+	}
+	if (rc != 0) {
 		tw_session_stop(s);
 		return -1;
 	}
 	return 0;
 }
 
+/* The channel's own count of what it dropped, once its buffers are flushed. */
+static void read_counters(struct tw_session *s)
+{
+	struct lttng_domain dom = { .type = LTTNG_DOMAIN_UST,
+				    .buf_type = LTTNG_BUFFER_PER_UID };
+	struct lttng_handle *h = lttng_create_handle(s->name, &dom);
+	struct lttng_channel *chs = NULL;
+	int n = h ? lttng_list_channels(h, &chs) : -1;
+
+	for (int i = 0; i < n; i++) {
+		uint64_t d = 0, l = 0;
+
+		if (strcmp(chs[i].name, TW_CHANNEL) != 0 ||
+		    lttng_channel_get_discarded_event_count(&chs[i], &d) != 0 ||
+		    lttng_channel_get_lost_packet_count(&chs[i], &l) != 0) {
+			continue;
+		}
+		s->discarded = d;
+		s->lost_packets = l;
+		s->counted = 1;
+	}
+	free(chs);
+	lttng_destroy_handle(h);
+}
+
 int tw_session_stop(struct tw_session *s)
 {
-	char *stop[] = { "lttng", "stop", s->name, NULL };
-	char *destroy[] = { "lttng", "destroy", s->name, NULL };
-	int ret = 0;
+	int ret = 0, rc;
 
 	if (!s->created) {
 		return 0;
 	}
-	if (lttng(s, "stop tracing", stop) != 0) {
-		ret = -1;
+	rc = lttng_stop_tracing(s->name);
+	if (rc < 0) {
+		ret = failed("stop tracing", rc);
+	} else {
+		read_counters(s);
 	}
-	if (lttng(s, "destroy the session", destroy) != 0) {
-		ret = -1;
+	rc = lttng_destroy_session(s->name);
+	if (rc < 0) {
+		ret = failed("destroy the session", rc);
 	}
 	s->created = 0;
 	return ret;

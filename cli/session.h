@@ -1,17 +1,31 @@
 /* SPDX-License-Identifier: MIT */
-/* An LTTng session of our own, driven through the lttng command. */
+/* An LTTng session of our own, driven through liblttng-ctl. */
 #ifndef TW_SESSION_H
 #define TW_SESSION_H
+
+#include <stdint.h>
 
 struct tw_session {
 	char name[96];
 	char dir[4096];		/* absolute trace output directory */
-	char log[4200];		/* what the lttng commands said */
+	char log[4200];		/* what a session daemon we started said */
 	int created;
+	/* The channel's own loss counters, read at stop (counted: read). */
+	int counted;
+	uint64_t discarded;	/* events */
+	uint64_t lost_packets;
+};
+
+/* The channel's buffers; 0 in a field: tornwatch's default. */
+struct tw_channel_opts {
+	uint64_t subbuf_size;	/* bytes, a power of 2 */
+	uint64_t num_subbuf;	/* a power of 2 */
+	int64_t blocking_us;	/* -1: tornwatch's default; 0: never block */
 };
 
 /* 0, or -1 with a one-line message already printed. */
-int tw_session_start(struct tw_session *s, const char *dir);
+int tw_session_start(struct tw_session *s, const char *dir,
+		     const struct tw_channel_opts *co);
 /* Stops (flushing every buffer) and destroys; 0 or -1. */
 int tw_session_stop(struct tw_session *s);
 
