@@ -25,11 +25,29 @@ static void write_begin(struct tw_mapreg *r)
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 }
 
+/* The ranges by start, for tw_mapreg_meets: writers are rare, tables small. */
+static void sort_ranges(struct tw_mapreg *r)
+{
+	for (int i = 0; i < r->count; i++) {
+		uintptr_t s = r->m[i].start, e = r->m[i].end;
+		int j = i - 1;
+
+		while (j >= 0 && r->by_start[j] > s) {
+			r->by_start[j + 1] = r->by_start[j];
+			r->by_end[j + 1] = r->by_end[j];
+			j--;
+		}
+		r->by_start[j + 1] = s;
+		r->by_end[j + 1] = e;
+	}
+}
+
 static void write_end(struct tw_mapreg *r)
 {
 	uintptr_t lo = UINTPTR_MAX, hi = 0;
 	int i;
 
+	sort_ranges(r);
 	for (i = 0; i < r->count; i++) {
 		if (r->m[i].start < lo) {
 			lo = r->m[i].start;

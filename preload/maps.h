@@ -27,6 +27,9 @@ struct tw_mapreg {
 	int count;
 	uintptr_t lo;		/* bounds of all mappings: the fast path's only test */
 	uintptr_t hi;
+	/* The mappings' ranges by start (they never overlap): the exact test. */
+	uintptr_t by_start[TW_MAX_MAPS];
+	uintptr_t by_end[TW_MAX_MAPS];
 	struct tw_mapping m[TW_MAX_MAPS];
 };
 
@@ -50,6 +53,34 @@ int tw_mapreg_move(struct tw_mapreg *r, uintptr_t old, size_t old_len,
 int tw_mapreg_find(struct tw_mapreg *r, uintptr_t addr, size_t len,
 		   struct tw_span *out, int max);
 
+/*
+ * Inside the bounds, whether [a, a+n) meets a mapping: the last range that
+ * starts before the access ends is the only one it can meet. A table being
+ * changed answers yes; the slow path looks again under the sequence count.
+ */
+static inline int tw_mapreg_meets(const struct tw_mapreg *r, uintptr_t a,
+				  size_t n)
+{
+	unsigned int s1 = __atomic_load_n(&r->seq, __ATOMIC_ACQUIRE);
+	int lo = 0, hi = __atomic_load_n(&r->count, __ATOMIC_RELAXED), hit;
+
+	if ((s1 & 1) || hi > TW_MAX_MAPS) {
+		return 1;
+	}
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (__atomic_load_n(&r->by_start[mid], __ATOMIC_RELAXED) < a + n) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	hit = lo > 0 && __atomic_load_n(&r->by_end[lo - 1], __ATOMIC_RELAXED) > a;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return hit || __atomic_load_n(&r->seq, __ATOMIC_RELAXED) != s1;
+}
+
 static inline int tw_mapreg_maybe(const struct tw_mapreg *r, const void *p,
 				  size_t n)
 {
@@ -57,6 +88,13 @@ static inline int tw_mapreg_maybe(const struct tw_mapreg *r, const void *p,
 
 	return a < __atomic_load_n(&r->hi, __ATOMIC_RELAXED) &&
 	       a + n > __atomic_load_n(&r->lo, __ATOMIC_RELAXED);
+}
+
+/* The bounds, then the exact test. */
+static inline int tw_mapreg_hit(const struct tw_mapreg *r, const void *p,
+				size_t n)
+{
+	return tw_mapreg_maybe(r, p, n) && tw_mapreg_meets(r, (uintptr_t)p, n);
 }
 
 /* Per-file checksums of every page block, kept across mappings. */

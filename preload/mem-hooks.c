@@ -139,10 +139,19 @@ void tw_kernel_stored(const char *name, const void *buf, size_t len)
  * src is a constant NULL for the memset forms: its test folds away. With
  * nothing in flight the last test is one compare against zero.
  */
-static inline int maybe_tracked(const void *dst, const void *src, size_t n)
+static inline __attribute__((always_inline)) int
+maybe_tracked(const void *dst, const void *src, size_t n)
 {
 	return tw_mapreg_maybe(&tw_maps, dst, n) ||
 	       (src && tw_mapreg_maybe(&tw_maps, src, n)) ||
+	       tw_inflight_maybe(dst, n);
+}
+
+/* Inside the bounds, the exact test before any bookkeeping. */
+static inline int tracked(const void *dst, const void *src, size_t n)
+{
+	return tw_mapreg_hit(&tw_maps, dst, n) ||
+	       (src && tw_mapreg_hit(&tw_maps, src, n)) ||
 	       tw_inflight_maybe(dst, n);
 }
 
@@ -159,7 +168,7 @@ static __attribute__((noinline)) void *slow_##name args			\
 	void *r;								\
 	int saved;								\
 										\
-	if (!xfer_begin(&x, #name, d, s, n)) {					\
+	if (!tracked(d, s, n) || !xfer_begin(&x, #name, d, s, n)) {		\
 		return TW_REAL(name) ? tw_real_##name call_args : (boot);	\
 	}									\
 	saved = errno;								\

@@ -6,8 +6,10 @@
  * verified by lseek + read on a second O_RDONLY fd.
  *
  *   mm-bench FILE OPS          prints "ops=N seconds=S"
- *   mm-bench --memcpy CALLS    ns per 64-byte memcpy outside any mapping
- *                              while one file mapping is tracked
+ *   mm-bench --memcpy CALLS [SIZE [between]]
+ *        ns per SIZE-byte (default 64) memcpy outside any mapping while one
+ *        file mapping is tracked; with "between", into memory that lies
+ *        between two tracked mappings of the file (inside their bounds)
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -30,23 +32,52 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int memcpy_bench(long calls)
+#define BENCH_MAP (1L << 20)
+#define BENCH_BUF (128L << 10)
+
+/*
+ * Three MiB reserved: the file mapped at the first and the last, anonymous
+ * memory in the middle, so a copy there lies inside the tracked bounds.
+ */
+static char *between_maps(int fd)
+{
+	int rw = PROT_READ | PROT_WRITE;
+	char *r = mmap(NULL, 3 * BENCH_MAP, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (r == MAP_FAILED ||
+	    mmap(r, BENCH_MAP, rw, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED ||
+	    mmap(r + 2 * BENCH_MAP, BENCH_MAP, rw, MAP_SHARED | MAP_FIXED, fd,
+		 0) == MAP_FAILED ||
+	    mmap(r + BENCH_MAP, BENCH_MAP, rw,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED) {
+		return NULL;
+	}
+	return r + BENCH_MAP;
+}
+
+static int memcpy_bench(long calls, size_t size, int between)
 {
 	char path[] = "/tmp/tornwatch-bench.XXXXXX";
-	static char a[4096], b[4096];
-	volatile size_t len = 64;
+	static char a0[2 * BENCH_BUF], b[2 * BENCH_BUF];
+	char *a = a0;
+	volatile size_t len = size;
 	int fd = mkstemp(path);
 	void *map;
 	double t0, t1;
 	long i;
 
-	if (fd < 0 || ftruncate(fd, 1 << 20) != 0) {
+	if (fd < 0 || ftruncate(fd, BENCH_MAP) != 0 || size > BENCH_BUF) {
 		return 2;
 	}
-	map = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	map = between ? between_maps(fd) :
+			mmap(NULL, BENCH_MAP, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	unlink(path);
-	if (map == MAP_FAILED) {
+	if (!map || map == MAP_FAILED) {
 		return 2;
+	}
+	if (between) {
+		a = map;
 	}
 	t0 = now();
 	for (i = 0; i < calls; i++) {
@@ -65,11 +96,12 @@ int main(int argc, char **argv)
 	double t0;
 	int fd, vfd;
 
-	if (argc == 3 && strcmp(argv[1], "--memcpy") == 0) {
-		return memcpy_bench(atol(argv[2]));
+	if (argc >= 3 && argc <= 5 && strcmp(argv[1], "--memcpy") == 0) {
+		return memcpy_bench(atol(argv[2]), argc > 3 ? (size_t)atol(argv[3]) : 64,
+				    argc > 4 && strcmp(argv[4], "between") == 0);
 	}
 	if (argc != 3 || (ops = atol(argv[2])) <= 0) {
-		fprintf(stderr, "usage: mm-bench FILE OPS | --memcpy CALLS\n");
+		fprintf(stderr, "usage: mm-bench FILE OPS | --memcpy CALLS [SIZE [between]]\n");
 		return 2;
 	}
 	fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC, 0644);

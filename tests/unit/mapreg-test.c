@@ -44,6 +44,15 @@ int main(void)
 	n = tw_mapreg_find(&reg, 0x45000, 0x10, s, 4);
 	CHECK(n == 1 && s[0].file_off == 0x5000 + 0x5000);
 
+	/* Between two mappings, inside their bounds: the exact test says no. */
+	CHECK(tw_mapreg_maybe(&reg, (void *)0x20000, 0x1000));
+	CHECK(!tw_mapreg_hit(&reg, (void *)0x20000, 0x1000));
+	CHECK(!tw_mapreg_hit(&reg, (void *)0x12000, 0x1000));
+	CHECK(tw_mapreg_hit(&reg, (void *)0x12000, 0x2e001));
+	CHECK(tw_mapreg_hit(&reg, (void *)0x11fff, 1));
+	CHECK(tw_mapreg_hit(&reg, (void *)0x3ffff, 2));
+	CHECK(!tw_mapreg_hit(&reg, (void *)0x3f000, 0x1000));
+
 	/* MAP_FIXED over a tracked range replaces it. */
 	CHECK(tw_mapreg_add(&reg, 0x10000, 0x1000, 7, 0) == 0);
 	n = tw_mapreg_find(&reg, 0x10000, 0x10, s, 4);
