@@ -75,6 +75,7 @@ static const struct tw_int_member tw_int_members[] = {
 	TW_INT("code", code), TW_INT("ctx", ctx), TW_INT("id", id),
 	TW_INT("inflight", inflight), TW_INT("missed", missed),
 	TW_INT("child", child), TW_INT("restored", restored),
+	TW_INT("track", track), TW_INT("track_err", track_err),
 };
 
 static const struct tw_str_member tw_str_members[] = {

@@ -63,6 +63,7 @@ void tw_records_free(struct tw_records *r)
 	free(r->names);
 	free(r->lost_ts);
 	tw_loss_free(&r->loss);
+	tw_map_modes_free(&r->modes);
 	free(r->pids);
 	free(r->tree);
 	free(r->untraced);
@@ -599,7 +600,7 @@ int tw_records_add(struct tw_records *r, const struct tw_event *ev)
 		r->lost_ts[r->nlost++] = ev->ts;
 		return 0;
 	case TW_EV_MAP:
-		return 0;
+		return tw_map_modes_note(&r->modes, ev);
 	case TW_EV_READING:
 		r->events--;
 		return 0;

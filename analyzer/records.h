@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "call-index.h"
 #include "loss.h"
+#include "map-modes.h"
 #include "trace-reader.h"
 
 struct tw_crcs {
@@ -145,6 +146,7 @@ struct tw_records {
 	uint64_t foreign;	/* events of processes outside it */
 	uint64_t exec_restored;	/* execs whose environment lost LD_PRELOAD, put back */
 	uint64_t exec_dropped;	/* the same, left lost (TORNWATCH_FOLLOW_EXEC=0) */
+	struct tw_map_modes modes;	/* who saw the stores, per file */
 	struct tw_untraced *untraced;	/* execs not followed by a start (yet) */
 	size_t nuntraced, capuntraced;
 	unsigned int page_size;

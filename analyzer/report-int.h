@@ -30,6 +30,8 @@ const char *tw_engine_name(const struct tw_rec *x);
 const char *tw_opcode_name(const struct tw_rec *x);
 void tw_file_name(const struct tw_records *r, uint64_t dev, uint64_t ino,
 		  char *buf, size_t len);
+/* s as a JSON string, quoted. */
+void tw_json_str(FILE *f, const char *s);
 /* HH:MM:SS.nnnnnnnnn in TW_TEXT_ZONE; YYYY-MM-DD. */
 void tw_fmt_ts(char *buf, size_t len, int64_t ns);
 void tw_fmt_date(char *buf, size_t len, int64_t ns);

@@ -15,7 +15,7 @@
 #include "tornwatch-events.h"
 #include "version.h"
 
-static void json_str(FILE *f, const char *s)
+void tw_json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -59,7 +59,7 @@ static void json_strs(FILE *f, const char *const *v, size_t n)
 		if (i) {
 			fputc(',', f);
 		}
-		json_str(f, v[i]);
+		tw_json_str(f, v[i]);
 	}
 	fputc(']', f);
 }
@@ -116,7 +116,7 @@ static void json_summary(FILE *f, const struct tw_summary *s)
 		const struct tw_tally *t = &s->files[i];
 
 		fprintf(f, "%s{\"file\":", i ? "," : "");
-		json_str(f, t->name);
+		tw_json_str(f, t->name);
 		fprintf(f, ",\"count\":%zu,", t->count);
 		json_kinds(f, t);
 		fprintf(f, ",\"pages\":[");
@@ -141,9 +141,9 @@ static void json_summary(FILE *f, const struct tw_summary *s)
 
 		fprintf(f, "%s{\"kind\":\"%s\",\"file\":", i ? "," : "",
 			tw_kind_name(g->kind));
-		json_str(f, g->file);
+		tw_json_str(f, g->file);
 		fprintf(f, ",\"count\":%zu,\"calls\":", g->count);
-		json_str(f, g->calls);
+		tw_json_str(f, g->calls);
 		fprintf(f, ",\"first\":%zu,\"first_ts\":\"%" PRId64 "\",\"last_ts\":\"%"
 			PRId64 "\",\"processes\":%zu}", g->first, g->t_first,
 			g->t_last, g->nprocs);
@@ -163,11 +163,11 @@ static int json_anomaly(FILE *f, const struct tw_records *r,
 
 	tw_file_name(r, a->dev, a->ino, name, sizeof(name));
 	fprintf(f, "{\"kind\":\"%s\",\"file\":", tw_kind_name(a->kind));
-	json_str(f, name);
+	tw_json_str(f, name);
 	fprintf(f, ",\"dev\":%" PRIu64 ",\"ino\":%" PRIu64 ",\"offset\":%" PRIu64
 		",\"length\":%" PRIu64 ",\"pid\":%d,\"tid\":%d,\"call\":",
 		a->dev, a->ino, a->offset, a->length, x->pid, x->tid);
-	json_str(f, x->call);
+	tw_json_str(f, x->call);
 	fprintf(f, ",\"ts\":\"%" PRId64 "\",\"group\":%zu,\"uncertain\":%s"
 		",\"history_cut\":%s", x->t_begin, group,
 		a->uncertain ? "true" : "false", a->history_cut ? "true" : "false");
@@ -199,10 +199,10 @@ static int json_anomaly(FILE *f, const struct tw_records *r,
 		tw_file_name(r, y->dev, y->ino, name, sizeof(name));
 		fprintf(f, "%s{\"ts\":\"%" PRId64 "\",\"pid\":%d,\"tid\":%d,\"call\":",
 			i ? "," : "", rows[i].ts, y->pid, y->tid);
-		json_str(f, tw_row_call(y, rows[i].end));
+		tw_json_str(f, tw_row_call(y, rows[i].end));
 		fprintf(f, ",\"op\":\"%s\",\"phase\":\"%s\",\"file\":",
 			tw_row_op(y), tw_row_phase(y, rows[i].end));
-		json_str(f, name);
+		tw_json_str(f, name);
 		fprintf(f, ",\"offset\":%" PRId64 ",\"length\":%" PRIu64, y->offset,
 			y->length);
 		json_row_detail(f, r, y, rows[i].end);
@@ -223,10 +223,35 @@ static void json_tail(FILE *f, const struct tw_records *r)
 	for (i = 0; i < r->nuntraced; i++) {
 		fprintf(f, "%s{\"pid\":%d,\"exe\":", i ? "," : "",
 			r->untraced[i].pid);
-		json_str(f, r->untraced[i].path);
+		tw_json_str(f, r->untraced[i].path);
 		fputc('}', f);
 	}
 	fprintf(f, "]}\n");
+}
+
+static void json_map_modes(FILE *f, const struct tw_records *r)
+{
+	const struct tw_map_modes *mm = &r->modes;
+	size_t i, k = 0;
+
+	fprintf(f, ",\"write_tracking\":{\"kernel\":%" PRIu64 ",\"hooks_only\":%"
+		PRIu64 ",\"files\":[", mm->kernel, mm->hooks);
+	for (i = 0; i < mm->n; i++) {
+		char name[512];
+
+		tw_file_name(r, mm->m[i].dev, mm->m[i].ino, name, sizeof(name));
+		fprintf(f, "%s{\"file\":", k++ ? "," : "");
+		tw_json_str(f, name);
+		fprintf(f, ",\"kernel\":%" PRIu32 ",\"hooks_only\":%" PRIu32
+			",\"refused\":", mm->m[i].kernel, mm->m[i].hooks);
+		if (mm->m[i].err) {
+			tw_json_str(f, tw_map_mode_why(mm->m[i].err));
+		} else {
+			fputs("null", f);
+		}
+		fputc('}', f);
+	}
+	fputs("]}", f);
 }
 
 int tw_report_json(FILE *f, const struct tw_records *r,
@@ -257,6 +282,7 @@ int tw_report_json(FILE *f, const struct tw_records *r,
 			r->session_discarded, r->session_lost,
 			r->unplaced_loss ? "true" : "false");
 	}
+	json_map_modes(f, r);
 	json_summary(f, &s);
 	fprintf(f, ",\"anomalies\":[");
 	for (i = 0; i < a->n && ret == 0; i++) {
@@ -283,6 +309,6 @@ void tw_report_json_untraced(FILE *f, const struct tw_report_opts *o,
 	fprintf(f, ",\"anomalies\":[],\"exec_env_restored\":0,"
 		"\"exec_env_dropped\":0,\"not_traced\":[{\"pid\":%d,\"exe\":",
 		(int)pid);
-	json_str(f, exe);
+	tw_json_str(f, exe);
 	fprintf(f, "}]}\n");
 }

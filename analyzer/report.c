@@ -415,6 +415,32 @@ static int text_groups(FILE *f, const struct tw_records *r,
 	return 0;
 }
 
+/* Who saw the stores, when anything but the kernel did. */
+static void text_map_modes(FILE *f, const struct tw_records *r)
+{
+	const struct tw_map_modes *mm = &r->modes;
+	size_t i, shown = 0;
+
+	if (mm->hooks == 0) {
+		return;
+	}
+	fprintf(f, "  (writable mappings: %" PRIu64 " with every written page seen "
+		"by the kernel, %" PRIu64 " by the memcpy hooks only, where a store "
+		"by pointer is not seen:", mm->kernel, mm->hooks);
+	for (i = 0; i < mm->n && shown < 4; i++) {
+		char name[512];
+
+		if (mm->m[i].hooks) {
+			tw_file_name(r, mm->m[i].dev, mm->m[i].ino, name, sizeof(name));
+			fprintf(f, "%s %s (%s)", shown ? ";" : "", name,
+				tw_map_mode_why(mm->m[i].err));
+			shown++;
+		}
+	}
+	fprintf(f, "%s)\n", shown < 4 ? "" : " …");
+}
+
+
 int tw_report_text(FILE *f, const struct tw_records *r,
 		   const struct tw_anomalies *a, const struct tw_report_opts *o)
 {
@@ -453,6 +479,7 @@ int tw_report_text(FILE *f, const struct tw_records *r,
 			r->loss.at_end == 1 ? "its" : "their");
 	}
 	text_execs(f, r);
+	text_map_modes(f, r);
 	text_bounds(f, r, a);
 	if (a->n) {
 		text_summary(f, &s);

@@ -49,6 +49,7 @@ struct tw_event {
 	int64_t engine, opcode, size, nseg, res, res2, seen, released;
 	int64_t signo, code;
 	int64_t child, restored;
+	int64_t track, track_err;	/* mmap: enum tw_track, the refusal's errno */
 	uint64_t ctx, id, inflight, missed;
 	uint64_t count;		/* TW_EV_DISCARDED: how many (0: unknown) */
 	int packets;		/* TW_EV_DISCARDED: 1 when packets were lost */

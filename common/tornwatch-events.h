@@ -116,6 +116,14 @@ struct tw_map {
 	int64_t offset;		/* file offset of addr */
 	int64_t ret;
 	int32_t err;
+	uint8_t track;		/* mmap: enum tw_track */
+	int16_t track_err;	/* mmap: why the kernel refused to track it, errno */
+};
+
+/* Who sees the stores into a mapping (mmap events); 0: a tracer that did not say. */
+enum tw_track {
+	TW_TRACK_HOOKS = 1,	/* the memcpy family's hooks only */
+	TW_TRACK_KERNEL = 2,	/* the kernel marks every written page */
 };
 
 /* One asynchronous I/O handed to the kernel (an iocb, an SQE). */

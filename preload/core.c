@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "core.h"
+#include "write-track.h"
 #include "tornwatch-events.h"
 #include "emit.h"
 #include "inflight.h"
@@ -257,6 +258,7 @@ static void tw_forget_ids(void)
 	tw_cached_tid = 0;
 	tw_inflight_forget_all();
 	tw_uring_after_fork_child();
+	tw_track_after_fork_child();
 	if (!tw_in_fork_hook && tw_active) {
 		tw_enter();
 		tw_emit_process(TW_START_FORK, tw_fork_parent);

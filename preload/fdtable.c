@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include "core.h"
 #include "fdtable.h"
+#include "tracer-fds.h"
 
 #define TW_FDS 65536
 
@@ -319,7 +320,7 @@ TW_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 		return -1;
 	}
 	tw_enter();
-	ret = tw_real_close_range(first, last, flags);
+	ret = tw_close_range_guarded(first, last, flags);
 	saved = errno;
 	/* CLOEXEC only marks them; they still name their files. */
 	if (ret == 0 && !(flags & CLOSE_RANGE_CLOEXEC)) {

@@ -20,6 +20,8 @@
 #include "maps.h"
 #include "pieces.h"
 #include "uring.h"
+#include "tracer-fds.h"
+#include "write-track.h"
 
 struct tw_io {
 	struct tw_call c;
@@ -320,7 +322,7 @@ TW_EXPORT int close(int fd)
 		tw_uring_closing(fd);
 		errno = saved;
 	}
-	ret = tw_real_close(fd);
+	ret = tw_close_guarded(fd);
 	/* Linux frees the number even when close fails with EINTR or EIO. */
 	tw_fd_forget(fd);
 	io_end(&io, ret, NULL, NULL, 0);
@@ -482,6 +484,7 @@ TW_EXPORT int dup(int fd)
 TW_EXPORT int dup2(int fd, int fd2)
 {
 	TW_NOSYS(TW_REAL(dup2), -1);
+	tw_track_fd_wanted(fd2);
 	tw_enter();
 	return fd_end("dup2", tw_real_dup2(fd, fd2), 0, NULL, TW_CALLER(),
 		      fd);
@@ -490,6 +493,7 @@ TW_EXPORT int dup2(int fd, int fd2)
 TW_EXPORT int dup3(int fd, int fd2, int flags)
 {
 	TW_NOSYS(TW_REAL(dup3), -1);
+	tw_track_fd_wanted(fd2);
 	tw_enter();
 	return fd_end("dup3", tw_real_dup3(fd, fd2, flags), flags, NULL,
 		      TW_CALLER(), fd);

@@ -65,7 +65,7 @@ static void write_end(struct tw_mapreg *r)
 }
 
 static int append(struct tw_mapreg *r, uintptr_t start, uintptr_t end,
-		  int file, uint64_t off)
+		  int file, uint64_t off, int tracked)
 {
 	if (r->count >= TW_MAX_MAPS) {
 		return -ENOSPC;
@@ -74,6 +74,7 @@ static int append(struct tw_mapreg *r, uintptr_t start, uintptr_t end,
 	r->m[r->count].end = end;
 	r->m[r->count].file = file;
 	r->m[r->count].file_off = off;
+	r->m[r->count].tracked = tracked;
 	r->count++;
 	return 0;
 }
@@ -92,7 +93,7 @@ static int cut(struct tw_mapreg *r, uintptr_t start, uintptr_t end)
 		}
 		if (m->start < start && m->end > end) {
 			ret = append(r, end, m->end, m->file,
-				     m->file_off + (end - m->start));
+				     m->file_off + (end - m->start), m->tracked);
 			m->end = start;
 			i++;
 		} else if (m->start < start) {
@@ -118,7 +119,7 @@ int tw_mapreg_add(struct tw_mapreg *r, uintptr_t start, size_t len, int file,
 	/* MAP_FIXED over a tracked range replaces it. */
 	ret = cut(r, start, start + len);
 	if (ret == 0) {
-		ret = append(r, start, start + len, file, file_off);
+		ret = append(r, start, start + len, file, file_off, 0);
 	}
 	write_end(r);
 	return ret;
@@ -156,12 +157,25 @@ int tw_mapreg_move(struct tw_mapreg *r, uintptr_t old, size_t old_len,
 			ret = cut(r, new_addr, new_addr + new_len);
 		}
 		if (ret == 0) {
+			/* Still wanted: its first scan registers it again. */
 			ret = append(r, new_addr, new_addr + new_len,
-				     moved.file, off);
+				     moved.file, off, moved.tracked);
 		}
 	}
 	write_end(r);
 	return ret;
+}
+
+void tw_mapreg_set_tracked(struct tw_mapreg *r, uintptr_t start, size_t len,
+			   int on)
+{
+	write_begin(r);
+	for (int i = 0; i < r->count; i++) {
+		if (r->m[i].start < start + len && r->m[i].end > start) {
+			r->m[i].tracked = on;
+		}
+	}
+	write_end(r);
 }
 
 int tw_mapreg_find(struct tw_mapreg *r, uintptr_t addr, size_t len,
@@ -190,6 +204,7 @@ int tw_mapreg_find(struct tw_mapreg *r, uintptr_t addr, size_t len,
 			out[n].len = hi - lo;
 			out[n].file_off = r->m[i].file_off + (lo - ms);
 			out[n].file = r->m[i].file;
+			out[n].tracked = r->m[i].tracked;
 			n++;
 		}
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);

@@ -19,6 +19,7 @@ struct tw_mapping {
 	uintptr_t end;
 	uint64_t file_off;	/* file offset of start */
 	int file;		/* index into the file table */
+	int tracked;		/* the kernel marks its written pages (write-track.h) */
 };
 
 struct tw_mapreg {
@@ -39,6 +40,7 @@ struct tw_span {
 	size_t len;
 	uint64_t file_off;
 	int file;
+	int tracked;
 };
 
 void tw_mapreg_lock(struct tw_mapreg *r);
@@ -49,6 +51,9 @@ int tw_mapreg_add(struct tw_mapreg *r, uintptr_t start, size_t len, int file,
 int tw_mapreg_remove(struct tw_mapreg *r, uintptr_t start, size_t len);
 int tw_mapreg_move(struct tw_mapreg *r, uintptr_t old, size_t old_len,
 		   uintptr_t new_addr, size_t new_len);
+/* The mappings in [start, start+len) are kernel-tracked (on) or not. */
+void tw_mapreg_set_tracked(struct tw_mapreg *r, uintptr_t start, size_t len,
+			   int on);
 /* Lock-free: the spans of [addr, addr+len) in tracked mappings, in address order. */
 int tw_mapreg_find(struct tw_mapreg *r, uintptr_t addr, size_t len,
 		   struct tw_span *out, int max);

@@ -4,8 +4,10 @@
  * regular files are tracked: MAP_PRIVATE and anonymous memory is not file
  * data. msync checksums the pages that can have changed since their last
  * checksum (a hooked store marked them dirty; every page in full-check
- * mode) and reports those that did; after the real call it looks again, and
- * a page that changed meanwhile was stored into while the sync ran.
+ * mode; every page written by any means where the kernel tracks writes,
+ * write-track.h) and reports those that did; after the real call it looks
+ * again, and a page that changed meanwhile was stored into while the sync
+ * ran.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,6 +26,7 @@
 #include "maps.h"
 #include "pieces.h"
 #include "uring.h"
+#include "write-track.h"
 
 #define TW_MSYNC_SPANS 8
 #define TW_SYNC_BATCH 32
@@ -92,6 +95,22 @@ static void track_mapping(void *ret, size_t len, int prot, int flags, int fd,
 	}
 	if (err < 0 && (prot & PROT_WRITE)) {
 		untracked_stores(fd, &f, len, ret);
+	}
+	/* Full-check mode checksums every page anyway. */
+	if (err == 0 && (prot & PROT_WRITE) && !tw_full_check) {
+		int t = tw_track_register((uintptr_t)ret, len);
+
+		if (t == 0) {
+			tw_maps_lock();
+			tw_mapreg_set_tracked(&tw_maps, (uintptr_t)ret, len, 1);
+			tw_maps_unlock();
+			m.track = TW_TRACK_KERNEL;
+		} else {
+			m.track_err = (int16_t)-t;
+		}
+	}
+	if (m.track == 0) {
+		m.track = TW_TRACK_HOOKS;
 	}
 	m.addr = (uint64_t)(uintptr_t)ret;
 	m.length = len;
@@ -343,6 +362,72 @@ static void span_pages(const struct tw_span *s, uint64_t *first,
 	*last = (s->file_off + s->len - 1) / ps;
 }
 
+/* The report must say this mapping's stores by pointer go unseen from here. */
+static void tracking_lost(const struct tw_span *s, const struct tw_file *f,
+			  int err)
+{
+	struct tw_map m = { 0 };
+
+	m.addr = (uint64_t)s->addr;
+	m.length = s->len;
+	m.fd = -1;
+	m.dev = f->dev;
+	m.ino = f->ino;
+	m.offset = (int64_t)s->file_off;
+	m.track = TW_TRACK_HOOKS;
+	m.track_err = (int16_t)(err < 0 ? -err : err);
+	map_event(&m, "msync");
+}
+
+struct marks {
+	const struct tw_span *s;
+	struct tw_pages *p;
+};
+
+/* Pages the kernel saw written: dirty, as if a hook had stored there. */
+static void mark_written(void *arg, uintptr_t start, uintptr_t end)
+{
+	const struct marks *mk = arg;
+	unsigned int ps = tw_page_size();
+	uint64_t pg = (mk->s->file_off + (start - mk->s->addr)) / ps;
+	uint64_t last = (mk->s->file_off + (end - mk->s->addr) - 1) / ps;
+
+	for (; pg <= last && pg < mk->p->npages; pg++) {
+		keep_dirty(mk->p, pg);
+	}
+}
+
+/*
+ * The kernel's marks for span s, into the dirty bits: 1 when they are
+ * complete (every written page is dirty now), 0 when only the hooks' marks
+ * count. A registration the kernel dropped (fork, mremap) is made again,
+ * and then any page may have been written meanwhile: all are dirty.
+ */
+static int scan_written(struct tw_span *s)
+{
+	struct tw_file *f = tw_file_at(s->file);
+	struct marks mk = { s, __atomic_load_n(&f->pages, __ATOMIC_ACQUIRE) };
+	int ret;
+
+	if (!s->tracked || !mk.p) {
+		return 0;
+	}
+	ret = tw_track_scan(s->addr, s->len, mark_written, &mk);
+	if (ret == 0) {
+		return 1;
+	}
+	mark_written(&mk, s->addr, s->addr + s->len);
+	if (ret == -EPERM && (ret = tw_track_register(s->addr, s->len)) == 0) {
+		return 1;
+	}
+	tw_maps_lock();
+	tw_mapreg_set_tracked(&tw_maps, s->addr, s->len, 0);
+	tw_maps_unlock();
+	s->tracked = 0;
+	tracking_lost(s, f, ret);
+	return 0;
+}
+
 /* Before the sync: what changed since its last checksum gets a new one. */
 static void check_before(const struct tw_span *s, struct sync_batch *b,
 			 struct recheck *rc)
@@ -413,9 +498,12 @@ static void recheck_page(const struct tw_span *s, struct tw_pages *p,
 	}
 }
 
-/* After the sync: pages checked before or stored into since that differ now. */
+/*
+ * After the sync: pages checked before or stored into since that differ
+ * now. With the kernel's marks complete, only pages written since count.
+ */
 static void check_after(const struct tw_span *s, struct sync_batch *b,
-			const struct recheck *rc)
+			const struct recheck *rc, int complete)
 {
 	struct tw_file *f = tw_file_at(s->file);
 	struct tw_pages *p = __atomic_load_n(&f->pages, __ATOMIC_ACQUIRE);
@@ -426,7 +514,7 @@ static void check_after(const struct tw_span *s, struct sync_batch *b,
 		return;
 	}
 	span_pages(s, &first, &last);
-	for (i = 0; i < rc->n; i++) {
+	for (i = 0; i < rc->n && !complete; i++) {
 		if (rc->page[i] >= first && rc->page[i] <= last) {
 			recheck_page(s, p, rc->page[i], b);
 		}
@@ -437,7 +525,7 @@ static void check_after(const struct tw_span *s, struct sync_batch *b,
 		if (!bit_test(p->dirty, pg)) {
 			continue;
 		}
-		for (i = 0; i < rc->n && !seen; i++) {
+		for (i = 0; i < rc->n && !seen && !complete; i++) {
 			seen = rc->page[i] == pg;
 		}
 		if (!seen) {
@@ -462,6 +550,7 @@ static void batch_init(struct sync_batch *b, uint64_t cid, int phase)
 struct msync_state {
 	struct tw_span span[TW_MSYNC_SPANS];
 	uint64_t cid[TW_MSYNC_SPANS];	/* each span's call */
+	int complete[TW_MSYNC_SPANS];	/* the kernel's marks are complete */
 	struct recheck rc[TW_MSYNC_SPANS];
 	struct sync_batch batch;
 };
@@ -527,6 +616,7 @@ TW_EXPORT int msync(void *addr, size_t len, int flags)
 			st->cid[i] = c.cid;
 			tw_emit_call_begin(&c);
 			st->rc[i].n = 0;
+			st->complete[i] = scan_written(&st->span[i]);
 			batch_init(&st->batch, c.cid, 0);
 			check_before(&st->span[i], &st->batch, &st->rc[i]);
 			batch_flush(&st->batch);
@@ -537,7 +627,10 @@ TW_EXPORT int msync(void *addr, size_t len, int flags)
 	for (i = 0; i < n; i++) {
 		st = tw_msync_state;
 		batch_init(&st->batch, st->cid[i], 1);
-		check_after(&st->span[i], &st->batch, &st->rc[i]);
+		if (st->complete[i]) {
+			st->complete[i] = scan_written(&st->span[i]);
+		}
+		check_after(&st->span[i], &st->batch, &st->rc[i], st->complete[i]);
 		batch_flush(&st->batch);
 		tw_span_call(&c, "msync", TW_OP_MSYNC, &st->span[i], flags);
 		c.cid = st->cid[i];

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "core.h"
 #include "engines.h"
+#include "write-track.h"
 
 static int async_nr(long nr)
 {
@@ -150,6 +151,7 @@ static int libc_form(long nr)
 	case SYS_open:
 	case SYS_openat:
 	case SYS_close:
+	case SYS_close_range:
 		return 1;
 	default:
 		return 0;
@@ -208,6 +210,8 @@ static long as_libc(long nr, const long *a)
 		return open((const char *)a[0], (int)a[1], (mode_t)a[2]);
 	case SYS_openat:
 		return openat(fd, (const char *)a[1], (int)a[2], (mode_t)a[3]);
+	case SYS_close_range:
+		return close_range((unsigned int)a[0], (unsigned int)a[1], (int)a[2]);
 	default:
 		return close(fd);
 	}
@@ -231,6 +235,10 @@ TW_EXPORT long syscall(long nr, ...)
 	}
 	if (unlikely(libc_form(nr)) && !tw_from_tracer(TW_CALLER())) {
 		return as_libc(nr, a);
+	}
+	/* The program's own userfaultfd must never meet our registrations. */
+	if (unlikely(nr == SYS_userfaultfd) && !tw_from_tracer(TW_CALLER())) {
+		tw_track_step_aside();
 	}
 	if (likely(!async_nr(nr))) {
 		return tw_real_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);

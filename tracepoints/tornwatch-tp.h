@@ -51,6 +51,13 @@ LTTNG_UST_TRACEPOINT_ENUM(tornwatch, engine,
 	)
 )
 
+LTTNG_UST_TRACEPOINT_ENUM(tornwatch, track,
+	LTTNG_UST_TP_ENUM_VALUES(
+		lttng_ust_field_enum_value("hooks", TW_TRACK_HOOKS)
+		lttng_ust_field_enum_value("kernel", TW_TRACK_KERNEL)
+	)
+)
+
 LTTNG_UST_TRACEPOINT_ENUM(tornwatch, seen,
 	LTTNG_UST_TP_ENUM_VALUES(
 		lttng_ust_field_enum_value("first", TW_SEEN_FIRST)
@@ -164,6 +171,8 @@ LTTNG_UST_TRACEPOINT_EVENT(tornwatch, map,
 		lttng_ust_field_integer(int64_t, offset, m->offset)
 		lttng_ust_field_integer(int64_t, ret, m->ret)
 		lttng_ust_field_integer(int32_t, err, m->err)
+		lttng_ust_field_enum(tornwatch, track, uint8_t, track, m->track)
+		lttng_ust_field_integer(int16_t, track_err, m->track_err)
 	)
 )
 

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Who saw the stores into each file's writable mappings: the kernel (every
+ * page written by any means) or the memcpy family's hooks only, and why
+ * the kernel refused. Told per file, as mmap events report it.
+ */
+#ifndef TW_MAP_MODES_H
+#define TW_MAP_MODES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct tw_map_mode {
+	uint64_t dev;
+	uint64_t ino;
+	uint32_t kernel;	/* mappings the kernel tracked */
+	uint32_t hooks;		/* mappings only the hooks watched */
+	int32_t err;		/* the last refusal's errno */
+};
+
+struct tw_map_modes {
+	struct tw_map_mode *m;
+	size_t n, cap;
+	uint64_t kernel, hooks;
+};
+
+struct tw_event;
+/* An mmap event: 0 or -ENOMEM. */
+int tw_map_modes_note(struct tw_map_modes *mm, const struct tw_event *ev);
+void tw_map_modes_free(struct tw_map_modes *mm);
+/* Why the kernel did not track a file's mappings, in a few words. */
+const char *tw_map_mode_why(int32_t err);
+
+#endif

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Stores by pointer, which no hook sees: the kernel's write tracking
+# (userfaultfd asynchronous write-protect, PAGEMAP_SCAN) sees them. Each
+# ptr-store mode runs bare and traced with the same result; a healthy file
+# system gives 0 anomalies; a pointer store racing its page's msync is a
+# sync_race; the report says which mappings the kernel tracked.
+. "$(dirname "$0")/../lib.sh"
+P=$BIN/ptr-store
+D=$SCRATCH/data
+mkdir -p "$D"
+runs_here "$P" store "$D/probe"
+
+# same MODE: bare and traced exit alike and print the same lines.
+same() {
+	local mode=$1 bare traced
+	bare=$("$P" "$mode" "$D/bare-$mode"; echo "exit $?")
+	tw_run "$mode" "$P" "$mode" "$D/$mode" >"$SCRATCH/$mode.out"
+	traced=$(grep -v '^tornwatch\|^trace:\|^  (' "$SCRATCH/$mode.out"; echo "exit $RC")
+	expect_eq "$mode: bare and traced" "$traced" "$bare"
+	expect_eq "$mode: anomalies" "$(jqr "$SCRATCH/$mode.json" '.anomalies | length')" 0
+}
+tracking() { jqr "$SCRATCH/$1.json" "[.write_tracking.kernel, .write_tracking.hooks_only] | join(\" \")"; }
+
+same store
+expect_eq "store: tracked by the kernel" "$(tracking store)" "1 0"
+# The child of a fork registers again; mremap drops the registration too.
+same fork
+same mremap
+expect_eq "mremap: still tracked" "$(tracking mremap)" "1 0"
+# A program's own userfaultfd: ours steps aside, its registration works.
+same uffd
+grep -q '^registered' "$SCRATCH/uffd.out" || fail "uffd: the program's registration failed"
+expect_eq "uffd: hooks only after stepping aside" "$(tracking uffd)" "0 1"
+expect_eq "uffd: reason" "$(jqr "$SCRATCH/uffd.json" '.write_tracking.files[0].refused')" \
+	"the program uses userfaultfd"
+grep -q 'by the memcpy hooks only' "$SCRATCH/uffd.out" || fail "uffd: the text report does not say so"
+# close_range(3, ~0) takes neither our descriptors nor lttng-ust's.
+same closeall
+
+# Without tracking the same program gives a false alarm: the store is unseen.
+TORNWATCH_WRITE_TRACK=0 tw_run hooks "$P" store "$D/hooks"
+expect_eq "hooks only: tracking" "$(tracking hooks)" "0 1"
+[ "$(jqr "$SCRATCH/hooks.json" '.anomalies | length')" -gt 0 ] ||
+	fail "hooks only: the unseen store made no anomaly (this test's premise)"
+
+# Seed 002's shape: a page stored by pointer, stored again while its msync
+# runs (the fault preload holds msync until the second store is done).
+export TW_FAULT_MSYNC_HOLD=1
+LD_PRELOAD=$FAULT tw_run race "$P" race "$D/race"
+expect_eq "race: exit" "$RC" 3
+J=$SCRATCH/race.json
+expect_eq "race: kinds" "$(jqr "$J" '[.anomalies[].kind] | join(",")')" sync_race
+expect_eq "race: page" "$(jqr "$J" '[.anomalies[0].pages[] | "\(.index)=\(.state)"] | join(" ")')" "3=changed"
+expect_eq "race: unseen by hooks" "$(jqr "$J" '.anomalies[0].untracked_store')" true
