@@ -324,7 +324,8 @@ static int add_neighbours(struct ctx *c, struct tw_anomaly *a, size_t rd)
 		     y->op == TW_OP_READ) &&
 		    ranges_meet(off, y->length, (uint64_t)x->offset, x->length)) {
 			ret = tw_anomaly_add_inter(a, i);
-		} else if (y->op == TW_OP_FSYNC) {
+		} else if (y->op == TW_OP_FSYNC || y->op == TW_OP_UNLINK) {
+			/* Syncs and removals of a name concern every byte. */
 			ret = tw_anomaly_add_inter(a, i);
 		}
 	}

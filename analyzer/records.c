@@ -67,6 +67,7 @@ void tw_records_free(struct tw_records *r)
 	free(r->pids);
 	free(r->tree);
 	free(r->untraced);
+	tw_lifetimes_free(r->lives);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -155,6 +156,10 @@ static int begin(struct tw_records *r, const struct tw_event *ev)
 	if (!new_rec(r, ev)) {
 		return -ENOMEM;
 	}
+	if (ev->op == TW_OP_UNLINK &&
+	    tw_lifetimes_removing(&r->lives, ev->dev, ev->ino, ev->flags) != 0) {
+		return -ENOMEM;
+	}
 	return tw_call_index_put(&r->calls, (int32_t)ev->pid, ev->cid, r->end - 1);
 }
 
@@ -195,6 +200,10 @@ static int end(struct tw_records *r, const struct tw_event *ev)
 	c->ended = 1;
 	c->closed = 1;
 	tw_call_index_del(&r->calls, (int32_t)ev->pid, ev->cid);
+	if (c->op == TW_OP_UNLINK) {
+		tw_lifetimes_removed(r->lives, c->dev, c->ino, c->flags,
+				     c->ret == 0);
+	}
 	return c->overdue ? late(r, c) : 0;
 }
 
@@ -351,6 +360,36 @@ static int aio_complete(struct tw_records *r, const struct tw_event *ev)
 	c->err = ev->res < 0 ? (int)-ev->res : 0;
 	c->ended = 1;
 	return c->overdue ? late(r, c) : 0;
+}
+
+/*
+ * The first open of a new file under a number another file had: from it on,
+ * the old file's versions are required nowhere in it. Made empty by the
+ * open (zeros over the whole file, as an O_TRUNC open's event says), or
+ * made where no traced call saw (nothing required until written again).
+ */
+static int opened(struct tw_records *r, const struct tw_event *ev)
+{
+	enum tw_life_start s = tw_lifetimes_opened(r->lives, ev->dev, ev->ino,
+						   ev->flags, ev->path);
+	struct tw_rec *c;
+
+	if (s == TW_LIFE_SAME || s == TW_LIFE_SEEN) {
+		return add_name(r, ev);
+	}
+	if (!(c = new_rec(r, ev))) {
+		return -ENOMEM;
+	}
+	c->cid = 0;
+	c->op = s == TW_LIFE_EMPTY ? TW_OP_ZERO : TW_OP_OPAQUE;
+	c->offset = 0;
+	c->length = 0;
+	c->addr = 0;
+	c->t_end = ev->ts;
+	c->ret = 0;
+	c->ended = 1;
+	c->closed = 1;
+	return add_name(r, ev);
 }
 
 /* A note: one instant, tied to an I/O (touch) or to a context (wait). */
@@ -572,7 +611,7 @@ int tw_records_add(struct tw_records *r, const struct tw_event *ev)
 	case TW_EV_SYNC_PAGES:
 		return sync_pages(r, ev);
 	case TW_EV_FILE_OPEN:
-		return add_name(r, ev);
+		return opened(r, ev);
 	case TW_EV_EXEC:
 		return exec_note(r, ev);
 	case TW_EV_PROCESS:

@@ -12,6 +12,7 @@
 #include "loss.h"
 #include "map-modes.h"
 #include "trace-reader.h"
+#include "lifetimes.h"
 
 struct tw_crcs {
 	uint64_t offset;	/* file offset of the first piece */
@@ -150,6 +151,7 @@ struct tw_records {
 	struct tw_untraced *untraced;	/* execs not followed by a start (yet) */
 	size_t nuntraced, capuntraced;
 	unsigned int page_size;
+	struct tw_lifetimes *lives;	/* numbers whose last name went away */
 };
 
 /* Walks the pieces of a checksum run: grain block, byte range inside it, CRC. */

@@ -31,6 +31,8 @@ enum tw_op {
 				/* length 0: to the end (truncate, punch hole) */
 	TW_OP_OPAQUE = 8,	/* [offset, offset+ret) written with data not seen */
 				/* (copy_file_range, sendfile, splice) */
+	TW_OP_UNLINK = 9,	/* a name of (dev, ino) removed (unlink, rename */
+				/* over it); flags: the links it had before */
 };
 
 /* Which bytes a piece checksum describes. */

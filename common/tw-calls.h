@@ -58,7 +58,10 @@
 	X(sys_io_getevents, "syscall(io_getevents)")			\
 	X(sys_io_pgetevents, "syscall(io_pgetevents)")			\
 	X(sys_io_cancel, "syscall(io_cancel)")				\
-	X(sys_io_uring_enter, "syscall(io_uring_enter)")
+	X(sys_io_uring_enter, "syscall(io_uring_enter)")		\
+	X(unlink, "unlink") X(unlinkat, "unlinkat") X(remove, "remove")	\
+	X(rename, "rename") X(renameat, "renameat")			\
+	X(renameat2, "renameat2")
 
 enum tw_fn {
 #define TW_FN_ENUM(id, name) TW_FN_##id,

@@ -44,6 +44,13 @@
 	X(int, fcntl, (int, int, ...))						\
 	X(int, fcntl64, (int, int, ...))					\
 	X(int, close_range, (unsigned int, unsigned int, int))		\
+	X(int, unlink, (const char *))						\
+	X(int, unlinkat, (int, const char *, int))				\
+	X(int, remove, (const char *))						\
+	X(int, rename, (const char *, const char *))				\
+	X(int, renameat, (int, const char *, int, const char *))		\
+	X(int, renameat2, (int, const char *, int, const char *,		\
+			   unsigned int))					\
 	TW_HOOKED_FD_MAKERS(X)							\
 	X(ssize_t, read, (int, void *, size_t))					\
 	X(ssize_t, __read_chk, (int, void *, size_t, size_t))			\

@@ -332,7 +332,9 @@ TW_EXPORT int close(int fd)
 /*
  * Truncated, or created: nothing written before is required any more. A
  * file system that reuses an unlinked file's inode number for the new one
- * makes this the line between the two files' versions.
+ * makes this the line between the two files' versions. An O_CREAT open
+ * without O_EXCL does not say whether it created the file: the analyzer
+ * learns that from the removal of the number's last name (name-hooks.c).
  */
 static void emptied(const char *call, int fd, const struct tw_fd *f)
 {
@@ -369,7 +371,8 @@ static void opened(const char *call, int fd, int flags, const char *path)
 	o.ino = f.ino;
 	o.path = path ? path : "";
 	tw_emit_file_open(&o);
-	if ((flags & O_TRUNC) || (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)) {
+	if ((flags & O_TRUNC) || (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL) ||
+	    (flags & O_TMPFILE) == O_TMPFILE) {
 		emptied(call, fd, &f);
 	}
 }

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -152,6 +153,11 @@ static int libc_form(long nr)
 	case SYS_openat:
 	case SYS_close:
 	case SYS_close_range:
+	case SYS_unlink:
+	case SYS_unlinkat:
+	case SYS_rename:
+	case SYS_renameat:
+	case SYS_renameat2:
 		return 1;
 	default:
 		return 0;
@@ -212,6 +218,18 @@ static long as_libc(long nr, const long *a)
 		return openat(fd, (const char *)a[1], (int)a[2], (mode_t)a[3]);
 	case SYS_close_range:
 		return close_range((unsigned int)a[0], (unsigned int)a[1], (int)a[2]);
+	case SYS_unlink:
+		return unlink((const char *)a[0]);
+	case SYS_unlinkat:
+		return unlinkat(fd, (const char *)a[1], (int)a[2]);
+	case SYS_rename:
+		return rename((const char *)a[0], (const char *)a[1]);
+	case SYS_renameat:
+		return renameat(fd, (const char *)a[1], (int)a[2],
+				(const char *)a[3]);
+	case SYS_renameat2:
+		return renameat2(fd, (const char *)a[1], (int)a[2],
+				 (const char *)a[3], (unsigned int)a[4]);
 	default:
 		return close(fd);
 	}

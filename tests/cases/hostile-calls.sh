@@ -13,7 +13,8 @@ preadv-bad-iov preadv-iovmax pwritev2-bad-iov pwritev2-iovmax
 io-submit-bogus-ctx io-submit-bad-write-buf io-destroy-bogus-ctx msync-after-shrink
 msync-after-prot-none execve-bad-envp execve-bad-env-string execve-bad-path
 posix-spawn-bad-envp raw-write-read raw-mmap-store
-stderr-is-data untracked-map-store fd-reused-by-fopen"
+stderr-is-data untracked-map-store fd-reused-by-fopen
+unlink-bad-path rename-bad-new syscall-unlinkat-bad-dirfd"
 bad=()
 for c in $CASES; do
 	mkdir -p "$SCRATCH/bare-$c" "$SCRATCH/traced-$c"

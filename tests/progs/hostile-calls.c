@@ -290,6 +290,20 @@ static long run(const char *c)
 		}
 		return syscall(SYS_close, out);
 	}
+	if (!strcmp(c, "unlink-bad-path") || !strcmp(c, "rename-bad-new") ||
+	    !strcmp(c, "syscall-unlinkat-bad-dirfd")) {
+		char from[PATH_MAX];
+
+		snprintf(from, sizeof(from), "%s/from", dir);
+		close(file("from", 0));
+		if (!strcmp(c, "unlink-bad-path")) {
+			return unlink(BAD);
+		}
+		if (!strcmp(c, "rename-bad-new")) {
+			return rename(from, BAD);
+		}
+		return syscall(SYS_unlinkat, 12345, "from", 0);
+	}
 	if (!strncmp(c, "execve-", 7) || !strcmp(c, "posix-spawn-bad-envp")) {
 		char *argv[] = { "/bin/true", NULL };
 		/* Through a volatile: the compiler would warn of a known bad read. */

@@ -5,6 +5,7 @@
  * see, a store racing msync, lost events making a verdict uncertain, and
  * async I/O: buffers changed or released in flight, short reads.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -153,6 +154,84 @@ static void async_complete(int64_t t, int seen, const uint32_t *later)
 }
 
 static struct tw_anomalies run(void);
+
+static void file_open(int64_t t, int tid, int flags, const char *path)
+{
+	struct tw_event ev = {
+		.type = TW_EV_FILE_OPEN, .ts = t, .pid = 100 + tid / 10,
+		.tid = tid, .fn = tw_fn_of("open"), .fd = 3, .flags = flags,
+	};
+
+	snprintf(ev.path, sizeof(ev.path), "%s", path);
+	feed(&ev);
+}
+
+/*
+ * OLD written at 0..1024, the name removed (links: the count it had), the
+ * file opened again by another process, then read: zeros, or old data.
+ */
+static struct tw_anomalies reuse(int links, int flags, const char *path,
+				 uint32_t c0, uint32_t c1, int64_t open_at)
+{
+	tw_records_free(&rec);
+	tw_records_init(&rec);
+	call(10, 0, 10, "pwrite", TW_OP_WRITE, 0, 1024, 0);
+	pieces(19, 10, TW_PIECE_DATA, 0, 1024, OLD, 2);
+	call(20, 1, 10, "pwrite", TW_OP_WRITE, 0, 1024, 0);
+	call(30, 0, 10, "unlink", TW_OP_UNLINK, 0, 0, links);
+	if (open_at < 40) {
+		file_open(open_at, 20, flags, path);
+	}
+	call(40, 1, 10, "unlink", TW_OP_UNLINK, 0, 0, links);
+	if (open_at >= 40) {
+		file_open(open_at, 20, flags, path);
+	}
+	read_at(60, 61, 20, c0, c1);
+	return run();
+}
+
+static void lifetime_scenarios(void)
+{
+	static const unsigned char zeros[512];
+	uint32_t z = tw_crc32c(0, zeros, 512);
+	struct tw_anomalies a;
+
+	/* A new file under the number: its holes read zeros. */
+	scenario = "inode reused, holes";
+	a = reuse(1, O_CREAT | O_RDWR, "/t/f", z, z, 50);
+	CHECK(a.n == 0 && a.reads_checked == 1);
+	tw_anomalies_free(&a);
+
+	/* The old file's data in the new one is older than its zeros. */
+	scenario = "inode reused, old data";
+	a = reuse(1, O_CREAT | O_RDWR, "/t/f", OLD[0], OLD[1], 50);
+	CHECK(a.n == 1 && a.a[0].kind == TW_STALE_READ);
+	tw_anomalies_free(&a);
+
+	/* Made by no traced open: what it holds is not known. */
+	scenario = "inode reused, made unseen";
+	a = reuse(1, O_RDONLY, "/t/f", 0xdead, 0xbeef, 50);
+	CHECK(a.n == 0);
+	tw_anomalies_free(&a);
+
+	/* Another link keeps the file: its data is still required. */
+	scenario = "one of two links removed";
+	a = reuse(2, O_CREAT | O_RDWR, "/t/f", z, z, 50);
+	CHECK(a.n == 1);
+	tw_anomalies_free(&a);
+
+	/* /proc/PID/fd/N of the unlinked file still open: the same file. */
+	scenario = "unlinked file reopened";
+	a = reuse(1, O_RDWR, "/t/f (deleted)", z, z, 50);
+	CHECK(a.n == 1);
+	tw_anomalies_free(&a);
+
+	/* An open while the removal ran is not ordered with it. */
+	scenario = "open racing the removal";
+	a = reuse(1, O_CREAT | O_RDWR, "/t/f", 0xdead, 0xbeef, 35);
+	CHECK(a.n == 0);
+	tw_anomalies_free(&a);
+}
 
 static void async_scenarios(void)
 {
@@ -520,6 +599,7 @@ int main(void)
 	tw_anomalies_free(&a);
 
 	async_scenarios();
+	lifetime_scenarios();
 	stream_scenario();
 	tw_records_free(&rec);
 	if (fails) {
