@@ -514,7 +514,10 @@ static int exec_note(struct tw_records *r, const struct tw_event *ev)
 		}
 		return 0;
 	}
-	if (ev->restored == TW_EXEC_ENV_RESTORED) {
+	if (ev->restored == TW_EXEC_ENV_CLONE_TLS ||
+	    ev->restored == TW_EXEC_ENV_CLONE_FILES) {
+		spawn = 0;
+	} else if (ev->restored == TW_EXEC_ENV_RESTORED) {
 		r->exec_restored++;
 	} else if (ev->restored == TW_EXEC_ENV_DROPPED) {
 		r->exec_dropped++;
@@ -531,6 +534,8 @@ static int exec_note(struct tw_records *r, const struct tw_event *ev)
 	}
 	u = &r->untraced[r->nuntraced++];
 	u->pid = (int32_t)ev->child;
+	u->why = (int32_t)ev->restored;
+	u->tid = (int32_t)ev->tid;
 	len = strnlen(ev->path, sizeof(u->path) - 1);
 	memcpy(u->path, ev->path, len);
 	u->path[len] = '\0';

@@ -96,9 +96,14 @@ struct tw_file_name {
 	char *path;
 };
 
-/* A new image that was exec'd or spawned and never registered: not traced. */
+/*
+ * A new image that was exec'd or spawned and never registered, or a clone
+ * the tracer does not follow (why: enum tw_exec_env): not traced.
+ */
 struct tw_untraced {
 	int32_t pid;
+	int32_t why;
+	int32_t tid;		/* the clone's caller */
 	char path[256];
 };
 

@@ -214,6 +214,18 @@ static int json_anomaly(FILE *f, const struct tw_records *r,
 	return ret;
 }
 
+static const char *untraced_why(int32_t why)
+{
+	switch (why) {
+	case TW_EXEC_ENV_CLONE_TLS:
+		return "clone_shares_tls";
+	case TW_EXEC_ENV_CLONE_FILES:
+		return "clone_shares_files";
+	default:
+		return "exec";
+	}
+}
+
 static void json_tail(FILE *f, const struct tw_records *r)
 {
 	size_t i;
@@ -224,7 +236,8 @@ static void json_tail(FILE *f, const struct tw_records *r)
 		fprintf(f, "%s{\"pid\":%d,\"exe\":", i ? "," : "",
 			r->untraced[i].pid);
 		tw_json_str(f, r->untraced[i].path);
-		fputc('}', f);
+		fprintf(f, ",\"why\":\"%s\",\"tid\":%d}",
+			untraced_why(r->untraced[i].why), r->untraced[i].tid);
 	}
 	fprintf(f, "]}\n");
 }
@@ -310,5 +323,5 @@ void tw_report_json_untraced(FILE *f, const struct tw_report_opts *o,
 		"\"exec_env_dropped\":0,\"not_traced\":[{\"pid\":%d,\"exe\":",
 		(int)pid);
 	tw_json_str(f, exe);
-	fprintf(f, "}]}\n");
+	fprintf(f, ",\"why\":\"exec\",\"tid\":0}]}\n");
 }

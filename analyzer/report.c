@@ -220,9 +220,23 @@ static void text_execs(FILE *f, const struct tw_records *r)
 			r->exec_dropped == 1 ? "was" : "were");
 	}
 	for (i = 0; i < r->nuntraced; i++) {
-		fprintf(f, "  not traced: process %d \"%s\" (static, setuid or "
-			"without the preload)\n", r->untraced[i].pid,
-			r->untraced[i].path);
+		const struct tw_untraced *u = &r->untraced[i];
+
+		if (u->why == TW_EXEC_ENV_CLONE_TLS) {
+			fprintf(f, "  not traced: process %d, a clone(CLONE_VM) "
+				"child on the TLS of thread %d, not traced "
+				"either from the clone until the child's "
+				"function returned, or to its end\n", u->pid,
+				u->tid);
+		} else if (u->why == TW_EXEC_ENV_CLONE_FILES) {
+			fprintf(f, "  not traced: process %d, a clone() child "
+				"sharing the descriptors of thread %d "
+				"(CLONE_FILES)\n", u->pid, u->tid);
+		} else {
+			fprintf(f, "  not traced: process %d \"%s\" (static, "
+				"setuid or without the preload)\n", u->pid,
+				u->path);
+		}
 	}
 }
 

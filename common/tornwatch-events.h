@@ -210,6 +210,14 @@ enum tw_exec_env {
 	TW_EXEC_ENV_KEPT = 0,		/* the new environment still had it */
 	TW_EXEC_ENV_RESTORED = 1,	/* put back: the new image is traced */
 	TW_EXEC_ENV_DROPPED = 2,	/* lost, TORNWATCH_FOLLOW_EXEC=0 */
+	/*
+	 * A clone the tracer does not follow (child: its pid): CLONE_VM on
+	 * the caller's TLS, which the calling thread (tid) is not traced
+	 * while it shares; or a process sharing the caller's descriptors,
+	 * among them lttng-ust's own, which its re-registration would close.
+	 */
+	TW_EXEC_ENV_CLONE_TLS = 3,
+	TW_EXEC_ENV_CLONE_FILES = 4,
 };
 
 /*

@@ -87,7 +87,10 @@ void tw_handler_check(void)
 
 	if (f > tw_handler_frame) {
 		tw_handler_frame = 0;
-		tw_depth = 0;
+		/* A parked depth is not the guard's to reset (clone-hooks.c). */
+		if (!tw_parked()) {
+			tw_depth = 0;
+		}
 	}
 }
 
@@ -259,7 +262,7 @@ static void tw_forget_ids(void)
 	tw_inflight_forget_all();
 	tw_uring_after_fork_child();
 	tw_track_after_fork_child();
-	if (!tw_in_fork_hook && tw_active) {
+	if (!tw_in_fork_hook && tw_active && !tw_parked()) {
 		tw_enter();
 		tw_emit_process(TW_START_FORK, tw_fork_parent);
 		tw_leave();
@@ -296,10 +299,38 @@ void tw_start(void)
 	tw_leave();
 }
 
+void tw_fork_prepare(sigset_t *set)
+{
+	tw_emit_before_fork(set);
+	tw_maps_lock();
+	tw_in_fork_hook = 1;
+	tw_fork_parent = tw_pid();
+}
+
+void tw_fork_parent_done(sigset_t *set)
+{
+	tw_maps_unlock();
+	tw_emit_after_fork_parent(set);
+	tw_in_fork_hook = 0;
+}
+
+void tw_fork_child_done(sigset_t *set)
+{
+	tw_maps_unlock();
+	tw_forget_ids();
+	tw_emit_after_fork_child(set);
+	if (tw_active) {
+		tw_emit_process(TW_START_FORK, tw_fork_parent);
+	}
+	tw_in_fork_hook = 0;
+}
+
 /*
  * lttng-ust must quiesce its threads around fork and re-register in the
  * child (what liblttng-ust-fork.so does); our own registry lock must not be
- * held by another thread at the moment of the fork.
+ * held by another thread at the moment of the fork. A parked thread
+ * (clone-hooks.c) shares lttng-ust's per-thread state with a running
+ * child: it forks without it, and its child is not traced either.
  */
 TW_EXPORT pid_t fork(void)
 {
@@ -312,24 +343,18 @@ TW_EXPORT pid_t fork(void)
 		errno = ENOSYS;
 		return -1;
 	}
+	if (tw_parked()) {
+		return real();
+	}
 	tw_enter();
-	tw_emit_before_fork(&set);
-	tw_maps_lock();
-	tw_in_fork_hook = 1;
-	tw_fork_parent = tw_pid();
+	tw_fork_prepare(&set);
 	ret = real();
 	saved = errno;
-	tw_maps_unlock();
 	if (ret == 0) {
-		tw_forget_ids();
-		tw_emit_after_fork_child(&set);
-		if (tw_active) {
-			tw_emit_process(TW_START_FORK, tw_fork_parent);
-		}
+		tw_fork_child_done(&set);
 	} else {
-		tw_emit_after_fork_parent(&set);
+		tw_fork_parent_done(&set);
 	}
-	tw_in_fork_hook = 0;
 	tw_leave();
 	errno = saved;
 	return ret;

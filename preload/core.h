@@ -6,6 +6,7 @@
 #ifndef TW_CORE_H
 #define TW_CORE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -87,6 +88,7 @@
 	X(int, fdatasync, (int))						\
 	X(int, sync_file_range, (int, off_t, off_t, unsigned int))		\
 	X(pid_t, fork, (void))						\
+	X(int, clone, (int (*)(void *), void *, int, void *, ...))		\
 	X(void, free, (void *))							\
 	X(void *, realloc, (void *, size_t))					\
 	X(long, syscall, (long, ...))						\
@@ -185,12 +187,35 @@ extern TW_TLS int tw_depth;
 extern TW_TLS uintptr_t tw_handler_frame;
 void tw_handler_check(void);
 
+/*
+ * The depth of a thread whose TLS a clone(CLONE_VM) child without
+ * CLONE_SETTLS runs on (clone-hooks.c): two threads then update one
+ * tw_depth, and neither can tell itself from the other without a system
+ * call. Parked far above 1, their racing increments never make a hook
+ * record nor reach lttng-ust, whose per-thread state they share as well.
+ */
+#define TW_DEPTH_PARKED (1 << 24)
+
+static inline int tw_parked(void)
+{
+	return tw_depth > TW_DEPTH_PARKED / 2;
+}
+
+/* A parked thread's enter: unparks once no child shares its TLS. */
+int tw_parked_enter(void);
+
 static inline int tw_enter(void)
 {
+	int d;
+
 	if (unlikely(tw_handler_frame != 0)) {
 		tw_handler_check();
 	}
-	return ++tw_depth == 1;
+	d = ++tw_depth;
+	if (likely(d == 1)) {
+		return 1;
+	}
+	return unlikely(d > TW_DEPTH_PARKED / 2) ? tw_parked_enter() : 0;
 }
 
 /* Never below 0: a reset may have dropped the level this leave undoes. */
@@ -239,6 +264,16 @@ static inline int tw_watch(const void *caller)
 {
 	return tw_enter() && tw_active && !tw_from_tracer(caller);
 }
+
+/*
+ * Around a fork-like call (fork, clone without CLONE_VM): lttng-ust's fork
+ * protocol, our registry lock, the child's own ids and start event.
+ */
+void tw_fork_prepare(sigset_t *set);
+/* In the parent; also in a child that is not traced: only the locks released. */
+void tw_fork_parent_done(sigset_t *set);
+void tw_fork_child_done(sigset_t *set);
+
 
 /* Saves the tracer's environment for the exec hooks; from the constructor. */
 void tw_exec_init(void);

@@ -25,7 +25,7 @@ static void trampoline(int sig, siginfo_t *si, void *uc)
 	uintptr_t outer = tw_handler_frame;
 	int saved = errno;
 
-	if (__atomic_load_n(&tw_active, __ATOMIC_RELAXED) &&
+	if (__atomic_load_n(&tw_active, __ATOMIC_RELAXED) && !tw_parked() &&
 	    __atomic_load_n(&tw_inflight_hi, __ATOMIC_RELAXED)) {
 		struct tw_signal s = {
 			.pid = tw_pid(),

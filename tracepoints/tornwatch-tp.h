@@ -80,6 +80,8 @@ LTTNG_UST_TRACEPOINT_ENUM(tornwatch, exec_env,
 		lttng_ust_field_enum_value("kept", TW_EXEC_ENV_KEPT)
 		lttng_ust_field_enum_value("restored", TW_EXEC_ENV_RESTORED)
 		lttng_ust_field_enum_value("dropped", TW_EXEC_ENV_DROPPED)
+		lttng_ust_field_enum_value("clone_shares_tls", TW_EXEC_ENV_CLONE_TLS)
+		lttng_ust_field_enum_value("clone_shares_files", TW_EXEC_ENV_CLONE_FILES)
 	)
 )
 

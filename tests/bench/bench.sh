@@ -3,7 +3,8 @@
 # Side by side in one run: bare, under tornwatch, under strace -f.
 # 1. rwtest04's shape (mm-bench): whole-file mmap/memcpy/msync per operation.
 # 2. The memcpy fast path: 64-byte copies outside any mapping.
-# 3. fio random writes through io_uring and libaio.
+# 3. What a child costs: fork + _exit, fork + exec of cat, fork + one pwrite.
+# 4. fio random writes through io_uring and libaio.
 set -u
 TESTS=$(cd "$(dirname "$0")/.." && pwd)
 TOP=$(dirname "$TESTS")
@@ -40,7 +41,30 @@ m_tw=$(LD_PRELOAD=$TOP/preload/libtornwatch.so "$BIN/mm-bench" --memcpy 20000000
 printf '  bare       %6.2f ns/call\n  tornwatch  %6.2f ns/call  (+%.2f ns)\n' "$m_bare" "$m_tw" \
 	"$(echo "$m_tw - $m_bare" | bc -l)"
 
-# 3. fio, 4 KiB random O_DIRECT writes at queue depth 16: IOPS side by side.
+# 3. Per child, bare and traced. Most of the traced cost is lttng-ust's
+# re-registration in the child (its constructor waits for the session
+# daemon); LTTNG_UST_REGISTER_TIMEOUT=0 removes the wait but loses the
+# child's events until registration completes: the pwrites counted say how
+# many of the io children's writes reached the trace.
+KIDS=${BENCH_CHILDREN:-50}
+echo "children: $KIDS of each, ms per child (fork-bench)"
+for mode in fork spawn io; do
+	k_bare=$("$BIN/fork-bench" "$mode" "$KIDS" "$work/kids" | sed -n 's/ms_per_child=//p')
+	k_tw=$("$TW" run -o "$work/kids-$mode" -- "$BIN/fork-bench" "$mode" "$KIDS" \
+		"$work/kids" | sed -n 's/ms_per_child=//p')
+	k_0=$(LTTNG_UST_REGISTER_TIMEOUT=0 "$TW" run -o "$work/kids0-$mode" -- \
+		"$BIN/fork-bench" "$mode" "$KIDS" "$work/kids" | sed -n 's/ms_per_child=//p')
+	printf '  %-6s bare %7.3f  tornwatch %8.3f  register timeout 0 %7.3f' \
+		"$mode" "$k_bare" "$k_tw" "$k_0"
+	if [ "$mode" = io ]; then
+		w_tw=$(babeltrace2 "$work/kids-$mode" 2>/dev/null | grep -c 'call_begin.*"pwrite"')
+		w_0=$(babeltrace2 "$work/kids0-$mode" 2>/dev/null | grep -c 'call_begin.*"pwrite"')
+		printf '  (pwrites traced: %s and %s of %s)' "$w_tw" "$w_0" "$KIDS"
+	fi
+	echo
+done
+
+# 4. fio, 4 KiB random O_DIRECT writes at queue depth 16: IOPS side by side.
 # fio's io_uring engine enters the kernel with its own syscall instruction,
 # so tornwatch sees its setup only; its libaio engine goes through libaio.
 if ! command -v fio >/dev/null; then
