@@ -183,6 +183,18 @@ int tw_file_get(uint64_t dev, uint64_t ino, uint64_t npages)
 	return i;
 }
 
+int tw_file_find(uint64_t dev, uint64_t ino)
+{
+	int n = __atomic_load_n(&tw_nfiles, __ATOMIC_ACQUIRE), i;
+
+	for (i = 0; i < n && i < TW_MAX_FILES; i++) {
+		if (tw_files[i].dev == dev && tw_files[i].ino == ino) {
+			return i;
+		}
+	}
+	return -1;
+}
+
 struct tw_file *tw_file_at(int idx)
 {
 	return &tw_files[idx];

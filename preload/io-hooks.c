@@ -287,24 +287,42 @@ TW_IOV_HOOK(pwritev64v2, TW_OP_WRITE,
 	    (int fd, const struct iovec *v, int c, off_t o, int f),
 	    (fd, v, c, o, f), fd, v, c, rwf_off(f, o))
 
-#define TW_SYNC_HOOK(name, op, params, args, fd, off, len)		\
+/*
+ * The fsync family writes back the file's pages, those stored through its
+ * mappings too: each mapping of the file in this process is synced as an
+ * msync would, a barrier when the call waits for the write-back.
+ */
+#define TW_SYNC_HOOK(name, op, params, args, fd, off, len, barrier)	\
 TW_EXPORT int name params						\
 {									\
+	struct msync_state *st = NULL;					\
 	struct tw_io io;						\
-	int ret;							\
+	int ret, saved;							\
+	uint64_t lo = (off) > 0 ? (uint64_t)(off) : 0;			\
+	uint64_t hi = (len) > 0 ? lo + (uint64_t)(len) : UINT64_MAX;	\
 									\
 	TW_NOSYS(TW_REAL(name), -1);					\
 	io_begin(&io, #name, op, fd, off, len, NULL, -1, TW_CALLER());	\
+	if (io.tracked) {						\
+		saved = errno;						\
+		st = tw_mapped_sync_begin(#name, io.c.dev, io.c.ino, lo,	\
+					  hi, (barrier));		\
+		errno = saved;						\
+	}								\
 	ret = tw_real_##name args;					\
+	saved = errno;							\
+	tw_mapped_sync_end(st, #name, ret, saved);			\
+	errno = saved;							\
 	io_end(&io, ret, NULL, NULL, 0);				\
 	return ret;							\
 }
 
-TW_SYNC_HOOK(fsync, TW_OP_FSYNC, (int fd), (fd), fd, 0, 0)
-TW_SYNC_HOOK(fdatasync, TW_OP_FSYNC, (int fd), (fd), fd, 0, 0)
+TW_SYNC_HOOK(fsync, TW_OP_FSYNC, (int fd), (fd), fd, 0, 0, 1)
+TW_SYNC_HOOK(fdatasync, TW_OP_FSYNC, (int fd), (fd), fd, 0, 0, 1)
 TW_SYNC_HOOK(sync_file_range, TW_OP_FSYNC,
 	     (int fd, off_t o, off_t n, unsigned int f),
-	     (fd, o, n, f), fd, o, (size_t)n)
+	     (fd, o, n, f), fd, o, (size_t)n,
+	     (f & SYNC_FILE_RANGE_WRITE) && (f & SYNC_FILE_RANGE_WAIT_AFTER))
 
 /* Closing a ring's fd ends its I/O as far as the program can know. */
 TW_EXPORT int close(int fd)

@@ -178,6 +178,39 @@ void tw_mapreg_set_tracked(struct tw_mapreg *r, uintptr_t start, size_t len,
 	write_end(r);
 }
 
+int tw_mapreg_of_file(struct tw_mapreg *r, int file, uint64_t lo, uint64_t hi,
+		      struct tw_span *out, int max)
+{
+	unsigned int s1, s2;
+	int i, n, count;
+
+	do {
+		while ((s1 = __atomic_load_n(&r->seq, __ATOMIC_ACQUIRE)) & 1) {
+			sched_yield();
+		}
+		n = 0;
+		count = __atomic_load_n(&r->count, __ATOMIC_RELAXED);
+		for (i = 0; i < count && i < TW_MAX_MAPS && n < max; i++) {
+			const struct tw_mapping *m = &r->m[i];
+			uint64_t mlo = m->file_off, mhi = mlo + (m->end - m->start);
+			uint64_t from = mlo > lo ? mlo : lo, to = mhi < hi ? mhi : hi;
+
+			if (m->file != file || from >= to) {
+				continue;
+			}
+			out[n].addr = m->start + (from - mlo);
+			out[n].len = to - from;
+			out[n].file_off = from;
+			out[n].file = file;
+			out[n].tracked = m->tracked;
+			n++;
+		}
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		s2 = __atomic_load_n(&r->seq, __ATOMIC_RELAXED);
+	} while (s1 != s2);
+	return n;
+}
+
 int tw_mapreg_find(struct tw_mapreg *r, uintptr_t addr, size_t len,
 		   struct tw_span *out, int max)
 {

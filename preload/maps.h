@@ -54,6 +54,12 @@ int tw_mapreg_move(struct tw_mapreg *r, uintptr_t old, size_t old_len,
 /* The mappings in [start, start+len) are kernel-tracked (on) or not. */
 void tw_mapreg_set_tracked(struct tw_mapreg *r, uintptr_t start, size_t len,
 			   int on);
+/*
+ * Lock-free: the spans of file `file`'s mappings over file bytes [lo, hi),
+ * in address order; at most max.
+ */
+int tw_mapreg_of_file(struct tw_mapreg *r, int file, uint64_t lo, uint64_t hi,
+		      struct tw_span *out, int max);
 /* Lock-free: the spans of [addr, addr+len) in tracked mappings, in address order. */
 int tw_mapreg_find(struct tw_mapreg *r, uintptr_t addr, size_t len,
 		   struct tw_span *out, int max);
@@ -123,12 +129,28 @@ void tw_maps_unlock(void);
 /* Index of the file's entry, grown to hold npages; caller holds the lock. */
 int tw_file_get(uint64_t dev, uint64_t ino, uint64_t npages);
 struct tw_file *tw_file_at(int idx);
+/* Index of the file's entry, or -1: never creates one. Lock-free. */
+int tw_file_find(uint64_t dev, uint64_t ino);
 void tw_pages_mark_dirty(struct tw_file *f, uint64_t first, uint64_t last);
 
 /* A call record for the part of an access that lies in one mapping. */
 struct tw_call;
 void tw_span_call(struct tw_call *c, const char *name, int op,
 		  const struct tw_span *s, int flags);
+
+/*
+ * The fsync family as a sync of the file's mapped pages (mmap-hooks.c):
+ * for each mapping of (dev, ino) over file bytes [lo, hi) in this process,
+ * an msync-like call under `name`, a barrier when `barrier`, its pages
+ * checked before and after the real call. NULL when nothing is mapped.
+ * Depth 1, tracing on.
+ */
+struct msync_state;
+struct msync_state *tw_mapped_sync_begin(const char *name, uint64_t dev,
+					 uint64_t ino, uint64_t lo,
+					 uint64_t hi, int barrier);
+void tw_mapped_sync_end(struct msync_state *st, const char *name, int ret,
+			int err);
 
 /* A read() delivered len bytes at buf, maybe into a tracked mapping. */
 void tw_kernel_stored(const char *name, const void *buf, size_t len);

@@ -551,6 +551,8 @@ struct msync_state {
 	struct tw_span span[TW_MSYNC_SPANS];
 	uint64_t cid[TW_MSYNC_SPANS];	/* each span's call */
 	int complete[TW_MSYNC_SPANS];	/* the kernel's marks are complete */
+	int n;				/* spans */
+	int flags;			/* the msync flags the spans' calls carry */
 	struct recheck rc[TW_MSYNC_SPANS];
 	struct sync_batch batch;
 };
@@ -593,12 +595,55 @@ static struct msync_state *msync_state(void)
 	return tw_msync_state;
 }
 
+/*
+ * Each span's call begun (op msync, under the caller's name: msync, or the
+ * fsync family syncing a file's mapped pages) and its pages checked before
+ * the real call; st->n spans. Depth 1, tracing on.
+ */
+static void sync_begin(struct msync_state *st, const char *name, int flags)
+{
+	struct tw_call c;
+	int i;
+
+	for (i = 0; i < st->n; i++) {
+		tw_span_call(&c, name, TW_OP_MSYNC, &st->span[i], flags);
+		st->cid[i] = c.cid;
+		tw_emit_call_begin(&c);
+		st->rc[i].n = 0;
+		st->complete[i] = scan_written(&st->span[i]);
+		batch_init(&st->batch, c.cid, 0);
+		check_before(&st->span[i], &st->batch, &st->rc[i]);
+		batch_flush(&st->batch);
+	}
+}
+
+/* After the real call: what changed under it, and each span's end. */
+static void sync_end(struct msync_state *st, const char *name, int flags,
+		     int ret, int err)
+{
+	struct tw_call c;
+	int i;
+
+	for (i = 0; i < st->n; i++) {
+		batch_init(&st->batch, st->cid[i], 1);
+		if (st->complete[i]) {
+			st->complete[i] = scan_written(&st->span[i]);
+		}
+		check_after(&st->span[i], &st->batch, &st->rc[i], st->complete[i]);
+		batch_flush(&st->batch);
+		tw_span_call(&c, name, TW_OP_MSYNC, &st->span[i], flags);
+		c.cid = st->cid[i];
+		c.ret = ret;
+		c.err = ret < 0 ? err : 0;
+		tw_emit_call_end(&c);
+	}
+}
+
 TW_EXPORT int msync(void *addr, size_t len, int flags)
 {
 	int (*real)(void *, size_t, int) = TW_REAL(msync);
-	struct msync_state *st;
-	struct tw_call c;
-	int ret, saved, n = 0, i;
+	struct msync_state *st = NULL;
+	int ret, saved;
 
 	if (!real) {
 		errno = ENOSYS;
@@ -608,37 +653,50 @@ TW_EXPORT int msync(void *addr, size_t len, int flags)
 		return real(addr, len, flags);
 	}
 	if (tw_enter() && tw_active && (st = msync_state()) != NULL) {
-		n = tw_mapreg_find(&tw_maps, (uintptr_t)addr, len, st->span,
-				   TW_MSYNC_SPANS);
-		for (i = 0; i < n; i++) {
-			tw_span_call(&c, "msync", TW_OP_MSYNC, &st->span[i],
-				     flags);
-			st->cid[i] = c.cid;
-			tw_emit_call_begin(&c);
-			st->rc[i].n = 0;
-			st->complete[i] = scan_written(&st->span[i]);
-			batch_init(&st->batch, c.cid, 0);
-			check_before(&st->span[i], &st->batch, &st->rc[i]);
-			batch_flush(&st->batch);
-		}
+		st->n = tw_mapreg_find(&tw_maps, (uintptr_t)addr, len, st->span,
+				       TW_MSYNC_SPANS);
+		sync_begin(st, "msync", flags);
 	}
 	ret = real(addr, len, flags);
 	saved = errno;
-	for (i = 0; i < n; i++) {
-		st = tw_msync_state;
-		batch_init(&st->batch, st->cid[i], 1);
-		if (st->complete[i]) {
-			st->complete[i] = scan_written(&st->span[i]);
-		}
-		check_after(&st->span[i], &st->batch, &st->rc[i], st->complete[i]);
-		batch_flush(&st->batch);
-		tw_span_call(&c, "msync", TW_OP_MSYNC, &st->span[i], flags);
-		c.cid = st->cid[i];
-		c.ret = ret;
-		c.err = ret < 0 ? saved : 0;
-		tw_emit_call_end(&c);
+	if (st) {
+		sync_end(st, "msync", flags, ret, saved);
 	}
 	tw_leave();
 	errno = saved;
 	return ret;
+}
+
+struct msync_state *tw_mapped_sync_begin(const char *name, uint64_t dev,
+					 uint64_t ino, uint64_t lo,
+					 uint64_t hi, int barrier)
+{
+	struct msync_state *st;
+	int file;
+
+	if (__atomic_load_n(&tw_maps.count, __ATOMIC_RELAXED) == 0) {
+		return NULL;
+	}
+	tw_maps_lock();
+	file = tw_file_find(dev, ino);
+	tw_maps_unlock();
+	if (file < 0 || !(st = msync_state())) {
+		return NULL;
+	}
+	st->n = tw_mapreg_of_file(&tw_maps, file, lo, hi, st->span,
+				  TW_MSYNC_SPANS);
+	if (st->n == 0) {
+		return NULL;
+	}
+	st->flags = barrier ? MS_SYNC : MS_ASYNC;
+	sync_begin(st, name, st->flags);
+	return st;
+}
+
+void tw_mapped_sync_end(struct msync_state *st, const char *name, int ret,
+			int err)
+{
+	if (st) {
+		sync_end(st, name, st->flags, ret, err);
+	}
 }

@@ -37,6 +37,8 @@ expect_eq "uffd: reason" "$(jqr "$SCRATCH/uffd.json" '.write_tracking.files[0].r
 grep -q 'by the memcpy hooks only' "$SCRATCH/uffd.out" || fail "uffd: the text report does not say so"
 # close_range(3, ~0) takes neither our descriptors nor lttng-ust's.
 same closeall
+# fsync writes back the file's mapped pages: a sync point like msync.
+same fsync
 
 # Without tracking the same program gives a false alarm: the store is unseen.
 TORNWATCH_WRITE_TRACK=0 tw_run hooks "$P" store "$D/hooks"
@@ -53,3 +55,10 @@ J=$SCRATCH/race.json
 expect_eq "race: kinds" "$(jqr "$J" '[.anomalies[].kind] | join(",")')" sync_race
 expect_eq "race: page" "$(jqr "$J" '[.anomalies[0].pages[] | "\(.index)=\(.state)"] | join(" ")')" "3=changed"
 expect_eq "race: unseen by hooks" "$(jqr "$J" '.anomalies[0].untracked_store')" true
+# Seed 002 itself: the second store meets fsync's write-back.
+LD_PRELOAD=$FAULT tw_run fsync-race "$P" fsync-race "$D/fsync-race"
+expect_eq "fsync race: exit" "$RC" 3
+J=$SCRATCH/fsync-race.json
+expect_eq "fsync race: kinds" "$(jqr "$J" '[.anomalies[].kind] | join(",")')" sync_race
+expect_eq "fsync race: page" "$(jqr "$J" '[.anomalies[0].pages[] | "\(.index)=\(.state)"] | join(" ")')" "3=changed"
+expect_eq "fsync race: the sync" "$(jqr "$J" '.anomalies[0].interleaving[0].call')" fsync

@@ -12,7 +12,7 @@
  *     one wrote.
  * TW_FAULT_MSYNC_HOLD=1  msync, once done, waits (up to 5 s) for the program
  *     to set tw_fault_release, after setting tw_fault_in_msync: a slow sync
- *     that a racing store can meet deterministically.
+ *     that a racing store can meet deterministically. fsync the same.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -40,6 +40,7 @@ static ssize_t (*real_pread)(int, void *, size_t, off_t);
 static ssize_t (*real_pwrite)(int, const void *, size_t, off_t);
 static void *(*real_mmap)(void *, size_t, int, int, int, off_t);
 static int (*real_msync)(void *, size_t, int);
+static int (*real_fsync)(int);
 static int (*real_open)(const char *, int, ...);
 static int (*real_close)(int);
 
@@ -55,6 +56,7 @@ static void fault_init(void)
 	real_mmap = dlsym(RTLD_NEXT, "mmap");
 	real_open = dlsym(RTLD_NEXT, "open");
 	real_close = dlsym(RTLD_NEXT, "close");
+	real_fsync = dlsym(RTLD_NEXT, "fsync");
 	__atomic_store_n(&real_msync, dlsym(RTLD_NEXT, "msync"),
 			 __ATOMIC_RELEASE);
 }
@@ -190,14 +192,11 @@ ssize_t pread(int fd, void *buf, size_t n, off_t off)
 	return ret;
 }
 
-__attribute__((visibility("default")))
-int msync(void *addr, size_t len, int flags)
+/* A slow sync, once the real one is done: until the program releases it. */
+static void hold(void)
 {
 	struct timespec ts = { 0, 1000000 };
-	int ret, i;
-
-	fault_init();
-	ret = real_msync(addr, len, flags);
+	int i;
 
 	if (getenv("TW_FAULT_MSYNC_HOLD")) {
 		__atomic_store_n(&tw_fault_in_msync, 1, __ATOMIC_RELEASE);
@@ -206,5 +205,26 @@ int msync(void *addr, size_t len, int flags)
 			nanosleep(&ts, NULL);
 		}
 	}
+}
+
+__attribute__((visibility("default")))
+int msync(void *addr, size_t len, int flags)
+{
+	int ret;
+
+	fault_init();
+	ret = real_msync(addr, len, flags);
+	hold();
+	return ret;
+}
+
+__attribute__((visibility("default")))
+int fsync(int fd)
+{
+	int ret;
+
+	fault_init();
+	ret = real_fsync(fd);
+	hold();
 	return ret;
 }

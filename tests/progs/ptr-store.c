@@ -12,6 +12,8 @@
  *   ptr-store uffd FILE     the program registers the mapping with a
  *                           userfaultfd of its own (it must not meet ours)
  *   ptr-store closeall FILE close_range(3, ~0) and a store after it
+ *   ptr-store fsync FILE    page 4 stored, fsync instead of msync
+ *   ptr-store fsync-race FILE  race's shape, fsync holding instead
  *   ptr-store race FILE     page 3 stored, then a second thread stores into
  *                           it again while msync is inside its call (the
  *                           fault preload holds it there): the page changed
@@ -184,7 +186,7 @@ static void *race_store(void *arg)
 	return NULL;
 }
 
-static int race(unsigned char *map)
+static int race(unsigned char *map, int fd)
 {
 	struct racer r = { map, dlsym(RTLD_DEFAULT, "tw_fault_in_msync"),
 			   dlsym(RTLD_DEFAULT, "tw_fault_release") };
@@ -196,7 +198,12 @@ static int race(unsigned char *map)
 	}
 	store_page(map, 3);
 	pthread_create(&t, NULL, race_store, &r);
-	sync_map(map, (size_t)NPAGES * PS);
+	if (fd >= 0 && fsync(fd) != 0) {
+		die("fsync");
+	}
+	if (fd < 0) {
+		sync_map(map, (size_t)NPAGES * PS);
+	}
 	pthread_join(t, NULL);
 	return 0;
 }
@@ -208,7 +215,7 @@ int main(int argc, char **argv)
 	int fd;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: ptr-store store|fork|mremap|uffd|closeall|race FILE\n");
+		fprintf(stderr, "usage: ptr-store store|fork|mremap|uffd|closeall|fsync|race|fsync-race FILE\n");
 		return 2;
 	}
 	mode = argv[1];
@@ -241,7 +248,17 @@ int main(int argc, char **argv)
 		return close_all(map);
 	}
 	if (strcmp(mode, "race") == 0) {
-		return race(map);
+		return race(map, -1);
+	}
+	if (strcmp(mode, "fsync-race") == 0) {
+		return race(map, fd);
+	}
+	if (strcmp(mode, "fsync") == 0) {
+		store_page(map, 4);
+		if (fsync(fd) != 0) {
+			die("fsync");
+		}
+		return verify(4);
 	}
 	fprintf(stderr, "ptr-store: unknown mode %s\n", mode);
 	return 2;
