@@ -20,6 +20,13 @@ wall() { local t0 t1; t0=$(date +%s.%N); "$@" >"$work/out" 2>&1; t1=$(date +%s.%
 echo "mm-bench: $OPS operations on a 12,800,000-byte file (rwtest04's shape)"
 bare=$("$BIN/mm-bench" "$work/f" "$OPS" | secs)
 traced=$("$TW" run -o "$work/trace" -- "$BIN/mm-bench" "$work/f" "$OPS" | secs)
+rm -rf "$work/trace"
+# What kernel write tracking costs at msync: against the hooks alone and
+# against checksumming every page (--full-check).
+hooks=$(TORNWATCH_WRITE_TRACK=0 "$TW" run -o "$work/trace" -- "$BIN/mm-bench" "$work/f" "$OPS" | secs)
+rm -rf "$work/trace"
+full=$("$TW" run -o "$work/trace" --full-check -- "$BIN/mm-bench" "$work/f" "$OPS" | secs)
+rm -rf "$work/trace"
 whole=$(wall "$TW" run -o "$work/trace2" -- "$BIN/mm-bench" "$work/f" "$OPS")
 events=$("$TW" analyze "$work/trace2" | sed -n 's/^tornwatch: \([0-9]*\) events.*/\1/p')
 size=$(du -sk "$work/trace2" | cut -f1)
@@ -31,6 +38,8 @@ fi
 printf '  bare       %8.3f s\n' "$bare"
 printf '  tornwatch  %8.3f s  (x%.2f)   whole run with session and analysis %.3f s\n' \
 	"$traced" "$(echo "$traced / $bare" | bc -l)" "$whole"
+printf '    hooks only (TORNWATCH_WRITE_TRACK=0) %8.3f s  (x%.2f)\n' "$hooks" "$(echo "$hooks / $bare" | bc -l)"
+printf '    --full-check                         %8.3f s  (x%.2f)\n' "$full" "$(echo "$full / $bare" | bc -l)"
 [ -n "$straced" ] && printf '  strace -f  %8.3f s  (x%.2f)\n' "$straced" "$(echo "$straced / $bare" | bc -l)"
 printf '  trace: %s events, %s KiB, %.1f events per operation\n' "$events" "$size" \
 	"$(echo "$events / $OPS" | bc -l)"
