@@ -214,7 +214,33 @@ static int json_anomaly(FILE *f, const struct tw_records *r,
 	return ret;
 }
 
-static void json_tail(FILE *f, const struct tw_records *r)
+static void json_unseen(FILE *f, const struct tw_records *r,
+			const struct tw_anomalies *a)
+{
+	char name[4200];
+	size_t i;
+
+	fprintf(f, ",\"unseen_writes\":[");
+	for (i = 0; i < a->nunseen; i++) {
+		const struct tw_unseen_report *u = &a->unseen[i];
+
+		tw_file_name(r, u->dev, u->ino, name, sizeof(name));
+		fprintf(f, "%s{\"file\":", i ? "," : "");
+		json_str(f, name);
+		fprintf(f, ",\"dev\":%" PRIu64 ",\"ino\":%" PRIu64 ",\"via\":\"%s\","
+			"\"pid\":%d,\"exe\":", u->dev, u->ino,
+			tw_unseen_via(u->how), u->pid);
+		json_str(f, u->exe);
+		fprintf(f, ",\"call\":");
+		json_str(f, u->call ? u->call : "");
+		fprintf(f, ",\"processes\":%zu,\"reads_undecided\":%" PRIu64 "}",
+			u->processes, u->reads_undecided);
+	}
+	fputc(']', f);
+}
+
+static void json_tail(FILE *f, const struct tw_records *r,
+		      const struct tw_anomalies *a)
 {
 	size_t i;
 
@@ -226,7 +252,9 @@ static void json_tail(FILE *f, const struct tw_records *r)
 		json_str(f, r->untraced[i].path);
 		fputc('}', f);
 	}
-	fprintf(f, "]}\n");
+	fputc(']', f);
+	json_unseen(f, r, a);
+	fprintf(f, "}\n");
 }
 
 int tw_report_json(FILE *f, const struct tw_records *r,
@@ -259,7 +287,7 @@ int tw_report_json(FILE *f, const struct tw_records *r,
 		}
 		ret = json_anomaly(f, r, &a->a[i], s.group_of[i]);
 	}
-	json_tail(f, r);
+	json_tail(f, r, a);
 	tw_summary_free(&s);
 	return ret;
 }
@@ -278,5 +306,5 @@ void tw_report_json_untraced(FILE *f, const struct tw_report_opts *o,
 		"\"exec_env_dropped\":0,\"not_traced\":[{\"pid\":%d,\"exe\":",
 		(int)pid);
 	json_str(f, exe);
-	fprintf(f, "}]}\n");
+	fprintf(f, "}],\"unseen_writes\":[]}\n");
 }

@@ -31,6 +31,23 @@ enum tw_op {
 				/* length 0: to the end (truncate, punch hole) */
 	TW_OP_OPAQUE = 8,	/* [offset, offset+ret) written with data not seen */
 				/* (copy_file_range, sendfile, splice) */
+	TW_OP_UNSEEN = 9,	/* a marker, no data: see enum tw_unseen_flag */
+};
+
+/*
+ * TW_OP_UNSEEN's flags. Some writers reach the kernel through libc's
+ * internal write, past every hook: stdio flushing a FILE, glibc's POSIX
+ * AIO helper threads. A mark says the file (dev, ino, through fd) may be
+ * written so from its begin on, until a release names the mark by its cid
+ * (in addr), or the process execs, or forever.
+ */
+enum tw_unseen_flag {
+	TW_UNSEEN_MARK = 1,	/* may be written unseen from now on */
+	TW_UNSEEN_RELEASE = 2,	/* the mark whose cid is addr ended */
+	TW_UNSEEN_FORK = 4,	/* about to fork with marks open: the child */
+				/* inherits them (buffers, in-flight I/O) */
+	TW_UNSEEN_STDIO = 16,	/* through a FILE */
+	TW_UNSEEN_POSIX_AIO = 32,	/* aio_write, lio_listio */
 };
 
 /* Which bytes a piece checksum describes. */

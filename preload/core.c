@@ -21,6 +21,7 @@
 #include "emit.h"
 #include "inflight.h"
 #include "maps.h"
+#include "unseen.h"
 #include "uring.h"
 
 #define TW_REAL_DEF(ret, name, params) ret (*tw_real_##name) params;
@@ -291,6 +292,7 @@ void tw_start(void)
 	tw_enter();
 	tw_emit_process(TW_START_EXEC, (int32_t)getppid());
 	__atomic_store_n(&tw_active, 1, __ATOMIC_RELEASE);
+	tw_unseen_start();
 	tw_leave();
 }
 
@@ -311,6 +313,7 @@ TW_EXPORT pid_t fork(void)
 		return -1;
 	}
 	tw_enter();
+	tw_unseen_fork();
 	tw_emit_before_fork(&set);
 	tw_maps_lock();
 	tw_in_fork_hook = 1;
