@@ -12,7 +12,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,31 +26,6 @@ static int writing(const char *mode)
 	return mode && (mode[0] == 'w' || mode[0] == 'a' || strchr(mode, '+'));
 }
 
-/* The path the fd names, for the report: libc's open was not seen. */
-static void named(const char *call, int fd)
-{
-	char link[64], target[PATH_MAX];
-	struct tw_file_open o;
-	struct tw_fd f;
-	ssize_t n;
-
-	if (tw_fd_get(fd, &f) != 0 || !f.regular) {
-		return;
-	}
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, target, sizeof(target) - 1);
-	target[n > 0 ? n : 0] = '\0';
-	o.pid = tw_pid();
-	o.tid = tw_tid();
-	o.fn = (uint16_t)tw_fn_of(call);
-	o.fd = fd;
-	o.flags = f.flags;
-	o.dev = f.dev;
-	o.ino = f.ino;
-	o.path = target;
-	tw_emit_file_open(&o);
-}
-
 /* The FILE libc just made (f may be NULL); watched: depth 1, traced. */
 static FILE *made_file(const char *call, FILE *f, const char *mode,
 		       int watched)
@@ -64,7 +38,7 @@ static FILE *made_file(const char *call, FILE *f, const char *mode,
 			tw_fd_forget(fd);
 		}
 		if (watched && fd >= 0) {
-			named(call, fd);
+			tw_unseen_name(call, fd);
 			if (writing(mode)) {
 				tw_unseen_mark(call, fd, f, TW_UNSEEN_STDIO);
 			}

@@ -11,8 +11,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <unistd.h>
 #include "core.h"
 #include "emit.h"
 #include "fdtable.h"
@@ -198,6 +200,30 @@ void tw_unseen_fd_made(const char *call, int fd)
 	errno = saved;
 }
 
+void tw_unseen_name(const char *call, int fd)
+{
+	char link[64], target[PATH_MAX];
+	struct tw_file_open o;
+	struct tw_fd f;
+	ssize_t n;
+
+	if (tw_fd_get(fd, &f) != 0 || !f.regular) {
+		return;
+	}
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	target[n > 0 ? n : 0] = '\0';
+	o.pid = tw_pid();
+	o.tid = tw_tid();
+	o.fn = (uint16_t)tw_fn_of(call);
+	o.fd = fd;
+	o.flags = f.flags;
+	o.dev = f.dev;
+	o.ino = f.ino;
+	o.path = target;
+	tw_emit_file_open(&o);
+}
+
 /* A thread holding the lock at fork is gone in the child. */
 static void unlock_in_child(void)
 {
@@ -206,9 +232,20 @@ static void unlock_in_child(void)
 
 void tw_unseen_start(void)
 {
+	int fd;
+
 	pthread_atfork(NULL, NULL, unlock_in_child);
-	tw_unseen_mark("start", 1, stdout, TW_UNSEEN_STDIO);
-	tw_unseen_mark("start", 2, stderr, TW_UNSEEN_STDIO);
+	/* Opened before us (a shell's redirection): named here, for the report. */
+	for (fd = 1; fd <= 2; fd++) {
+		int n = tw_unseen_stdio_n;
+
+		tw_unseen_mark("start", fd, fd == 1 ? (const void *)stdout :
+						      (const void *)stderr,
+			       TW_UNSEEN_STDIO);
+		if (tw_unseen_stdio_n != n) {
+			tw_unseen_name("start", fd);
+		}
+	}
 }
 
 void tw_unseen_fork(void)

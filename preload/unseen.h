@@ -26,6 +26,8 @@ void tw_unseen_release_key(const char *call, const void *key);
 void tw_unseen_fd_gone(const char *call, int fd);
 /* fd was just made (open, dup, dup2, F_DUPFD): fd 1 or 2 is stdout's, stderr's. */
 void tw_unseen_fd_made(const char *call, int fd);
+/* A file_open event naming what fd names (libc's own open was not seen). */
+void tw_unseen_name(const char *call, int fd);
 /* The library came up: stdout and stderr may already be files. */
 void tw_unseen_start(void);
 /* Before fork: a child inherits the open marks (buffers, in-flight I/O). */
