@@ -97,6 +97,9 @@ static int on_event(const struct tw_event *ev, void *data)
 	if (ret == 0) {
 		ret = tw_records_add(c->r, ev);
 	}
+	if (ret == 0 && ev->type == TW_EV_PROCESS) {
+		ret = tw_rules_process(c->rules, ev);
+	}
 	if (ret == 0 && ev->type != TW_EV_READING) {
 		ret = tw_rules_step(c->rules);
 	}

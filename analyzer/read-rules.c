@@ -68,6 +68,7 @@ struct judged {
 	const struct tw_version *match;
 	const struct inval *inval;	/* when it is what the read had to see */
 	int history_cut;	/* old or unknown: older versions were dropped */
+	int unseen;		/* a writer no hook sees decided it */
 };
 
 static int same_piece(const struct tw_version *v, unsigned int lo,
@@ -157,7 +158,7 @@ static struct judged judge_inval(const struct tw_block *b, size_t cut,
 				 unsigned int hi, uint32_t crc,
 				 const struct inval *iv)
 {
-	struct judged j = { TW_S_UNDECIDED, NULL, NULL, iv, 0 };
+	struct judged j = { TW_S_UNDECIDED, NULL, NULL, iv, 0, 0 };
 	uint64_t from = blk * TW_GRAIN + lo, to = blk * TW_GRAIN + hi;
 	size_t first = 0;
 
@@ -210,11 +211,42 @@ static int reshaped_since(const struct tw_block *b, size_t cut,
 	return 0;
 }
 
+/*
+ * The file may have been written unseen (stdio, POSIX AIO) while the read
+ * ran, or after the version it had to see: only a version made since the
+ * mark began tells anything (new); nothing is old or unknown.
+ */
+static int unseen_decides(const struct tw_unseen_view *uv,
+			  const struct tw_version *req, const struct inval *iv)
+{
+	if (!uv->file) {
+		return 0;
+	}
+	return uv->ongoing ||
+	       (uv->ended > (req ? req->t_visible : INT64_MIN) &&
+		(!iv || uv->ended > iv->t_end));
+}
+
+static struct judged judge_unseen(const struct tw_block *b, size_t cut,
+				  unsigned int lo, unsigned int hi,
+				  uint32_t crc, const struct tw_unseen_view *uv)
+{
+	struct judged j = { TW_S_UNDECIDED, NULL, NULL, NULL, 0, 1 };
+
+	j.match = match_after(b, 0, cut, lo, hi, crc,
+			      uv->ongoing ? uv->since : uv->ended_since);
+	if (j.match) {
+		j.state = TW_S_NEW;
+	}
+	return j;
+}
+
 static struct judged judge(const struct ctx *c, const struct tw_block *b,
 			   uint64_t blk, unsigned int lo, unsigned int hi,
-			   uint32_t crc, const struct tw_rec *rd)
+			   uint32_t crc, const struct tw_rec *rd,
+			   const struct tw_unseen_view *uv)
 {
-	struct judged j = { TW_S_UNDECIDED, NULL, NULL, NULL, 0 };
+	struct judged j = { TW_S_UNDECIDED, NULL, NULL, NULL, 0, 0 };
 	const struct inval *iv;
 	size_t cut = 0, req = 0, first;
 
@@ -228,6 +260,9 @@ static struct judged judge(const struct ctx *c, const struct tw_block *b,
 	iv = newest_inval(c, rd->dev, rd->ino, blk * TW_GRAIN + lo,
 			  blk * TW_GRAIN + hi, rd,
 			  j.req ? j.req->t_visible : INT64_MIN);
+	if (unseen_decides(uv, j.req, iv)) {
+		return judge_unseen(b, cut, lo, hi, crc, uv);
+	}
 	if (iv) {
 		j = judge_inval(b, cut, blk, lo, hi, crc, iv);
 		/* Zeros or older data are required only where nothing wrote since. */
@@ -336,21 +371,25 @@ int tw_judge_read(struct ctx *c, size_t rd)
 {
 	const struct tw_rec *x = tw_rec_at(c->r, rd);
 	struct tw_anomaly tmp, *a;
-	int history_cut = 0;
+	struct tw_unseen_view uv;
+	int history_cut = 0, by_unseen = 0;
 	size_t k;
 	int ret = 0;
 
 	memset(&tmp, 0, sizeof(tmp));
 	c->out->reads_checked++;
+	/* Per file, not per piece: a read's marks are the same for all its pieces. */
+	tw_unseen_view(&c->unseen, x->dev, x->ino, x->t_begin, x->t_end, &uv);
 	struct tw_piece p;
 
 	tw_piece_start(&p, &x->data);
 	while (ret == 0 && tw_piece_next(&p)) {
 		const struct tw_block *b = tw_versions_find(&c->vs, x->dev,
 							    x->ino, p.blk);
-		struct judged j = judge(c, b, p.blk, p.lo, p.hi, p.crc, x);
+		struct judged j = judge(c, b, p.blk, p.lo, p.hi, p.crc, x, &uv);
 
 		history_cut |= j.history_cut;
+		by_unseen |= j.unseen && j.state == TW_S_UNDECIDED;
 		ret = tw_anomaly_add_bytes(&tmp, c->r->page_size, p.blk * TW_GRAIN + p.lo,
 			       p.hi - p.lo, j.state);
 		if (ret == 0 && j.state != TW_S_UNDECIDED) {
@@ -360,6 +399,9 @@ int tw_judge_read(struct ctx *c, size_t rd)
 		if (ret == 0 && j.state == TW_S_OLD) {
 			ret = note_version(c, &tmp, j.match);
 		}
+	}
+	if (by_unseen) {
+		uv.file->undecided++;
 	}
 	if (ret != 0 || (tmp.bytes[TW_S_OLD] == 0 && tmp.bytes[TW_S_UNKNOWN] == 0)) {
 		free(tmp.pages);

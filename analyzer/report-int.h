@@ -21,6 +21,8 @@ struct tw_row {
 struct tw_row *tw_rows_of(const struct tw_records *r, const struct tw_anomaly *a,
 			  size_t *n);
 const char *tw_op_name(int op);
+/* "stdio" or "posix_aio": how a file was written unseen (TW_UNSEEN_*). */
+const char *tw_unseen_via(int how);
 const char *tw_row_op(const struct tw_rec *y);
 const char *tw_row_call(const struct tw_rec *y, int end);
 const char *tw_row_phase(const struct tw_rec *y, int end);

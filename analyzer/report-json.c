@@ -226,7 +226,33 @@ static const char *untraced_why(int32_t why)
 	}
 }
 
-static void json_tail(FILE *f, const struct tw_records *r)
+static void json_unseen(FILE *f, const struct tw_records *r,
+			const struct tw_anomalies *a)
+{
+	char name[4200];
+	size_t i;
+
+	fprintf(f, ",\"unseen_writes\":[");
+	for (i = 0; i < a->nunseen; i++) {
+		const struct tw_unseen_report *u = &a->unseen[i];
+
+		tw_file_name(r, u->dev, u->ino, name, sizeof(name));
+		fprintf(f, "%s{\"file\":", i ? "," : "");
+		tw_json_str(f, name);
+		fprintf(f, ",\"dev\":%" PRIu64 ",\"ino\":%" PRIu64 ",\"via\":\"%s\","
+			"\"pid\":%d,\"exe\":", u->dev, u->ino,
+			tw_unseen_via(u->how), u->pid);
+		tw_json_str(f, u->exe);
+		fprintf(f, ",\"call\":");
+		tw_json_str(f, u->call ? u->call : "");
+		fprintf(f, ",\"processes\":%zu,\"reads_undecided\":%" PRIu64 "}",
+			u->processes, u->reads_undecided);
+	}
+	fputc(']', f);
+}
+
+static void json_tail(FILE *f, const struct tw_records *r,
+		      const struct tw_anomalies *a)
 {
 	size_t i;
 
@@ -239,7 +265,9 @@ static void json_tail(FILE *f, const struct tw_records *r)
 		fprintf(f, ",\"why\":\"%s\",\"tid\":%d}",
 			untraced_why(r->untraced[i].why), r->untraced[i].tid);
 	}
-	fprintf(f, "]}\n");
+	fputc(']', f);
+	json_unseen(f, r, a);
+	fprintf(f, "}\n");
 }
 
 static void json_map_modes(FILE *f, const struct tw_records *r)
@@ -304,7 +332,7 @@ int tw_report_json(FILE *f, const struct tw_records *r,
 		}
 		ret = json_anomaly(f, r, &a->a[i], s.group_of[i]);
 	}
-	json_tail(f, r);
+	json_tail(f, r, a);
 	tw_summary_free(&s);
 	return ret;
 }
@@ -323,5 +351,5 @@ void tw_report_json_untraced(FILE *f, const struct tw_report_opts *o,
 		"\"exec_env_dropped\":0,\"not_traced\":[{\"pid\":%d,\"exe\":",
 		(int)pid);
 	tw_json_str(f, exe);
-	fprintf(f, ",\"why\":\"exec\",\"tid\":0}]}\n");
+	fprintf(f, ",\"why\":\"exec\",\"tid\":0}],\"unseen_writes\":[]}\n");
 }

@@ -72,10 +72,10 @@ const char *tw_op_name(int op)
 {
 	static const char *const names[] = {
 		"read", "write", "store", "load", "msync", "sync", "other",
-		"zero", "unseen", "unlink",
+		"zero", "unseen", "unlink", "mark",
 	};
 
-	return op >= 0 && op <= TW_OP_UNLINK ? names[op] : "?";
+	return op >= 0 && op <= TW_OP_UNSEEN ? names[op] : "?";
 }
 
 const char *tw_row_op(const struct tw_rec *y)

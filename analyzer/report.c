@@ -149,6 +149,41 @@ static void text_bounds(FILE *f, const struct tw_records *r,
 	}
 }
 
+const char *tw_unseen_via(int how)
+{
+	return how & TW_UNSEEN_POSIX_AIO ? "posix_aio" : "stdio";
+}
+
+/* Files written where no hook sees: their reads are undecided, not judged. */
+#define TW_UNSEEN_LINES 10
+
+static void text_unseen(FILE *f, const struct tw_records *r,
+			const struct tw_anomalies *a)
+{
+	char name[4200];
+	size_t i;
+
+	for (i = 0; i < a->nunseen && i < TW_UNSEEN_LINES; i++) {
+		const struct tw_unseen_report *u = &a->unseen[i];
+
+		tw_file_name(r, u->dev, u->ino, name, sizeof(name));
+		fprintf(f, "  blind spot: %s: written through %s by pid %d (%s)",
+			name, u->how & TW_UNSEEN_POSIX_AIO ? "POSIX AIO" : "stdio",
+			u->pid, u->exe[0] ? u->exe : "?");
+		if (u->processes > 1) {
+			fprintf(f, " and %zu other process%s", u->processes - 1,
+				u->processes == 2 ? "" : "es");
+		}
+		fprintf(f, ", unseen; reads of it since are undecided (%" PRIu64
+			" read%s)\n", u->reads_undecided,
+			u->reads_undecided == 1 ? "" : "s");
+	}
+	if (a->nunseen > TW_UNSEEN_LINES) {
+		fprintf(f, "  blind spot: … and %zu more files written unseen\n",
+			a->nunseen - TW_UNSEEN_LINES);
+	}
+}
+
 /* 0, or -ENOMEM when the interleaving could not be printed. */
 static int text_anomaly(FILE *f, const struct tw_records *r,
 			const struct tw_anomaly *a)
@@ -495,6 +530,7 @@ int tw_report_text(FILE *f, const struct tw_records *r,
 	text_execs(f, r);
 	text_map_modes(f, r);
 	text_bounds(f, r, a);
+	text_unseen(f, r, a);
 	if (a->n) {
 		text_summary(f, &s);
 		ret = text_groups(f, r, a, &s, o ? o->max_full : SIZE_MAX);

@@ -3,10 +3,12 @@
 #ifndef TW_RULES_INT_H
 #define TW_RULES_INT_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include "rules.h"
+#include "unseen.h"
 #include "versions.h"
 
 #define T_NEVER INT64_MAX
@@ -75,6 +77,7 @@ struct ctx {
 	int64_t change_lag;	/* longest call that changes file data */
 	struct candidate *cand;
 	size_t ncand, capcand;
+	struct tw_unseen unseen;	/* files written where no hook sees */
 };
 
 static inline int same_file(const struct tw_rec *a, const struct tw_rec *b)
@@ -111,6 +114,15 @@ static inline int is_barrier(const struct tw_rec *m)
 	return m->ended && m->ret == 0 && (m->flags & MS_SYNC);
 }
 
+/*
+ * An msync that failed other than by its arguments (EIO, ENOSPC...): what
+ * it was writing back may never reach the file, and the kernel said so.
+ */
+static inline int sync_may_lose(const struct tw_rec *m)
+{
+	return m->ended && m->ret < 0 && m->err != EINVAL && m->err != ENOMEM;
+}
+
 
 /* Sync rules (sync-rules.c): a store or msync, settled. */
 int tw_settle_store(struct ctx *c, size_t i);
@@ -122,6 +134,8 @@ void tw_finish_races(struct ctx *c);
 int tw_build_versions(struct ctx *c, size_t i);
 /* A barrier msync made store s visible at t. */
 int tw_store_visible(struct ctx *c, const struct span *s, size_t m, int64_t t);
+/* A failed msync: what it was writing back may be lost (sync-rules.c). */
+int tw_settle_failed_msync(struct ctx *c, size_t i);
 /* read-rules.c: one read or load, piece by piece. */
 int tw_judge_read(struct ctx *c, size_t rd);
 /* async-rules.c: one async I/O once done; an unknown read it may explain. */

@@ -69,9 +69,14 @@ static int settle(struct ctx *c, size_t floor, int64_t now)
 			break;
 		}
 		ret = tw_settle_store(c, c->settled);
-		/* One that never returned is never a barrier nor raced. */
-		if (ret == 0 && x->op == TW_OP_MSYNC && x->ended) {
+		/*
+		 * One that never returned is never a barrier nor raced; one
+		 * that failed wrote back nothing a read can rely on.
+		 */
+		if (ret == 0 && x->op == TW_OP_MSYNC && x->ended && x->ret >= 0) {
 			ret = tw_settle_msync(c, c->settled);
+		} else if (ret == 0 && x->op == TW_OP_MSYNC && x->ended) {
+			ret = tw_settle_failed_msync(c, c->settled);
 		}
 		if (ret == 0) {
 			ret = tw_build_versions(c, c->settled);
@@ -258,7 +263,12 @@ int tw_rules_end(struct tw_rules *s)
 	out->blocks_history_cut = c->vs.blocks_history_cut;
 	out->blocks_live_cut = c->vs.blocks_live_cut;
 	out->overdue = s->ndeferred;
-	return 0;
+	return tw_unseen_export(&c->unseen, out);
+}
+
+int tw_rules_process(struct tw_rules *s, const struct tw_event *ev)
+{
+	return tw_unseen_process(&s->c.unseen, ev);
 }
 
 void tw_rules_free(struct tw_rules *s)
@@ -268,6 +278,7 @@ void tw_rules_free(struct tw_rules *s)
 	}
 	tw_versions_free(&s->c.vs);
 	tw_sync_rules_free(&s->c);
+	tw_unseen_free(&s->c.unseen);
 	free(s->c.inval);
 	free(s->c.cand);
 	free(s->deferred);
@@ -296,5 +307,6 @@ void tw_anomalies_free(struct tw_anomalies *a)
 		free(a->a[i].inter);
 	}
 	free(a->a);
+	free(a->unseen);
 	memset(a, 0, sizeof(*a));
 }

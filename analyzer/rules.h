@@ -57,6 +57,21 @@ struct tw_anomaly {
 	size_t ninter, capinter;
 };
 
+/*
+ * A file written by means no hook sees (stdio, POSIX AIO; README): its
+ * reads since were left undecided.
+ */
+struct tw_unseen_report {
+	uint64_t dev;
+	uint64_t ino;
+	int how;		/* TW_UNSEEN_STDIO, TW_UNSEEN_POSIX_AIO */
+	int32_t pid;		/* the first process that marked it */
+	const char *call;	/* and where */
+	char exe[256];
+	size_t processes;	/* that marked it */
+	uint64_t reads_undecided;
+};
+
 struct tw_anomalies {
 	struct tw_anomaly *a;
 	size_t n, cap;
@@ -65,6 +80,8 @@ struct tw_anomalies {
 	uint64_t blocks_history_cut;
 	uint64_t blocks_live_cut;
 	uint64_t overdue;	/* calls judged as never ended */
+	struct tw_unseen_report *unseen;	/* in the order first marked */
+	size_t nunseen;
 };
 
 const char *tw_kind_name(int kind);
@@ -97,6 +114,8 @@ struct tw_rules;
 struct tw_rules *tw_rules_new(struct tw_records *r, struct tw_anomalies *out);
 /* 0 or -ENOMEM. */
 int tw_rules_step(struct tw_rules *s);
+/* A process started (exec, fork): what its earlier marks became. 0 or -ENOMEM. */
+int tw_rules_process(struct tw_rules *s, const struct tw_event *ev);
 int tw_rules_end(struct tw_rules *s);
 void tw_rules_free(struct tw_rules *s);
 int tw_rules_run(struct tw_records *r, struct tw_anomalies *out);

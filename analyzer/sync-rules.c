@@ -179,6 +179,11 @@ static int unexplained_changes(struct ctx *c, struct live_sync *ls)
 		if (explained || changed_during(c, ls->rec, pg)) {
 			continue;
 		}
+		/* A writer no hook sees (stdio, POSIX AIO) may have been it. */
+		if (tw_unseen_during(&c->unseen, x->dev, x->ino, x->t_begin,
+				     x->t_end)) {
+			continue;
+		}
 		a = race_of(c, ls);
 		if (!a) {
 			return -ENOMEM;
@@ -284,6 +289,33 @@ int tw_settle_msync(struct ctx *c, size_t i)
 		}
 	}
 	return ret == 0 ? unexplained_changes(c, ls) : ret;
+}
+
+/*
+ * A failed msync races nothing and makes nothing visible. When the
+ * failure may have lost data, the stores it was writing back are never
+ * required either: a later msync returning 0 does not say they reached
+ * the file (the kernel reports a write-back error once).
+ */
+int tw_settle_failed_msync(struct ctx *c, size_t i)
+{
+	const struct tw_records *r = c->r;
+	const struct tw_rec *x = tw_rec_at(r, i);
+	size_t j = 0;
+
+	if (!sync_may_lose(x)) {
+		return 0;
+	}
+	while (j < c->npending) {
+		const struct span *s = &c->pending[j];
+
+		if (sync_covers(r, x, s) && s->t_end <= x->t_begin) {
+			c->pending[j] = c->pending[--c->npending];
+		} else {
+			j++;
+		}
+	}
+	return 0;
 }
 
 void tw_sync_rules_free(struct ctx *c)

@@ -140,6 +140,36 @@ static int add_inval(struct ctx *c, size_t rec)
 	return 0;
 }
 
+/*
+ * A failed msync's pages hold what no read can rely on: data that may
+ * not have reached the file. Until written again, they are undecided.
+ */
+static int add_lost_sync(struct ctx *c, size_t rec)
+{
+	const struct tw_rec *x = tw_rec_at(c->r, rec);
+	uint64_t ps = c->r->page_size;
+	struct inval *v;
+
+	if (!sync_may_lose(x) || x->offset < 0) {
+		return 0;
+	}
+	if (!TW_GROW(c->inval, c->ninval, c->capinval)) {
+		return -ENOMEM;
+	}
+	v = &c->inval[c->ninval++];
+	v->dev = x->dev;
+	v->ino = x->ino;
+	v->zero = 0;
+	v->lo = (uint64_t)x->offset / ps * ps;
+	v->hi = ((uint64_t)x->offset + x->length + ps - 1) / ps * ps;
+	v->t_begin = x->t_begin;
+	v->t_end = x->t_end;
+	v->rec = rec;
+	if (x->t_end - x->t_begin > c->inval_lag) {
+		c->inval_lag = x->t_end - x->t_begin;
+	}
+	return 0;
+}
 
 int tw_build_versions(struct ctx *c, size_t i)
 {
@@ -168,10 +198,16 @@ int tw_build_versions(struct ctx *c, size_t i)
 	case TW_OP_OPAQUE:
 		ret = add_inval(c, i);
 		break;
+	case TW_OP_UNSEEN:
+		ret = tw_unseen_settle(&c->unseen, x);
+		break;
 	case TW_OP_MSYNC:
 		ret = add_sync_pages(c, i, 0);
 		if (ret == 0) {
 			ret = add_sync_pages(c, i, 1);
+		}
+		if (ret == 0) {
+			ret = add_lost_sync(c, i);
 		}
 		break;
 	default:

@@ -33,6 +33,23 @@ enum tw_op {
 				/* (copy_file_range, sendfile, splice) */
 	TW_OP_UNLINK = 9,	/* a name of (dev, ino) removed (unlink, rename */
 				/* over it); flags: the links it had before */
+	TW_OP_UNSEEN = 10,	/* a marker, no data: see enum tw_unseen_flag */
+};
+
+/*
+ * TW_OP_UNSEEN's flags. Some writers reach the kernel through libc's
+ * internal write, past every hook: stdio flushing a FILE, glibc's POSIX
+ * AIO helper threads. A mark says the file (dev, ino, through fd) may be
+ * written so from its begin on, until a release names the mark by its cid
+ * (in addr), or the process execs, or forever.
+ */
+enum tw_unseen_flag {
+	TW_UNSEEN_MARK = 1,	/* may be written unseen from now on */
+	TW_UNSEEN_RELEASE = 2,	/* the mark whose cid is addr ended */
+	TW_UNSEEN_FORK = 4,	/* about to fork with marks open: the child */
+				/* inherits them (buffers, in-flight I/O) */
+	TW_UNSEEN_STDIO = 16,	/* through a FILE */
+	TW_UNSEEN_POSIX_AIO = 32,	/* aio_write, lio_listio */
 };
 
 /* Which bytes a piece checksum describes. */

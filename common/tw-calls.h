@@ -61,7 +61,16 @@
 	X(sys_io_uring_enter, "syscall(io_uring_enter)")		\
 	X(unlink, "unlink") X(unlinkat, "unlinkat") X(remove, "remove")	\
 	X(rename, "rename") X(renameat, "renameat")			\
-	X(renameat2, "renameat2")
+	X(renameat2, "renameat2")	\
+	X(start, "start") X(fork, "fork") X(fcntl, "fcntl")		\
+	X(fopen, "fopen") X(fopen64, "fopen64") X(fdopen, "fdopen")	\
+	X(freopen, "freopen") X(freopen64, "freopen64")		\
+	X(tmpfile, "tmpfile") X(tmpfile64, "tmpfile64")		\
+	X(fclose, "fclose")						\
+	X(aio_write, "aio_write") X(aio_write64, "aio_write64")	\
+	X(lio_listio, "lio_listio") X(lio_listio64, "lio_listio64")	\
+	X(aio_error, "aio_error") X(aio_error64, "aio_error64")	\
+	X(aio_return, "aio_return") X(aio_return64, "aio_return64")
 
 enum tw_fn {
 #define TW_FN_ENUM(id, name) TW_FN_##id,

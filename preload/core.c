@@ -22,6 +22,7 @@
 #include "emit.h"
 #include "inflight.h"
 #include "maps.h"
+#include "unseen.h"
 #include "uring.h"
 
 #define TW_REAL_DEF(ret, name, params) ret (*tw_real_##name) params;
@@ -296,11 +297,13 @@ void tw_start(void)
 	tw_enter();
 	tw_emit_process(TW_START_EXEC, (int32_t)getppid());
 	__atomic_store_n(&tw_active, 1, __ATOMIC_RELEASE);
+	tw_unseen_start();
 	tw_leave();
 }
 
 void tw_fork_prepare(sigset_t *set)
 {
+	tw_unseen_fork();
 	tw_emit_before_fork(set);
 	tw_maps_lock();
 	tw_in_fork_hook = 1;

@@ -102,7 +102,8 @@
 			     const void *, char *const *, char *const *))	\
 	X(int, posix_spawnp, (pid_t *, const char *, const void *,		\
 			      const void *, char *const *, char *const *))	\
-	TW_HOOKED_ASYNC(X)
+	TW_HOOKED_ASYNC(X)							\
+	TW_HOOKED_UNSEEN(X)
 
 /*
  * Calls that make a descriptor without any hooked open: the number may
@@ -159,6 +160,22 @@
 				 unsigned int, void *, size_t))			\
 	X(int, io_uring_register, (unsigned int, unsigned int, const void *,	\
 				   unsigned int))
+
+/*
+ * Writers whose bytes reach the kernel inside libc, past every hook
+ * (unseen.h): FILE and aiocb pointers as void *.
+ */
+#define TW_HOOKED_UNSEEN(X)							\
+	X(void *, fdopen, (int, const char *))					\
+	X(int, fclose, (void *))						\
+	X(int, aio_write, (void *))						\
+	X(int, aio_write64, (void *))						\
+	X(int, lio_listio, (int, void *const *, int, void *))			\
+	X(int, lio_listio64, (int, void *const *, int, void *))		\
+	X(int, aio_error, (const void *))					\
+	X(int, aio_error64, (const void *))					\
+	X(ssize_t, aio_return, (void *))					\
+	X(ssize_t, aio_return64, (void *))
 
 #define TW_REAL_DECL(ret, name, params) extern ret (*tw_real_##name) params;
 TW_HOOKED(TW_REAL_DECL)

@@ -5,6 +5,7 @@
  * from fopen, pipe or socket: each such call makes the table forget the
  * numbers it returned, or a write there would be taken for one to the old
  * file. Nothing is recorded; the real call's result and errno are kept.
+ * The stdio makers (fopen, tmpfile...) are in stdio-hooks.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,18 +25,6 @@ static void made_fd(int fd)
 	}
 }
 
-/* The FILE is the one libc just made: reading its number is safe. */
-static FILE *made_file(FILE *f)
-{
-	int saved = errno;
-
-	if (f) {
-		made_fd(fileno(f));
-	}
-	errno = saved;
-	return f;
-}
-
 /* A pair written by the kernel only when the call succeeded. */
 static int made_pair(int ret, const int *fds)
 {
@@ -53,42 +42,6 @@ static int made_pair(int ret, const int *fds)
 			return fail;						\
 		}								\
 	} while (0)
-
-TW_EXPORT FILE *fopen(const char *path, const char *mode)
-{
-	TW_NOSYS_RET(fopen, NULL);
-	return made_file(tw_real_fopen(path, mode));
-}
-
-TW_EXPORT FILE *fopen64(const char *path, const char *mode)
-{
-	TW_NOSYS_RET(fopen64, NULL);
-	return made_file(tw_real_fopen64(path, mode));
-}
-
-TW_EXPORT FILE *freopen(const char *path, const char *mode, FILE *f)
-{
-	TW_NOSYS_RET(freopen, NULL);
-	return made_file(tw_real_freopen(path, mode, f));
-}
-
-TW_EXPORT FILE *freopen64(const char *path, const char *mode, FILE *f)
-{
-	TW_NOSYS_RET(freopen64, NULL);
-	return made_file(tw_real_freopen64(path, mode, f));
-}
-
-TW_EXPORT FILE *tmpfile(void)
-{
-	TW_NOSYS_RET(tmpfile, NULL);
-	return made_file(tw_real_tmpfile());
-}
-
-TW_EXPORT FILE *tmpfile64(void)
-{
-	TW_NOSYS_RET(tmpfile64, NULL);
-	return made_file(tw_real_tmpfile64());
-}
 
 TW_EXPORT int pipe(int fds[2])
 {

@@ -18,6 +18,7 @@
 #include "core.h"
 #include "fdtable.h"
 #include "tracer-fds.h"
+#include "unseen.h"
 
 #define TW_FDS 65536
 
@@ -278,6 +279,9 @@ static int fcntl_end(int fd, int cmd, void *arg, int ret)
 		case F_DUPFD:
 		case F_DUPFD_CLOEXEC:
 			tw_fd_dup(fd, ret);
+			if (tw_depth == 1 && tw_active) {
+				tw_unseen_fd_made("fcntl", ret);
+			}
 			break;
 		case F_SETFL:
 			tw_fd_setfl(fd, (int)(long)arg);

@@ -19,6 +19,7 @@
 #include "emit.h"
 #include "maps.h"
 #include "pieces.h"
+#include "unseen.h"
 #include "uring.h"
 #include "tracer-fds.h"
 #include "write-track.h"
@@ -343,6 +344,9 @@ TW_EXPORT int close(int fd)
 	ret = tw_close_guarded(fd);
 	/* Linux frees the number even when close fails with EINTR or EIO. */
 	tw_fd_forget(fd);
+	if (io.watched) {
+		tw_unseen_fd_gone("close", fd);
+	}
 	io_end(&io, ret, NULL, NULL, 0);
 	return ret;
 }
@@ -411,6 +415,8 @@ static int fd_end(const char *call, int ret, int flags, const char *path,
 	}
 	if (tw_depth == 1 && tw_active && ret >= 0 && !tw_from_tracer(caller)) {
 		opened(call, ret, flags, path);
+		/* stdout and stderr write through 1 and 2, whatever made them. */
+		tw_unseen_fd_made(call, ret);
 	}
 	tw_leave();
 	errno = saved;

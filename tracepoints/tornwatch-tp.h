@@ -34,6 +34,7 @@ LTTNG_UST_TRACEPOINT_ENUM(tornwatch, op,
 		lttng_ust_field_enum_value("zero", TW_OP_ZERO)
 		lttng_ust_field_enum_value("opaque", TW_OP_OPAQUE)
 		lttng_ust_field_enum_value("unlink", TW_OP_UNLINK)
+		lttng_ust_field_enum_value("unseen", TW_OP_UNSEEN)
 	)
 )
 

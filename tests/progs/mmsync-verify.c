@@ -8,8 +8,11 @@
  *   mmsync-verify race FILE      a second thread stores while msync runs
  *   mmsync-verify race-inline FILE  the same store, inlined by the compiler
  *   mmsync-verify split FILE     the verify runs in a child process (exec)
+ *   mmsync-verify resync FILE    an msync that fails is tried again, then
+ *                                the verify (a file system that lost it)
  *   mmsync-verify verify FILE OFFSET LENGTH
  *
+ * MMSYNC_SYNC_MAY_FAIL=1: a failed msync is said on stderr, not fatal.
  * MMSYNC_PAUSE_MS=N sleeps N ms after the fill and before the verify.
  * MMSYNC_VERIFY_CPU=N moves the process to CPU N for the verify: a per-CPU
  * trace then has its read in another stream than its stores.
@@ -220,7 +223,15 @@ static int run(const char *mode, const char *path, const char *self)
 		pthread_create(&racer_thread, NULL, race_store, &r);
 	}
 	if (msync(map, (size_t)st.st_size, MS_SYNC) != 0) {
-		die("msync");
+		if (!getenv("MMSYNC_SYNC_MAY_FAIL") && strcmp(mode, "resync") != 0) {
+			die("msync");
+		}
+		fprintf(stderr, "mmsync-verify: msync: %s\n", strerror(errno));
+		/* The kernel reports a lost write-back once: this one says 0. */
+		if (strcmp(mode, "resync") == 0 &&
+		    msync(map, (size_t)st.st_size, MS_SYNC) != 0) {
+			die("msync again");
+		}
 	}
 	if (strncmp(mode, "race", 4) == 0) {
 		pthread_join(racer_thread, NULL);
@@ -261,9 +272,9 @@ int main(int argc, char **argv)
 	if ((argc != 3 && argc != 6) ||
 	    (strcmp(argv[1], "seed000") != 0 && strcmp(argv[1], "race") != 0 &&
 	     strcmp(argv[1], "race-inline") != 0 &&
-	     strcmp(argv[1], "split") != 0) ||
+	     strcmp(argv[1], "split") != 0 && strcmp(argv[1], "resync") != 0) ||
 	    offset < 0 || length <= 0 || offset + length > size) {
-		fprintf(stderr, "usage: mmsync-verify seed000|race|race-inline|split FILE "
+		fprintf(stderr, "usage: mmsync-verify seed000|race|race-inline|split|resync FILE "
 			"[SIZE OFFSET LENGTH] | verify FILE OFFSET LENGTH\n");
 		return 2;
 	}

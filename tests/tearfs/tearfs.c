@@ -23,13 +23,16 @@
  *     direct_io, or the kernel would fill the rest from the page cache.
  * direct_for_sync  O_SYNC, O_DSYNC and O_DIRECT opens get direct_io, so
  *     they read from tearfs, not the page cache: seed 000's verify fd.
+ * lost_sync  Hold the write-back of mapped pages (writepage writes); fsync
+ *     drops what is held of its file and fails with EIO: a device that
+ *     lost the write-back of an msync and said so.
  * lagging_size  getattr reports the backing file's size, before held
  *     writes are applied: a write-back cache whose attributes lag its
  *     acknowledged writes. The kernel's size stays right until someone
  *     asks for the attributes (fstat); then a load from a mapping past
  *     the reported size raises SIGBUS.
  *
- * Held writes (lazy_write, partial_flush) are never seen by tearfs's own
+ * Held writes (lazy_write, partial_flush, lost_sync) are never seen by tearfs's own
  * reads, which return the backing data (zeros past the backing end of
  * file); getattr reports the size as if they were applied. They are
  * applied in arrival order. A truncate drops the parts of them past the
@@ -74,6 +77,7 @@ struct tf_opts {
 	unsigned int short_n;
 	int direct_for_sync;
 	int lagging_size;
+	int lost_sync;
 };
 
 /* A write acknowledged to the kernel and not yet in the backing file. */
@@ -136,6 +140,7 @@ static const struct fuse_opt tf_optspec[] = {
 	TF_OPT("short_direct_reads=%u", short_n, 0),
 	TF_OPT("direct_for_sync", direct_for_sync, 1),
 	TF_OPT("lagging_size", lagging_size, 1),
+	TF_OPT("lost_sync", lost_sync, 1),
 	FUSE_OPT_KEY("-h", TF_KEY_HELP),
 	FUSE_OPT_KEY("--help", TF_KEY_HELP),
 	FUSE_OPT_END
@@ -860,7 +865,8 @@ static int tf_write(const char *path, const char *buf, size_t size,
 	int ret;
 
 	(void)path;
-	if (!tf.opt.lazy_write && !tf.opt.partial_flush) {
+	if (!tf.opt.lazy_write && !tf.opt.partial_flush &&
+	    !(tf.opt.lost_sync && fi->writepage)) {
 		ret = tf_pwrite_full((int)fi->fh, buf, size, off);
 		return ret < 0 ? ret : (int)size;
 	}
@@ -906,12 +912,35 @@ static int tf_flush(const char *path, struct fuse_file_info *fi)
 	return close(fd) < 0 ? -errno : 0;
 }
 
+/* lost_sync: the held writes of fd's file are gone; were there any? */
+static int tf_lose_held(int fd)
+{
+	struct tf_inode *ino;
+	struct tf_pending *p;
+	struct stat st;
+	int lost = 0;
+
+	pthread_mutex_lock(&tf.lock);
+	if (tf_inode_of_fd(fd, &st, &ino) == 0 && ino) {
+		while ((p = ino->pending)) {
+			ino->pending = p->next;
+			free(p);
+			lost = 1;
+		}
+	}
+	pthread_mutex_unlock(&tf.lock);
+	return lost;
+}
+
 static int tf_fsync(const char *path, int datasync,
 		    struct fuse_file_info *fi)
 {
 	int ret;
 
 	(void)path;
+	if (tf.opt.lost_sync && tf_lose_held((int)fi->fh)) {
+		return -EIO;
+	}
 	tf_flush_heads((int)fi->fh);
 	if (datasync) {
 		ret = fdatasync((int)fi->fh);
@@ -1061,7 +1090,8 @@ static void tf_usage(const char *prog)
 		"  -o window_reads            reads from 128 KiB snapshots\n"
 		"  -o short_direct_reads[=N]  O_DIRECT reads <= N bytes (4096)\n"
 		"  -o direct_for_sync         direct_io for sync, direct opens\n"
-		"  -o lagging_size            getattr: size before held writes\n",
+		"  -o lagging_size            getattr: size before held writes\n"
+		"  -o lost_sync               fsync drops mapped write-back, EIO\n",
 		prog);
 }
 
