@@ -16,7 +16,7 @@ same() {
 	local mode=$1 bare traced
 	bare=$("$P" "$mode" "$D/bare-$mode"; echo "exit $?")
 	tw_run "$mode" "$P" "$mode" "$D/$mode" >"$SCRATCH/$mode.out"
-	traced=$(grep -v '^tornwatch\|^trace:\|^  (' "$SCRATCH/$mode.out"; echo "exit $RC")
+	traced=$(grep -v '^tornwatch\|^trace:\|^  ' "$SCRATCH/$mode.out"; echo "exit $RC")
 	expect_eq "$mode: bare and traced" "$traced" "$bare"
 	expect_eq "$mode: anomalies" "$(jqr "$SCRATCH/$mode.json" '.anomalies | length')" 0
 }
