@@ -31,7 +31,8 @@ static const struct inval *newest_inval(const struct ctx *c, uint64_t dev,
 		    (best && v->t_begin + c->inval_lag < best->t_end)) {
 			break;
 		}
-		if (v->dev != dev || v->ino != ino || v->t_end >= rd->t_begin ||
+		if ((!v->anywhere && (v->dev != dev || v->ino != ino)) ||
+		    v->t_end >= rd->t_begin ||
 		    v->t_end <= after || v->hi <= lo || v->lo >= hi) {
 			continue;
 		}

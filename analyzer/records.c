@@ -151,10 +151,49 @@ static struct tw_rec *new_rec(struct tw_records *r, const struct tw_event *ev)
 	return c;
 }
 
+/* /proc/PID/mem, /proc/self/task/TID/mem: writing it writes process memory. */
+static int is_proc_mem(const char *path)
+{
+	const char *last = strrchr(path, '/');
+
+	return strncmp(path, "/proc/", 6) == 0 && last && strcmp(last, "/mem") == 0;
+}
+
+static const char *name_of(const struct tw_records *r, uint64_t dev,
+			   uint64_t ino)
+{
+	for (size_t i = 0; i < r->nnames; i++) {
+		if (r->names[i].dev == dev && r->names[i].ino == ino) {
+			return r->names[i].path;
+		}
+	}
+	return NULL;
+}
+
 static int begin(struct tw_records *r, const struct tw_event *ev)
 {
-	if (!new_rec(r, ev)) {
+	struct tw_rec *c = new_rec(r, ev);
+	const char *name;
+
+	if (!c) {
 		return -ENOMEM;
+	}
+	/*
+	 * A write into a process's memory may change any file it maps: data
+	 * written to no file known (dev 0, ino 0), which every file's later
+	 * reads reckon with.
+	 */
+	if (c->op == TW_OP_WRITE && (name = name_of(r, c->dev, c->ino)) &&
+	    is_proc_mem(name)) {
+		c->op = TW_OP_OPAQUE;
+		c->dev = c->ino = 0;
+		c->offset = -1;
+	}
+	if (c->op == TW_OP_OPAQUE && c->dev == 0 && c->ino == 0) {
+		c->anywhere = 1;
+		if (r->mem_writes++ == 0) {
+			r->t_mem_write = c->t_begin;
+		}
 	}
 	if (ev->op == TW_OP_UNLINK &&
 	    tw_lifetimes_removing(&r->lives, ev->dev, ev->ino, ev->flags) != 0) {
@@ -196,7 +235,9 @@ static int end(struct tw_records *r, const struct tw_event *ev)
 	c->t_end = ev->ts;
 	c->ret = ev->ret;
 	c->err = (int)ev->err;
-	c->offset = ev->offset;
+	if (!c->anywhere) {
+		c->offset = ev->offset;
+	}
 	c->ended = 1;
 	c->closed = 1;
 	tw_call_index_del(&r->calls, (int32_t)ev->pid, ev->cid);

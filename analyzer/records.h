@@ -74,6 +74,7 @@ struct tw_rec {
 	size_t nlater;
 	/* A note (t_end == t_begin, never ended): touch, wait or signal. */
 	int note;		/* enum tw_note */
+	int anywhere;		/* opaque data written to no file known: any file */
 	size_t io;		/* touch: the I/O's record */
 	int released;
 	int signo;
@@ -140,6 +141,9 @@ struct tw_records {
 	int session_counted;
 	uint64_t session_discarded, session_lost;
 	int unplaced_loss;
+	/* Writes into process memory (process_vm_writev, /proc/PID/mem) */
+	uint64_t mem_writes;	/* that may have changed any file, from */
+	int64_t t_mem_write;	/* the first one's begin on */
 	uint64_t events;
 	uint64_t orphans;	/* ends or pieces with no matching begin */
 	uint64_t late_ends;	/* calls that returned after TW_OPEN_WAIT_NS */

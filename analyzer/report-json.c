@@ -324,6 +324,7 @@ int tw_report_json(FILE *f, const struct tw_records *r,
 			r->unplaced_loss ? "true" : "false");
 	}
 	json_map_modes(f, r);
+	fprintf(f, ",\"memory_writes\":%" PRIu64, r->mem_writes);
 	json_summary(f, &s);
 	fprintf(f, ",\"anomalies\":[");
 	for (i = 0; i < a->n && ret == 0; i++) {

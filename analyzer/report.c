@@ -529,6 +529,17 @@ int tw_report_text(FILE *f, const struct tw_records *r,
 	}
 	text_execs(f, r);
 	text_map_modes(f, r);
+	if (r->mem_writes) {
+		char at[64];
+
+		tw_fmt_ts(at, sizeof(at), r->t_mem_write);
+		fprintf(f, "  blind spot: %" PRIu64 " write%s into process memory "
+			"(process_vm_writev, /proc/PID/mem), the first at %s: any "
+			"file mapped there may have changed; reads after %s are "
+			"undecided until the bytes are written again\n",
+			r->mem_writes, r->mem_writes == 1 ? "" : "s", at,
+			r->mem_writes == 1 ? "it" : "each");
+	}
 	text_bounds(f, r, a);
 	text_unseen(f, r, a);
 	if (a->n) {

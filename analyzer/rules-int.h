@@ -46,6 +46,7 @@ struct inval {
 	int64_t t_begin;
 	int64_t t_end;
 	int zero;
+	int anywhere;		/* in any file (dev and ino not known) */
 	size_t rec;
 };
 

@@ -107,7 +107,7 @@ static int changes_page(const struct ctx *c, const struct tw_rec *s,
 {
 	uint64_t ps = c->r->page_size, len = s->length;
 
-	if (!same_file(s, m) || s->note) {
+	if ((!same_file(s, m) && !s->anywhere) || s->note) {
 		return 0;
 	}
 	switch (s->op) {

@@ -122,6 +122,7 @@ static int add_inval(struct ctx *c, size_t rec)
 	v = &c->inval[c->ninval++];
 	v->dev = x->dev;
 	v->ino = x->ino;
+	v->anywhere = x->anywhere;
 	v->zero = x->op == TW_OP_ZERO;
 	v->lo = x->offset < 0 ? 0 : (uint64_t)x->offset;
 	if (x->offset < 0) {
@@ -159,6 +160,7 @@ static int add_lost_sync(struct ctx *c, size_t rec)
 	v = &c->inval[c->ninval++];
 	v->dev = x->dev;
 	v->ino = x->ino;
+	v->anywhere = 0;
 	v->zero = 0;
 	v->lo = (uint64_t)x->offset / ps * ps;
 	v->hi = ((uint64_t)x->offset + x->length + ps - 1) / ps * ps;

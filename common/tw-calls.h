@@ -70,7 +70,8 @@
 	X(aio_write, "aio_write") X(aio_write64, "aio_write64")	\
 	X(lio_listio, "lio_listio") X(lio_listio64, "lio_listio64")	\
 	X(aio_error, "aio_error") X(aio_error64, "aio_error64")	\
-	X(aio_return, "aio_return") X(aio_return64, "aio_return64")
+	X(aio_return, "aio_return") X(aio_return64, "aio_return64")	\
+	X(madvise, "madvise") X(process_vm_writev, "process_vm_writev")
 
 enum tw_fn {
 #define TW_FN_ENUM(id, name) TW_FN_##id,

@@ -103,7 +103,11 @@
 	X(int, posix_spawnp, (pid_t *, const char *, const void *,		\
 			      const void *, char *const *, char *const *))	\
 	TW_HOOKED_ASYNC(X)							\
-	TW_HOOKED_UNSEEN(X)
+	TW_HOOKED_UNSEEN(X)							\
+	X(int, madvise, (void *, size_t, int))					\
+	X(ssize_t, process_vm_writev, (pid_t, const struct iovec *,		\
+				       unsigned long, const struct iovec *,	\
+				       unsigned long, unsigned long))
 
 /*
  * Calls that make a descriptor without any hooked open: the number may

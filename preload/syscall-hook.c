@@ -158,6 +158,8 @@ static int libc_form(long nr)
 	case SYS_rename:
 	case SYS_renameat:
 	case SYS_renameat2:
+	case SYS_madvise:
+	case SYS_process_vm_writev:
 		return 1;
 	default:
 		return 0;
@@ -218,6 +220,13 @@ static long as_libc(long nr, const long *a)
 		return openat(fd, (const char *)a[1], (int)a[2], (mode_t)a[3]);
 	case SYS_close_range:
 		return close_range((unsigned int)a[0], (unsigned int)a[1], (int)a[2]);
+	case SYS_madvise:
+		return madvise((void *)a[0], (size_t)a[1], (int)a[2]);
+	case SYS_process_vm_writev:
+		return process_vm_writev((pid_t)a[0], (const struct iovec *)a[1],
+					 (unsigned long)a[2],
+					 (const struct iovec *)a[3],
+					 (unsigned long)a[4], (unsigned long)a[5]);
 	case SYS_unlink:
 		return unlink((const char *)a[0]);
 	case SYS_unlinkat:
