@@ -41,7 +41,11 @@ int tw_map_modes_note(struct tw_map_modes *mm, const struct tw_event *ev)
 		m->kernel--;
 		mm->kernel--;
 	}
-	if (ev->track == TW_TRACK_KERNEL) {
+	if (ev->track_err == ENOSPC || ev->track_err == ENOMEM) {
+		m->none++;
+		mm->none++;
+		m->err = (int32_t)ev->track_err;
+	} else if (ev->track == TW_TRACK_KERNEL) {
 		m->kernel++;
 		mm->kernel++;
 	} else {
@@ -68,6 +72,9 @@ const char *tw_map_mode_why(int32_t err)
 		return "not asked: full check";
 	case ECANCELED:
 		return "TORNWATCH_WRITE_TRACK=0";
+	case ENOSPC:
+	case ENOMEM:
+		return "the tracer's tables were full: its file's reads are undecided from then on";
 	case EINVAL:
 		return "its file system cannot";
 	case EBUSY:

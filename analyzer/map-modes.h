@@ -15,13 +15,14 @@ struct tw_map_mode {
 	uint64_t ino;
 	uint32_t kernel;	/* mappings the kernel tracked */
 	uint32_t hooks;		/* mappings only the hooks watched */
+	uint32_t none;		/* mappings no one watched: tables full */
 	int32_t err;		/* the last refusal's errno */
 };
 
 struct tw_map_modes {
 	struct tw_map_mode *m;
 	size_t n, cap;
-	uint64_t kernel, hooks;
+	uint64_t kernel, hooks, none;
 };
 
 struct tw_event;

@@ -276,7 +276,8 @@ static void json_map_modes(FILE *f, const struct tw_records *r)
 	size_t i, k = 0;
 
 	fprintf(f, ",\"write_tracking\":{\"kernel\":%" PRIu64 ",\"hooks_only\":%"
-		PRIu64 ",\"files\":[", mm->kernel, mm->hooks);
+		PRIu64 ",\"untracked\":%" PRIu64 ",\"files\":[", mm->kernel,
+		mm->hooks, mm->none);
 	for (i = 0; i < mm->n; i++) {
 		char name[512];
 
@@ -284,7 +285,8 @@ static void json_map_modes(FILE *f, const struct tw_records *r)
 		fprintf(f, "%s{\"file\":", k++ ? "," : "");
 		tw_json_str(f, name);
 		fprintf(f, ",\"kernel\":%" PRIu32 ",\"hooks_only\":%" PRIu32
-			",\"refused\":", mm->m[i].kernel, mm->m[i].hooks);
+			",\"untracked\":%" PRIu32 ",\"refused\":", mm->m[i].kernel,
+			mm->m[i].hooks, mm->m[i].none);
 		if (mm->m[i].err) {
 			tw_json_str(f, tw_map_mode_why(mm->m[i].err));
 		} else {

@@ -470,16 +470,17 @@ static void text_map_modes(FILE *f, const struct tw_records *r)
 	const struct tw_map_modes *mm = &r->modes;
 	size_t i, shown = 0;
 
-	if (mm->hooks == 0) {
+	if (mm->hooks == 0 && mm->none == 0) {
 		return;
 	}
 	fprintf(f, "  (writable mappings: %" PRIu64 " with every written page seen "
 		"by the kernel, %" PRIu64 " by the memcpy hooks only, where a store "
-		"by pointer is not seen:", mm->kernel, mm->hooks);
+		"by pointer is not seen, %" PRIu64 " by no one:", mm->kernel,
+		mm->hooks, mm->none);
 	for (i = 0; i < mm->n && shown < 4; i++) {
 		char name[512];
 
-		if (mm->m[i].hooks) {
+		if (mm->m[i].hooks || mm->m[i].none) {
 			tw_file_name(r, mm->m[i].dev, mm->m[i].ino, name, sizeof(name));
 			fprintf(f, "%s %s (%s)", shown ? ";" : "", name,
 				tw_map_mode_why(mm->m[i].err));

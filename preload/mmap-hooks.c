@@ -112,6 +112,9 @@ static void track_mapping(void *ret, size_t len, int prot, int flags, int fd,
 	if (m.track == 0) {
 		m.track = TW_TRACK_HOOKS;
 	}
+	if (err < 0) {
+		m.track_err = (int16_t)-err;	/* not even the hooks see it */
+	}
 	m.addr = (uint64_t)(uintptr_t)ret;
 	m.length = len;
 	m.fd = fd;

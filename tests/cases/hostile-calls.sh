@@ -44,5 +44,10 @@ for c in $CASES; do
 		n=$(jqr "$SCRATCH/$c.json" '.calls')
 		[ "$n" -ge 4 ] || { echo "DIFF $c: only $n calls recorded"; bad+=("$c"); } ;;
 	esac
+	# A mapping the tables cannot hold is named, not silently dropped.
+	if [ "$c" = untracked-map-store ]; then
+		n=$(jqr "$SCRATCH/$c.json" '.write_tracking.untracked')
+		[ "$n" -gt 0 ] || { echo "DIFF $c: no untracked mapping named"; bad+=("$c"); }
+	fi
 done
 [ ${#bad[@]} -eq 0 ] || fail "bare and traced differ: ${bad[*]}"
