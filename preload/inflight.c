@@ -87,18 +87,18 @@ static void remove_at(int i)
 	}
 }
 
+/*
+ * An async write's buffers are the program's: released, unmapped, or bad
+ * from the start (the kernel completes such an I/O with -EFAULT), so they
+ * are read through the kernel, never loaded.
+ */
 static void emit_segs(const struct tw_inflight *io, int kind, size_t len)
 {
 	if (io->offset < 0 || len == 0) {
 		return;
 	}
-	if (io->released) {
-		tw_pieces_emit_iov_safe(io->cid, kind, (uint64_t)io->offset,
-					io->seg, io->nseg, len);
-		return;
-	}
-	tw_pieces_emit_iov(io->cid, kind, (uint64_t)io->offset,
-			   io->seg, io->nseg, len);
+	tw_pieces_emit_iov_safe(io->cid, kind, (uint64_t)io->offset,
+				io->seg, io->nseg, len);
 }
 
 void tw_inflight_submit(const struct tw_io_req *q)

@@ -16,6 +16,7 @@
 #include "core.h"
 #include "engines.h"
 #include "inflight.h"
+#include "pieces.h"
 #include "uring.h"
 
 #ifndef IORING_SETUP_NO_SQARRAY
@@ -194,9 +195,16 @@ static int fixed_fd(const struct tw_ring *r, int idx)
 	return idx >= 0 && idx < r->nfiles ? r->files[idx] : -1;
 }
 
-/* One SQE as a request; 0 when it moves no file data we follow. */
+#define TW_URING_SEGS 256	/* iovec entries of one vectored SQE we follow */
+
+/*
+ * One SQE as a request; 0 when it moves no file data we follow. A vector's
+ * iovec array is the program's, not yet accepted by the kernel: copied into
+ * segs through the kernel, as a bad one completes with -EFAULT bare.
+ */
 static int sqe_req(const struct tw_ring *r, const struct io_uring_sqe *e,
-		   const char *call, struct tw_io_req *q, struct iovec *one)
+		   const char *call, struct tw_io_req *q, struct iovec *one,
+		   struct iovec *segs)
 {
 	q->call = call;
 	q->engine = TW_ENGINE_URING;
@@ -221,7 +229,12 @@ static int sqe_req(const struct tw_ring *r, const struct io_uring_sqe *e,
 	case IORING_OP_READV:
 	case IORING_OP_WRITEV:
 		q->op = e->opcode == IORING_OP_READV ? TW_OP_READ : TW_OP_WRITE;
-		q->seg = (const struct iovec *)(uintptr_t)e->addr;
+		if (e->len > TW_URING_SEGS ||
+		    tw_safe_copy(segs, (const void *)(uintptr_t)e->addr,
+				 (size_t)e->len * sizeof(*segs))) {
+			return 0;	/* the kernel will refuse it, or we cannot say */
+		}
+		q->seg = segs;
 		q->nseg = (int)e->len;
 		return 1;
 	case IORING_OP_FSYNC:
@@ -240,7 +253,7 @@ static void record_sqes(struct tw_ring *r, const char *call, unsigned int to)
 	unsigned int head = __atomic_load_n(r->sq_khead, __ATOMIC_ACQUIRE);
 	unsigned int i = r->sq_done;
 	struct tw_io_req q;
-	struct iovec one;
+	struct iovec one, segs[TW_URING_SEGS];
 
 	if ((int)(head - i) > 0) {
 		i = head;
@@ -250,7 +263,7 @@ static void record_sqes(struct tw_ring *r, const char *call, unsigned int to)
 		const struct io_uring_sqe *e = (const void *)
 			(r->sqes + (size_t)(idx & r->sq_mask) * r->sqe_size);
 
-		if (sqe_req(r, e, call, &q, &one)) {
+		if (sqe_req(r, e, call, &q, &one, segs)) {
 			tw_inflight_submit(&q);
 		}
 	}

@@ -10,7 +10,8 @@
 CASES="cfr-bad-off-in cfr-bad-off-out syscall-cfr-bad-off splice-bad-off-out
 ficlonerange-bad-ptr readv-bad-iov readv-iovmax writev-bad-iov writev-iovmax
 preadv-bad-iov preadv-iovmax pwritev2-bad-iov pwritev2-iovmax
-io-submit-bogus-ctx io-submit-bad-write-buf io-destroy-bogus-ctx msync-after-shrink
+io-submit-bogus-ctx io-submit-bad-write-buf io-destroy-bogus-ctx
+uring-write-bad-buf uring-writev-bad-iov msync-after-shrink
 msync-after-prot-none execve-bad-envp execve-bad-env-string execve-bad-path
 posix-spawn-bad-envp raw-write-read raw-mmap-store
 stderr-is-data untracked-map-store fd-reused-by-fopen

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libaio.h>
+#include <liburing.h>
 #include <limits.h>
 #include <linux/fs.h>
 #include <spawn.h>
@@ -152,6 +153,34 @@ static long run(const char *c)
 			r = r == 1 ? (long)ev.res : r;
 		}
 		io_destroy(ctx);
+		return r;
+	}
+	/*
+	 * io_uring: a write SQE whose buffer, a writev SQE whose iovec array is
+	 * bad; the kernel completes each with -EFAULT before the tracer may look.
+	 */
+	if (!strcmp(c, "uring-write-bad-buf") || !strcmp(c, "uring-writev-bad-iov")) {
+		struct io_uring ring;
+		struct io_uring_sqe *sqe;
+		struct io_uring_cqe *cqe;
+		long r;
+
+		out = file("out", 4096);
+		if (io_uring_queue_init(4, &ring, 0) != 0) {
+			exit(77);
+		}
+		sqe = io_uring_get_sqe(&ring);
+		if (c[6] == 'w' && c[11] == 'v') {
+			io_uring_prep_writev(sqe, out, BAD, 1, 0);
+		} else {
+			io_uring_prep_write(sqe, out, BAD, 4096, 0);
+		}
+		r = io_uring_submit(&ring);
+		if (r == 1 && io_uring_wait_cqe(&ring, &cqe) == 0) {
+			r = cqe->res;
+			io_uring_cqe_seen(&ring, cqe);
+		}
+		io_uring_queue_exit(&ring);
 		return r;
 	}
 	if (!strcmp(c, "io-destroy-bogus-ctx")) {
