@@ -129,7 +129,19 @@
 	X(int, accept4, (int, void *, void *, int))				\
 	X(int, memfd_create, (const char *, unsigned int))			\
 	X(int, eventfd, (unsigned int, int))					\
-	X(int, epoll_create1, (int))
+	X(int, epoll_create1, (int))						\
+	X(int, epoll_create, (int))						\
+	X(int, signalfd, (int, const void *, int))				\
+	X(int, timerfd_create, (int, int))					\
+	X(int, inotify_init, (void))						\
+	X(int, inotify_init1, (int))						\
+	X(int, fanotify_init, (unsigned int, unsigned int))			\
+	X(int, posix_openpt, (int))						\
+	X(int, open_by_handle_at, (int, void *, int))				\
+	X(void *, popen, (const char *, const char *))				\
+	X(void *, opendir, (const char *))					\
+	X(ssize_t, recvmsg, (int, void *, int))					\
+	X(int, recvmmsg, (int, void *, unsigned int, int, void *))
 
 /*
  * libaio and liburing, opaque pointers as void *: the hooks include the

@@ -11,12 +11,20 @@
 #include <errno.h>
 #include <stdio.h>
 #include <sys/epoll.h>
+#include <dirent.h>
 #include <sys/eventfd.h>
+#include <sys/fanotify.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include "core.h"
 #include "fdtable.h"
+#include "pieces.h"
 
 static void made_fd(int fd)
 {
@@ -82,3 +90,110 @@ TW_MAKER_HOOK(accept4, (int fd, struct sockaddr *a, socklen_t *l, int fl),
 TW_MAKER_HOOK(memfd_create, (const char *name, unsigned int fl), (name, fl))
 TW_MAKER_HOOK(eventfd, (unsigned int v, int fl), (v, fl))
 TW_MAKER_HOOK(epoll_create1, (int fl), (fl))
+TW_MAKER_HOOK(epoll_create, (int size), (size))
+TW_MAKER_HOOK(signalfd, (int fd, const sigset_t *mask, int fl), (fd, mask, fl))
+TW_MAKER_HOOK(timerfd_create, (int clock, int fl), (clock, fl))
+TW_MAKER_HOOK(inotify_init, (void), ())
+TW_MAKER_HOOK(inotify_init1, (int fl), (fl))
+TW_MAKER_HOOK(fanotify_init, (unsigned int fl, unsigned int ev), (fl, ev))
+TW_MAKER_HOOK(posix_openpt, (int fl), (fl))
+TW_MAKER_HOOK(open_by_handle_at, (int mount, struct file_handle *h, int fl),
+	      (mount, h, fl))
+
+/* The stream libc just made: reading its number is safe. */
+TW_EXPORT FILE *popen(const char *cmd, const char *mode)
+{
+	FILE *f;
+	int saved;
+
+	TW_NOSYS_RET(popen, NULL);
+	f = tw_real_popen(cmd, mode);
+	saved = errno;
+	if (f) {
+		made_fd(fileno(f));
+	}
+	errno = saved;
+	return f;
+}
+
+TW_EXPORT DIR *opendir(const char *name)
+{
+	DIR *d;
+	int saved;
+
+	TW_NOSYS_RET(opendir, NULL);
+	d = tw_real_opendir(name);
+	saved = errno;
+	if (d) {
+		made_fd(dirfd(d));
+	}
+	errno = saved;
+	return d;
+}
+
+/*
+ * Descriptors passed over a socket (SCM_RIGHTS): the kernel installed them
+ * when the call succeeded, in the control buffer it filled; read through
+ * the kernel all the same.
+ */
+static void received(const struct msghdr *m)
+{
+	struct msghdr h;
+	unsigned char ctl[512];
+	struct cmsghdr *c;
+
+	if (tw_safe_copy(&h, m, sizeof(h)) != 0 || !h.msg_control ||
+	    h.msg_controllen == 0) {
+		return;
+	}
+	if (h.msg_controllen > sizeof(ctl)) {
+		h.msg_controllen = sizeof(ctl);
+	}
+	if (tw_safe_copy(ctl, h.msg_control, h.msg_controllen) != 0) {
+		return;
+	}
+	h.msg_control = ctl;
+	for (c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
+		const int *fds = (const int *)CMSG_DATA(c);
+		size_t n, i;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+		    c->cmsg_len < CMSG_LEN(0)) {
+			continue;
+		}
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			made_fd(fds[i]);
+		}
+	}
+}
+
+TW_EXPORT ssize_t recvmsg(int fd, struct msghdr *m, int flags)
+{
+	ssize_t ret;
+	int saved;
+
+	TW_NOSYS_RET(recvmsg, -1);
+	ret = tw_real_recvmsg(fd, m, flags);
+	saved = errno;
+	if (ret >= 0) {
+		received(m);
+	}
+	errno = saved;
+	return ret;
+}
+
+TW_EXPORT int recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags,
+		       struct timespec *timeout)
+{
+	int ret, saved, i;
+
+	TW_NOSYS_RET(recvmmsg, -1);
+	ret = tw_real_recvmmsg(fd, v, n, flags, timeout);
+	saved = errno;
+	for (i = 0; i < ret; i++) {
+		received(&v[i].msg_hdr);
+	}
+	errno = saved;
+	return ret;
+}

@@ -17,7 +17,62 @@
 #include <unistd.h>
 #include "core.h"
 #include "engines.h"
+#include "fdtable.h"
+#include "pieces.h"
 #include "write-track.h"
+
+/* Raw calls that return a new descriptor, whose number the fd table forgets. */
+static int fd_maker_nr(long nr)
+{
+	switch (nr) {
+	case SYS_dup:
+	case SYS_dup2:
+	case SYS_dup3:
+	case SYS_fcntl:
+	case SYS_socket:
+	case SYS_accept:
+	case SYS_accept4:
+	case SYS_eventfd2:
+	case SYS_memfd_create:
+	case SYS_epoll_create1:
+	case SYS_signalfd4:
+	case SYS_timerfd_create:
+	case SYS_inotify_init1:
+	case SYS_pidfd_open:
+	case SYS_openat2:
+	case SYS_open_by_handle_at:
+	case SYS_pipe2:
+	case SYS_socketpair:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* After a raw descriptor maker: its numbers name something new. */
+static long made_raw(long nr, const long *a, long ret)
+{
+	int saved = errno, two[2];
+
+	if (ret < 0) {
+		return ret;
+	}
+	if (nr == SYS_fcntl) {
+		if (a[1] == F_DUPFD || a[1] == F_DUPFD_CLOEXEC) {
+			tw_fd_forget((int)ret);
+		}
+	} else if (nr == SYS_pipe2 || nr == SYS_socketpair) {
+		if (tw_safe_copy(two, (const void *)a[nr == SYS_pipe2 ? 0 : 3],
+				 sizeof(two)) == 0) {
+			tw_fd_forget(two[0]);
+			tw_fd_forget(two[1]);
+		}
+	} else {
+		tw_fd_forget((int)ret);
+	}
+	errno = saved;
+	return ret;
+}
 
 static int async_nr(long nr)
 {
@@ -266,6 +321,10 @@ TW_EXPORT long syscall(long nr, ...)
 	/* The program's own userfaultfd must never meet our registrations. */
 	if (unlikely(nr == SYS_userfaultfd) && !tw_from_tracer(TW_CALLER())) {
 		tw_track_step_aside();
+	}
+	if (unlikely(fd_maker_nr(nr))) {
+		return made_raw(nr, a, tw_real_syscall(nr, a[0], a[1], a[2], a[3],
+						       a[4], a[5]));
 	}
 	if (likely(!async_nr(nr))) {
 		return tw_real_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -276,6 +277,60 @@ static long run(const char *c)
 		}
 		memset(buf, 'b', 512);
 		if (pwrite(b, buf, 512, 0) != 512) {
+			exit(2);
+		}
+		snprintf(path, sizeof(path), "%s/a", dir);
+		a = open(path, O_RDONLY);
+		if (a < 0 || pread(a, back, 512, 0) != 512 || back[0] != 'a') {
+			exit(1);
+		}
+		return 0;
+	}
+	/*
+	 * The same number made again by calls no open hook sees: a raw dup of
+	 * another file's fd, or a descriptor passed over a socket (SCM_RIGHTS).
+	 */
+	if (!strcmp(c, "fd-reused-by-raw-dup") || !strcmp(c, "fd-reused-by-scm-rights")) {
+		char path[PATH_MAX], back[512], ctl[CMSG_SPACE(sizeof(int))] = { 0 };
+		struct iovec one = { back, 1 };
+		struct msghdr m = { .msg_iov = &one, .msg_iovlen = 1,
+				    .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+		FILE *fa;
+		int a, b, n, sv[2];
+
+		a = file("a", 512);
+		memset(buf, 'a', 512);
+		snprintf(path, sizeof(path), "%s/b", dir);
+		b = open(path, O_RDWR | O_CREAT, 0600);
+		if (pwrite(a, buf, 512, 0) != 512 || !(fa = fdopen(a, "r+")) ||
+		    b < 0 || socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) != 0) {
+			exit(2);
+		}
+		/* Closed inside libc: the table still names a for the number. */
+		fclose(fa);
+		if (c[12] == 'r') {
+			n = (int)syscall(SYS_dup, b);
+		} else {
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			cm->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(cm), &b, sizeof(int));
+			if (sendmsg(sv[0], &m, 0) != 1) {
+				exit(2);
+			}
+			/* The number a had is free: the passed fd gets it. */
+			m.msg_controllen = sizeof(ctl);
+			if (recvmsg(sv[1], &m, 0) != 1) {
+				exit(2);
+			}
+			memcpy(&n, CMSG_DATA(CMSG_FIRSTHDR(&m)), sizeof(int));
+		}
+		if (n != a) {
+			exit(2);
+		}
+		memset(buf, 'b', 512);
+		if (pwrite(n, buf, 512, 0) != 512) {
 			exit(2);
 		}
 		snprintf(path, sizeof(path), "%s/a", dir);
