@@ -242,7 +242,37 @@ static struct judged judge_unseen(const struct tw_block *b, size_t cut,
 	return j;
 }
 
-static struct judged judge(const struct ctx *c, const struct tw_block *b,
+/*
+ * Was the piece being changed while the read ran: a write or a store on its
+ * bytes begun before the read ended that had not returned when it began?
+ * Calls that overlap in time are not ordered: the read may show a mix of
+ * before and after (two doio processes, one storing, one loading, with no
+ * lock between), which is neither old nor data no one wrote.
+ */
+static int changed_meanwhile(const struct ctx *c, const struct tw_block *b,
+			     size_t cut, unsigned int lo, unsigned int hi,
+			     const struct tw_rec *rd)
+{
+	size_t i;
+
+	for (i = cut; b && i-- > 0 &&
+		      b->v[i].t_made + c->change_lag >= rd->t_begin;) {
+		const struct tw_version *v = &b->v[i];
+		const struct tw_rec *w;
+
+		if ((v->kind != TW_V_WRITE && v->kind != TW_V_STORE) ||
+		    v->lo >= hi || v->hi <= lo) {
+			continue;
+		}
+		w = tw_rec_find(c->r, v->rec);
+		if (w && w->t_end >= rd->t_begin && w != rd) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static struct judged judge_piece(const struct ctx *c, const struct tw_block *b,
 			   uint64_t blk, unsigned int lo, unsigned int hi,
 			   uint32_t crc, const struct tw_rec *rd,
 			   const struct tw_unseen_view *uv)
@@ -303,6 +333,21 @@ static struct judged judge(const struct ctx *c, const struct tw_block *b,
 		}
 	}
 	cut_history(b, &j);
+	return j;
+}
+
+static struct judged judge(const struct ctx *c, const struct tw_block *b,
+			   uint64_t blk, unsigned int lo, unsigned int hi,
+			   uint32_t crc, const struct tw_rec *rd,
+			   const struct tw_unseen_view *uv)
+{
+	struct judged j = judge_piece(c, b, blk, lo, hi, crc, rd, uv);
+
+	if ((j.state == TW_S_OLD || j.state == TW_S_UNKNOWN) &&
+	    changed_meanwhile(c, b, b ? tw_versions_made_before(b, rd->t_end) : 0,
+			      lo, hi, rd)) {
+		j.state = TW_S_UNDECIDED;
+	}
 	return j;
 }
 
