@@ -324,11 +324,16 @@ static struct judged judge_piece(const struct ctx *c, const struct tw_block *b,
 	j.state = j.match || tw_versions_held(b, lo, hi, crc) ? TW_S_OLD :
 		  other_shape_before(b, cut, lo, hi) ? TW_S_UNDECIDED :
 						       TW_S_UNKNOWN;
-	/* Zeros from a truncate before the required version are old too. */
+	/*
+	 * Zeros made visible before the required version (a punched hole, a
+	 * zeroed range, a file grown by ftruncate) are old too. A truncation
+	 * "to the end" made its bytes absent, not zero: zeros where only that
+	 * came before were never visible (zero-fill of a lost write: unknown).
+	 */
 	if (!j.match && crc == zero_crc(hi - lo)) {
 		iv = newest_inval(c, rd->dev, rd->ino, blk * TW_GRAIN + lo,
 				  blk * TW_GRAIN + hi, rd, INT64_MIN);
-		if (iv && iv->zero) {
+		if (iv && iv->zero && iv->hi != UINT64_MAX) {
 			j.state = TW_S_OLD;
 		}
 	}

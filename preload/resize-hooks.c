@@ -113,15 +113,41 @@ static int64_t user_offset(const off_t *p)
 		}								\
 	} while (0)
 
+/*
+ * Truncation makes the bytes past the new size absent, not zero; growing
+ * the file makes [old size, new size) read as zeros: recorded as a range
+ * of its own (length given), the only zeros a later read may be old for.
+ */
+static void grown(const struct tw_range_call *r, int64_t old, int64_t len,
+		  int ret)
+{
+	struct tw_call c;
+	int saved = errno;
+
+	if (!r->recorded || ret != 0 || old < 0 || len <= old) {
+		return;
+	}
+	tw_call_init(&c, tw_fn_name(r->c.fn), TW_OP_ZERO, r->c.fd, r->c.dev,
+		     r->c.ino, old, (uint64_t)(len - old), 0);
+	tw_emit_call_begin(&c);
+	tw_emit_call_end(&c);
+	errno = saved;
+}
+
 #define TW_FTRUNCATE(name)							\
 TW_EXPORT int name(int fd, off_t len)						\
 {										\
 	struct tw_range_call r;							\
+	int64_t old = -1;							\
 	int ret;								\
 										\
 	TW_NOSYS(TW_REAL(name));						\
-	range_begin(&r, #name, TW_OP_ZERO, fd, NULL, len, 0, 0, TW_CALLER());	\
+	if (range_begin(&r, #name, TW_OP_ZERO, fd, NULL, len, 0, 0,		\
+			TW_CALLER())) {						\
+		old = tw_fd_size(fd);						\
+	}									\
 	ret = tw_real_##name(fd, len);						\
+	grown(&r, old, len, ret);						\
 	range_end(&r, ret, 1);							\
 	return ret;								\
 }

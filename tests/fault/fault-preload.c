@@ -10,6 +10,8 @@
  *     bytes for those pages: the window cache of seed 000.
  * TW_FAULT_FLIP=OFFSET  Reads return the byte at OFFSET inverted: data no
  *     one wrote.
+ * TW_FAULT_ZERO=OFFSET+LENGTH  Reads return zeros there: the zero-fill of a
+ *     write that never reached the disk.
  * TW_FAULT_MSYNC_HOLD=1  msync, once done, waits (up to 5 s) for the program
  *     to set tw_fault_release, after setting tw_fault_in_msync: a slow sync
  *     that a racing store can meet deterministically. fsync the same.
@@ -140,11 +142,30 @@ static void apply_flip(unsigned char *buf, uint64_t off, size_t n)
 	}
 }
 
+static void apply_zero(unsigned char *buf, uint64_t off, size_t n)
+{
+	const char *v = getenv("TW_FAULT_ZERO");
+	uint64_t at, len, lo, hi;
+	char *plus;
+
+	if (!v) {
+		return;
+	}
+	at = strtoull(v, &plus, 10);
+	len = *plus == '+' ? strtoull(plus + 1, NULL, 10) : 1;
+	lo = at > off ? at : off;
+	hi = at + len < off + n ? at + len : off + n;
+	if (lo < hi) {
+		memset(buf + (lo - off), 0, hi - lo);
+	}
+}
+
 static void misread(int fd, void *buf, ssize_t ret, uint64_t off)
 {
 	if (ret > 0 && is_target(fd)) {
 		apply_stale(buf, off, (size_t)ret);
 		apply_flip(buf, off, (size_t)ret);
+		apply_zero(buf, off, (size_t)ret);
 	}
 }
 
