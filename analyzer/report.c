@@ -33,8 +33,11 @@ static void text_io(FILE *f, const struct tw_rec *x)
 	}
 }
 
-static const char *kind_verb(int kind)
+static const char *kind_verb(int kind, const struct tw_rec *x)
 {
+	if (kind == TW_SHORT_READ && !x->aio) {
+		return "read";
+	}
 	switch (kind) {
 	case TW_SYNC_RACE:
 		return "synced";
@@ -203,7 +206,7 @@ static int text_anomaly(FILE *f, const struct tw_records *r,
 			"block rewritten so often that not all were kept)\n", TW_GRAIN);
 	}
 	tw_fmt_ts(ts, sizeof(ts), x->t_begin);
-	fprintf(f, "  %s by pid %d tid %d (%s) at %s:", kind_verb(a->kind),
+	fprintf(f, "  %s by pid %d tid %d (%s) at %s:", kind_verb(a->kind, x),
 		x->pid, x->tid, x->call, ts);
 	for (i = 0; i < TW_S_COUNT; i++) {
 		if (a->bytes[i]) {

@@ -10,6 +10,7 @@
 #include "rules.h"
 #include "unseen.h"
 #include "versions.h"
+#include "size-rules.h"
 
 #define T_NEVER INT64_MAX
 #define NO_REC ((size_t)-1)
@@ -79,6 +80,7 @@ struct ctx {
 	struct candidate *cand;
 	size_t ncand, capcand;
 	struct tw_unseen unseen;	/* files written where no hook sees */
+	struct tw_sizes sizes;		/* how long each file had to be */
 };
 
 static inline int same_file(const struct tw_rec *a, const struct tw_rec *b)

@@ -81,6 +81,9 @@ static int settle(struct ctx *c, size_t floor, int64_t now)
 		if (ret == 0) {
 			ret = tw_build_versions(c, c->settled);
 		}
+		if (ret == 0) {
+			ret = tw_size_settle(c, c->settled);
+		}
 		c->settled++;
 	}
 	return ret;
@@ -90,6 +93,13 @@ static int is_judged_read(const struct tw_rec *x)
 {
 	return (x->op == TW_OP_READ || x->op == TW_OP_LOAD) && x->ended &&
 	       x->ret > 0 && x->data.n;
+}
+
+/* A read that returned fewer bytes than it asked for: as long as it had to be? */
+static int is_short_read(const struct tw_rec *x)
+{
+	return x->op == TW_OP_READ && !x->aio && x->ended && x->ret >= 0 &&
+	       (uint64_t)x->ret < x->length && x->offset >= 0;
 }
 
 /* When what judging x needs has all come: then every call begun since is settled. */
@@ -113,7 +123,7 @@ static int judge(struct tw_rules *s, int64_t now, int final)
 		size_t i = c->judged;
 		const struct tw_rec *x = tw_rec_at(c->r, i);
 
-		if (!is_judged_read(x) && !x->aio) {
+		if (!is_judged_read(x) && !x->aio && !is_short_read(x)) {
 			c->judged++;
 			continue;
 		}
@@ -132,6 +142,9 @@ static int judge(struct tw_rules *s, int64_t now, int final)
 		/* An async read is judged as a read, then as an I/O. */
 		if (is_judged_read(x)) {
 			ret = tw_judge_read(c, i);
+		}
+		if (ret == 0 && is_short_read(x)) {
+			ret = tw_size_judge(c, i);
 		}
 		if (ret == 0 && x->aio) {
 			ret = tw_async_rules(c, i);
@@ -278,6 +291,7 @@ void tw_rules_free(struct tw_rules *s)
 	}
 	tw_versions_free(&s->c.vs);
 	tw_sync_rules_free(&s->c);
+	tw_sizes_free(&s->c.sizes);
 	tw_unseen_free(&s->c.unseen);
 	free(s->c.inval);
 	free(s->c.cand);

@@ -551,10 +551,27 @@ int main(void)
 		CHECK(a.n == 1 && a.a[0].kind == TW_STALE_READ);
 		tw_anomalies_free(&a);
 
+		/*
+		 * Truncation to 0 makes the bytes absent, the write makes them
+		 * data: zeros there were never visible (a lost write's zero-fill).
+		 */
 		scenario = "zeros after a write after truncate";
 		history();
 		call(52, 0, 10, "ftruncate", TW_OP_ZERO, 0, 0, 0);
 		call(53, 1, 10, "ftruncate", TW_OP_ZERO, 0, 0, 0);
+		call(54, 0, 10, "pwrite", TW_OP_WRITE, 0, 1024, 0);
+		pieces(55, 10, TW_PIECE_DATA, 0, 1024, OLD, 2);
+		call(55, 1, 10, "pwrite", TW_OP_WRITE, 0, 1024, 0);
+		read_at(60, 61, 20, OLD[0], zeros[1]);
+		a = run();
+		CHECK(a.n == 1 && a.a[0].kind == TW_UNKNOWN_DATA);
+		tw_anomalies_free(&a);
+
+		/* Zeros a grown file showed before the write are old. */
+		scenario = "zeros after a write after growth";
+		history();
+		call(52, 0, 10, "ftruncate", TW_OP_ZERO, 0, 1024, 0);
+		call(53, 1, 10, "ftruncate", TW_OP_ZERO, 0, 1024, 0);
 		call(54, 0, 10, "pwrite", TW_OP_WRITE, 0, 1024, 0);
 		pieces(55, 10, TW_PIECE_DATA, 0, 1024, OLD, 2);
 		call(55, 1, 10, "pwrite", TW_OP_WRITE, 0, 1024, 0);
