@@ -326,7 +326,9 @@ int tw_report_json(FILE *f, const struct tw_records *r,
 			r->unplaced_loss ? "true" : "false");
 	}
 	json_map_modes(f, r);
-	fprintf(f, ",\"memory_writes\":%" PRIu64, r->mem_writes);
+	fprintf(f, ",\"memory_writes\":%" PRIu64 ",\"unsynced_stores\":{\"bytes\":%"
+		PRIu64 ",\"pages\":%" PRIu64 ",\"files\":%" PRIu64 "}", r->mem_writes,
+		a->unsynced_bytes, a->unsynced_pages, a->unsynced_files);
 	json_summary(f, &s);
 	fprintf(f, ",\"anomalies\":[");
 	for (i = 0; i < a->n && ret == 0; i++) {

@@ -135,6 +135,14 @@ static void text_row_detail(FILE *f, const struct tw_records *r,
 static void text_bounds(FILE *f, const struct tw_records *r,
 			const struct tw_anomalies *a)
 {
+	if (a->unsynced_bytes) {
+		fprintf(f, "  (%" PRIu64 " bytes in %" PRIu64 " pages of %" PRIu64
+			" file%s were stored through mappings and never synced by "
+			"msync or fsync: readers see them through Linux's page cache, "
+			"POSIX does not promise it)\n", a->unsynced_bytes,
+			a->unsynced_pages, a->unsynced_files,
+			a->unsynced_files == 1 ? "" : "s");
+	}
 	if (a->blocks_live_cut) {
 		fprintf(f, "  (%" PRIu64 " blocks had more than %d versions a read "
 			"could need: reads of them were left undecided)\n",

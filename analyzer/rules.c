@@ -247,6 +247,60 @@ static int by_stage(const void *pa, const void *pb)
 	return a->rec < b->rec ? -1 : a->rec > b->rec;
 }
 
+static int by_file_offset(const void *pa, const void *pb)
+{
+	const struct span *a = pa, *b = pb;
+
+	if (a->dev != b->dev) {
+		return a->dev < b->dev ? -1 : 1;
+	}
+	if (a->ino != b->ino) {
+		return a->ino < b->ino ? -1 : 1;
+	}
+	return a->offset < b->offset ? -1 : a->offset > b->offset;
+}
+
+/*
+ * What was stored through a mapping and never synced when the trace ended:
+ * on Linux the page cache shows it to every reader, which POSIX does not
+ * promise without msync; said in the summary, not judged.
+ */
+static void count_unsynced(struct ctx *c, struct tw_anomalies *out)
+{
+	uint64_t ps = c->r->page_size, end = 0, last_pg = UINT64_MAX;
+	size_t i;
+
+	qsort(c->pending, c->npending, sizeof(*c->pending), by_file_offset);
+	for (i = 0; i < c->npending; i++) {
+		const struct span *s = &c->pending[i];
+		uint64_t lo = (uint64_t)s->offset, hi = lo + s->length, pg;
+		int same = i > 0 && s->dev == c->pending[i - 1].dev &&
+			   s->ino == c->pending[i - 1].ino;
+
+		if (s->offset < 0 || s->length == 0) {
+			continue;
+		}
+		if (!same) {
+			out->unsynced_files++;
+			end = 0;
+			last_pg = UINT64_MAX;
+		}
+		if (lo < end) {
+			lo = end;
+		}
+		if (hi > lo) {
+			out->unsynced_bytes += hi - lo;
+			end = hi;
+		}
+		for (pg = (uint64_t)s->offset / ps; pg * ps < (uint64_t)s->offset + s->length; pg++) {
+			if (last_pg == UINT64_MAX || pg > last_pg) {
+				out->unsynced_pages++;
+				last_pg = pg;
+			}
+		}
+	}
+}
+
 int tw_rules_end(struct tw_rules *s)
 {
 	struct ctx *c = &s->c;
@@ -273,6 +327,7 @@ int tw_rules_end(struct tw_rules *s)
 		qsort_r(out->a[i].inter, out->a[i].ninter, sizeof(size_t),
 			by_time, c->r);
 	}
+	count_unsynced(c, out);
 	out->blocks_history_cut = c->vs.blocks_history_cut;
 	out->blocks_live_cut = c->vs.blocks_live_cut;
 	out->overdue = s->ndeferred;

@@ -79,6 +79,8 @@ struct tw_anomalies {
 	/* Blind spots of the bounded version store (versions.h). */
 	uint64_t blocks_history_cut;
 	uint64_t blocks_live_cut;
+	/* Stores through mappings no msync or fsync ever synced. */
+	uint64_t unsynced_bytes, unsynced_pages, unsynced_files;
 	uint64_t overdue;	/* calls judged as never ended */
 	struct tw_unseen_report *unseen;	/* in the order first marked */
 	size_t nunseen;

@@ -13,4 +13,6 @@ for shape in threads procs; do
 	J=$SCRATCH/$shape.json
 	[ "$(jqr "$J" .reads_checked)" -gt 0 ] || fail "$shape: no load checked"
 	expect_eq "$shape: anomalies" "$(jqr "$J" '.anomalies | length')" 0
+	# Nothing here ever msyncs: every stored byte is told unsynced.
+	expect_eq "$shape: unsynced" "$(jqr "$J" '"\(.unsynced_stores.bytes) \(.unsynced_stores.pages)"')" "262144 64"
 done

@@ -24,6 +24,7 @@ tracking() { jqr "$SCRATCH/$1.json" "[.write_tracking.kernel, .write_tracking.ho
 
 same store
 expect_eq "store: tracked by the kernel" "$(tracking store)" "1 0"
+expect_eq "store: all synced" "$(jqr "$SCRATCH/store.json" .unsynced_stores.bytes)" 0
 # The child of a fork registers again; mremap drops the registration too.
 same fork
 same mremap
