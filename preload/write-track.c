@@ -45,6 +45,16 @@ static long sys(long nr, long a, long b, long c)
 	return real ? real(nr, a, b, c) : (errno = ENOSYS, -1);
 }
 
+/*
+ * The kernel's own pid, not the cached one: a child made by a raw clone
+ * or syscall(SYS_fork) runs no atfork handler, and the parent's pagemap
+ * descriptor would scan (and protect again) the parent's pages.
+ */
+static int32_t real_pid(void)
+{
+	return (int32_t)sys(SYS_getpid, 0, 0, 0);
+}
+
 static int ioctl_fd(int fd, unsigned long req, void *arg)
 {
 	return (int)sys(SYS_ioctl, fd, (long)req, (long)arg);
@@ -110,11 +120,11 @@ static int setup(void)
 	int fd;
 
 	/* A raw clone or syscall(SYS_fork) runs no atfork handler. */
-	if (tw_track_pid != tw_pid()) {
+	if (tw_track_pid != real_pid()) {
 		close_fd(&tw_uffd);
 		close_fd(&tw_pagemap);
 		tw_track_state = tw_track_state == 1 ? 0 : tw_track_state;
-		tw_track_pid = tw_pid();
+		tw_track_pid = real_pid();
 	}
 	if (tw_track_state != 0) {
 		return tw_track_state > 0 ? 0 : tw_track_state;
@@ -173,7 +183,7 @@ int tw_track_scan(uintptr_t addr, size_t len,
 	int fd = __atomic_load_n(&tw_pagemap, __ATOMIC_ACQUIRE);
 
 	/* A fork child holds its parent's: they describe the parent. */
-	if (fd < 0 || tw_track_pid != tw_pid() ||
+	if (fd < 0 || tw_track_pid != real_pid() ||
 	    __atomic_load_n(&tw_track_state, __ATOMIC_RELAXED) != 1) {
 		return -EPERM;
 	}
@@ -209,7 +219,7 @@ void tw_track_step_aside(void)
 	close_fd(&tw_uffd);
 	close_fd(&tw_pagemap);
 	tw_track_state = -EBUSY;
-	tw_track_pid = tw_pid();
+	tw_track_pid = real_pid();
 	tw_spin_unlock(&tw_track_lock);
 }
 
