@@ -178,8 +178,45 @@ void tw_mapreg_set_tracked(struct tw_mapreg *r, uintptr_t start, size_t len,
 	write_end(r);
 }
 
-int tw_mapreg_of_file(struct tw_mapreg *r, int file, uint64_t lo, uint64_t hi,
-		      struct tw_span *out, int max)
+/* Which part of mapping m a lookup wants: 1 with it in *out, or 0. */
+struct span_query {
+	int file;		/* >= 0: by file bytes [lo, hi) */
+	uint64_t lo, hi;
+	uintptr_t addr, end;	/* else by address */
+};
+
+static int clip(const struct tw_mapping *m, const struct span_query *q,
+		struct tw_span *out)
+{
+	uintptr_t from, to;
+
+	if (q->file >= 0) {
+		uint64_t mlo = m->file_off, mhi = mlo + (m->end - m->start);
+		uint64_t lo = mlo > q->lo ? mlo : q->lo, hi = mhi < q->hi ? mhi : q->hi;
+
+		if (m->file != q->file || lo >= hi) {
+			return 0;
+		}
+		from = m->start + (lo - mlo);
+		to = from + (hi - lo);
+	} else {
+		if (m->end <= q->addr || m->start >= q->end) {
+			return 0;
+		}
+		from = m->start > q->addr ? m->start : q->addr;
+		to = m->end < q->end ? m->end : q->end;
+	}
+	out->addr = from;
+	out->len = to - from;
+	out->file_off = m->file_off + (from - m->start);
+	out->file = m->file;
+	out->tracked = m->tracked;
+	return 1;
+}
+
+/* Lock-free under the sequence count: the spans q asks for, at most max. */
+static int spans(struct tw_mapreg *r, const struct span_query *q,
+		 struct tw_span *out, int max)
 {
 	unsigned int s1, s2;
 	int i, n, count;
@@ -191,19 +228,7 @@ int tw_mapreg_of_file(struct tw_mapreg *r, int file, uint64_t lo, uint64_t hi,
 		n = 0;
 		count = __atomic_load_n(&r->count, __ATOMIC_RELAXED);
 		for (i = 0; i < count && i < TW_MAX_MAPS && n < max; i++) {
-			const struct tw_mapping *m = &r->m[i];
-			uint64_t mlo = m->file_off, mhi = mlo + (m->end - m->start);
-			uint64_t from = mlo > lo ? mlo : lo, to = mhi < hi ? mhi : hi;
-
-			if (m->file != file || from >= to) {
-				continue;
-			}
-			out[n].addr = m->start + (from - mlo);
-			out[n].len = to - from;
-			out[n].file_off = from;
-			out[n].file = file;
-			out[n].tracked = m->tracked;
-			n++;
+			n += clip(&r->m[i], q, &out[n]);
 		}
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		s2 = __atomic_load_n(&r->seq, __ATOMIC_RELAXED);
@@ -211,38 +236,20 @@ int tw_mapreg_of_file(struct tw_mapreg *r, int file, uint64_t lo, uint64_t hi,
 	return n;
 }
 
+int tw_mapreg_of_file(struct tw_mapreg *r, int file, uint64_t lo, uint64_t hi,
+		      struct tw_span *out, int max)
+{
+	struct span_query q = { file, lo, hi, 0, 0 };
+
+	return spans(r, &q, out, max);
+}
+
 int tw_mapreg_find(struct tw_mapreg *r, uintptr_t addr, size_t len,
 		   struct tw_span *out, int max)
 {
-	uintptr_t end = addr + len;
-	unsigned int s1, s2;
-	int i, n, count;
+	struct span_query q = { -1, 0, 0, addr, addr + len };
+	int i, n = spans(r, &q, out, max);
 
-	do {
-		while ((s1 = __atomic_load_n(&r->seq, __ATOMIC_ACQUIRE)) & 1) {
-			sched_yield();
-		}
-		n = 0;
-		count = __atomic_load_n(&r->count, __ATOMIC_RELAXED);
-		for (i = 0; i < count && i < TW_MAX_MAPS && n < max; i++) {
-			uintptr_t ms = r->m[i].start, me = r->m[i].end;
-			uintptr_t lo, hi;
-
-			if (me <= addr || ms >= end) {
-				continue;
-			}
-			lo = ms > addr ? ms : addr;
-			hi = me < end ? me : end;
-			out[n].addr = lo;
-			out[n].len = hi - lo;
-			out[n].file_off = r->m[i].file_off + (lo - ms);
-			out[n].file = r->m[i].file;
-			out[n].tracked = r->m[i].tracked;
-			n++;
-		}
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		s2 = __atomic_load_n(&r->seq, __ATOMIC_RELAXED);
-	} while (s1 != s2);
 	/* Few spans, nearly always one: insertion sort by address. */
 	for (i = 1; i < n; i++) {
 		struct tw_span t = out[i];
