@@ -28,6 +28,14 @@ void tw_loss_reader_free(struct tw_loss_reader *lr)
 	memset(lr, 0, sizeof(*lr));
 }
 
+/* Big-endian 32 bits, in unsigned arithmetic (a byte shifted by 24 as an
+ * int overflows). */
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+	       (uint32_t)p[3];
+}
+
 static struct tw_loss_seen *find(struct tw_loss_reader *lr, const void *stream)
 {
 	if (lr->last < lr->n && lr->s[lr->last].stream == stream) {
@@ -106,8 +114,8 @@ static int seq_from_index(const char *path, uint64_t begin, uint64_t *seq)
 	    read_head(idx, b, sizeof(b)) != sizeof(b)) {
 		return -1;
 	}
-	elen = (uint32_t)(b[12] << 24 | b[13] << 16 | b[14] << 8 | b[15]);
-	if ((uint32_t)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]) != INDEX_MAGIC ||
+	elen = be32(b + 12);
+	if (be32(b) != INDEX_MAGIC ||
 	    elen < 72 || get_be(b + 16) != 0 || get_be(b + 16 + 24) != begin) {
 		return -1;
 	}

@@ -270,7 +270,9 @@ static void count_unsynced(struct ctx *c, struct tw_anomalies *out)
 	uint64_t ps = c->r->page_size, end = 0, last_pg = UINT64_MAX;
 	size_t i;
 
-	qsort(c->pending, c->npending, sizeof(*c->pending), by_file_offset);
+	if (c->npending) {
+		qsort(c->pending, c->npending, sizeof(*c->pending), by_file_offset);
+	}
 	for (i = 0; i < c->npending; i++) {
 		const struct span *s = &c->pending[i];
 		uint64_t lo = (uint64_t)s->offset, hi = lo + s->length, pg;
@@ -322,7 +324,9 @@ int tw_rules_end(struct tw_rules *s)
 	tw_finish_races(c);
 	tw_anomalies_recheck_loss(out, c->r);
 	drop_explained(out);
-	qsort(out->a, out->n, sizeof(*out->a), by_stage);
+	if (out->n) {
+		qsort(out->a, out->n, sizeof(*out->a), by_stage);
+	}
 	for (i = 0; i < out->n; i++) {
 		qsort_r(out->a[i].inter, out->a[i].ninter, sizeof(size_t),
 			by_time, c->r);

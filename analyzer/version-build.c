@@ -106,16 +106,12 @@ static int add_sync_pages(struct ctx *c, size_t rec, int phase)
 	return ret;
 }
 
-static int add_inval(struct ctx *c, size_t rec)
+/* A range of call x's file that no earlier version holds for: [lo, hi). */
+static int push_inval(struct ctx *c, size_t rec, const struct tw_rec *x,
+		      uint64_t lo, uint64_t hi, int zero)
 {
-	const struct tw_rec *x = tw_rec_at(c->r, rec);
 	struct inval *v;
 
-	/* Unseen data of length 0 asked: moved from offset to the end. */
-	if (!x->ended || x->ret < 0 ||
-	    (x->op == TW_OP_OPAQUE && x->ret == 0 && x->length != 0)) {
-		return 0;
-	}
 	if (!TW_GROW(c->inval, c->ninval, c->capinval)) {
 		return -ENOMEM;
 	}
@@ -123,15 +119,9 @@ static int add_inval(struct ctx *c, size_t rec)
 	v->dev = x->dev;
 	v->ino = x->ino;
 	v->anywhere = x->anywhere;
-	v->zero = x->op == TW_OP_ZERO;
-	v->lo = x->offset < 0 ? 0 : (uint64_t)x->offset;
-	if (x->offset < 0) {
-		v->hi = UINT64_MAX;	/* where it wrote is unknown: anywhere */
-	} else if (v->zero || x->length == 0) {
-		v->hi = x->length ? v->lo + x->length : UINT64_MAX;
-	} else {
-		v->hi = v->lo + (uint64_t)x->ret;
-	}
+	v->zero = zero;
+	v->lo = lo;
+	v->hi = hi;
 	v->t_begin = x->t_begin;
 	v->t_end = x->t_end;
 	v->rec = rec;
@@ -139,6 +129,27 @@ static int add_inval(struct ctx *c, size_t rec)
 		c->inval_lag = x->t_end - x->t_begin;
 	}
 	return 0;
+}
+
+static int add_inval(struct ctx *c, size_t rec)
+{
+	const struct tw_rec *x = tw_rec_at(c->r, rec);
+	int zero = x->op == TW_OP_ZERO;
+	uint64_t lo = x->offset < 0 ? 0 : (uint64_t)x->offset, hi;
+
+	/* Unseen data of length 0 asked: moved from offset to the end. */
+	if (!x->ended || x->ret < 0 ||
+	    (x->op == TW_OP_OPAQUE && x->ret == 0 && x->length != 0)) {
+		return 0;
+	}
+	if (x->offset < 0) {
+		hi = UINT64_MAX;	/* where it wrote is unknown: anywhere */
+	} else if (zero || x->length == 0) {
+		hi = x->length ? lo + x->length : UINT64_MAX;
+	} else {
+		hi = lo + (uint64_t)x->ret;
+	}
+	return push_inval(c, rec, x, lo, hi, zero);
 }
 
 /*
@@ -149,28 +160,12 @@ static int add_lost_sync(struct ctx *c, size_t rec)
 {
 	const struct tw_rec *x = tw_rec_at(c->r, rec);
 	uint64_t ps = c->r->page_size;
-	struct inval *v;
 
 	if (!sync_may_lose(x) || x->offset < 0) {
 		return 0;
 	}
-	if (!TW_GROW(c->inval, c->ninval, c->capinval)) {
-		return -ENOMEM;
-	}
-	v = &c->inval[c->ninval++];
-	v->dev = x->dev;
-	v->ino = x->ino;
-	v->anywhere = 0;
-	v->zero = 0;
-	v->lo = (uint64_t)x->offset / ps * ps;
-	v->hi = ((uint64_t)x->offset + x->length + ps - 1) / ps * ps;
-	v->t_begin = x->t_begin;
-	v->t_end = x->t_end;
-	v->rec = rec;
-	if (x->t_end - x->t_begin > c->inval_lag) {
-		c->inval_lag = x->t_end - x->t_begin;
-	}
-	return 0;
+	return push_inval(c, rec, x, (uint64_t)x->offset / ps * ps,
+			  ((uint64_t)x->offset + x->length + ps - 1) / ps * ps, 0);
 }
 
 int tw_build_versions(struct ctx *c, size_t i)

@@ -210,6 +210,15 @@ void tw_resolve(void);
 	(likely(tw_real_##name != NULL) ? tw_real_##name :			\
 	 (tw_resolve(), tw_real_##name))
 
+/* A hook whose real function could not be found fails as ENOSYS. */
+#define TW_NOSYS_RET(name, fail)						\
+	do {									\
+		if (unlikely(!TW_REAL(name))) {					\
+			errno = ENOSYS;						\
+			return fail;						\
+		}								\
+	} while (0)
+
 /* Hook nesting depth of this thread: only depth 1 records anything. */
 extern TW_TLS int tw_depth;
 /*

@@ -43,14 +43,6 @@ static int made_pair(int ret, const int *fds)
 	return ret;
 }
 
-#define TW_NOSYS_RET(name, fail)						\
-	do {									\
-		if (unlikely(!TW_REAL(name))) {					\
-			errno = ENOSYS;						\
-			return fail;						\
-		}								\
-	} while (0)
-
 TW_EXPORT int pipe(int fds[2])
 {
 	TW_NOSYS_RET(pipe, -1);

@@ -202,14 +202,6 @@ static void io_end(struct tw_io *io, ssize_t ret, const void *buf,
 }
 
 
-#define TW_NOSYS(real, fail)						\
-	do {								\
-		if (unlikely(!(real))) {				\
-			errno = ENOSYS;					\
-			return fail;					\
-		}							\
-	} while (0)
-
 /* Buffer calls: name, op, parameters, arguments, offset expression. */
 #define TW_BUF_HOOK(name, op, params, args, fd, buf, n, off)		\
 TW_EXPORT ssize_t name params						\
@@ -217,7 +209,7 @@ TW_EXPORT ssize_t name params						\
 	struct tw_io io;						\
 	ssize_t ret;							\
 									\
-	TW_NOSYS(TW_REAL(name), -1);					\
+	TW_NOSYS_RET(name, -1);					\
 	io_begin(&io, #name, op, fd, off, n, buf, -1, TW_CALLER());	\
 	ret = tw_real_##name args;					\
 	io_end(&io, ret, buf, NULL, 0);					\
@@ -230,7 +222,7 @@ TW_EXPORT ssize_t name params						\
 	struct tw_io io;						\
 	ssize_t ret;							\
 									\
-	TW_NOSYS(TW_REAL(name), -1);					\
+	TW_NOSYS_RET(name, -1);					\
 	io_begin(&io, #name, op, fd, off, 0, iov, cnt, TW_CALLER());	\
 	ret = tw_real_##name args;					\
 	io_end(&io, ret, NULL, iov, cnt);				\
@@ -302,7 +294,7 @@ TW_EXPORT int name params						\
 	uint64_t lo = (off) > 0 ? (uint64_t)(off) : 0;			\
 	uint64_t hi = (len) > 0 ? lo + (uint64_t)(len) : UINT64_MAX;	\
 									\
-	TW_NOSYS(TW_REAL(name), -1);					\
+	TW_NOSYS_RET(name, -1);					\
 	io_begin(&io, #name, op, fd, off, len, NULL, -1, TW_CALLER());	\
 	if (io.tracked) {						\
 		saved = errno;						\
@@ -331,7 +323,7 @@ TW_EXPORT int close(int fd)
 	struct tw_io io;
 	int ret;
 
-	TW_NOSYS(TW_REAL(close), -1);
+	TW_NOSYS_RET(close, -1);
 	io_begin(&io, "close", TW_OP_OTHER, fd, -1, 0, NULL, -1,
 		 TW_CALLER());
 	if (io.watched && unlikely(__atomic_load_n(&tw_uring_rings,
@@ -445,7 +437,7 @@ TW_EXPORT int name(const char *path, int flags, ...)			\
 {									\
 	mode_t mode = 0;						\
 									\
-	TW_NOSYS(TW_REAL(name), -1);					\
+	TW_NOSYS_RET(name, -1);					\
 	TW_MODE_ARG(flags, mode);					\
 	tw_enter();							\
 	return fd_end(#name, tw_real_##name(path, flags, mode), flags,	\
@@ -457,7 +449,7 @@ TW_EXPORT int name(int dirfd, const char *path, int flags, ...)		\
 {									\
 	mode_t mode = 0;						\
 									\
-	TW_NOSYS(TW_REAL(name), -1);					\
+	TW_NOSYS_RET(name, -1);					\
 	TW_MODE_ARG(flags, mode);					\
 	tw_enter();							\
 	return fd_end(#name, tw_real_##name(dirfd, path, flags, mode),	\
@@ -471,7 +463,7 @@ TW_OPENAT_HOOK(openat64)
 
 TW_EXPORT int __open_2(const char *path, int flags)
 {
-	TW_NOSYS(TW_REAL(__open_2), -1);
+	TW_NOSYS_RET(__open_2, -1);
 	tw_enter();
 	return fd_end("__open_2", tw_real___open_2(path, flags), flags, path,
 		      TW_CALLER(), -1);
@@ -479,7 +471,7 @@ TW_EXPORT int __open_2(const char *path, int flags)
 
 TW_EXPORT int __open64_2(const char *path, int flags)
 {
-	TW_NOSYS(TW_REAL(__open64_2), -1);
+	TW_NOSYS_RET(__open64_2, -1);
 	tw_enter();
 	return fd_end("__open64_2", tw_real___open64_2(path, flags), flags,
 		      path, TW_CALLER(), -1);
@@ -487,7 +479,7 @@ TW_EXPORT int __open64_2(const char *path, int flags)
 
 TW_EXPORT int creat(const char *path, mode_t mode)
 {
-	TW_NOSYS(TW_REAL(creat), -1);
+	TW_NOSYS_RET(creat, -1);
 	tw_enter();
 	return fd_end("creat", tw_real_creat(path, mode),
 		      O_CREAT | O_WRONLY | O_TRUNC, path, TW_CALLER(), -1);
@@ -495,7 +487,7 @@ TW_EXPORT int creat(const char *path, mode_t mode)
 
 TW_EXPORT int creat64(const char *path, mode_t mode)
 {
-	TW_NOSYS(TW_REAL(creat64), -1);
+	TW_NOSYS_RET(creat64, -1);
 	tw_enter();
 	return fd_end("creat64", tw_real_creat64(path, mode),
 		      O_CREAT | O_WRONLY | O_TRUNC, path, TW_CALLER(), -1);
@@ -503,14 +495,14 @@ TW_EXPORT int creat64(const char *path, mode_t mode)
 
 TW_EXPORT int dup(int fd)
 {
-	TW_NOSYS(TW_REAL(dup), -1);
+	TW_NOSYS_RET(dup, -1);
 	tw_enter();
 	return fd_end("dup", tw_real_dup(fd), 0, NULL, TW_CALLER(), fd);
 }
 
 TW_EXPORT int dup2(int fd, int fd2)
 {
-	TW_NOSYS(TW_REAL(dup2), -1);
+	TW_NOSYS_RET(dup2, -1);
 	tw_track_fd_wanted(fd2);
 	tw_enter();
 	return fd_end("dup2", tw_real_dup2(fd, fd2), 0, NULL, TW_CALLER(),
@@ -519,7 +511,7 @@ TW_EXPORT int dup2(int fd, int fd2)
 
 TW_EXPORT int dup3(int fd, int fd2, int flags)
 {
-	TW_NOSYS(TW_REAL(dup3), -1);
+	TW_NOSYS_RET(dup3, -1);
 	tw_track_fd_wanted(fd2);
 	tw_enter();
 	return fd_end("dup3", tw_real_dup3(fd, fd2, flags), flags, NULL,

@@ -121,19 +121,11 @@ static void renaming(struct removal *r, const char *call, int olddir,
 	errno = saved;
 }
 
-#define TW_NOSYS_RET(name)							\
-	do {									\
-		if (unlikely(!TW_REAL(name))) {					\
-			errno = ENOSYS;						\
-			return -1;						\
-		}								\
-	} while (0)
-
 TW_EXPORT int unlink(const char *path)
 {
 	struct removal r;
 
-	TW_NOSYS_RET(unlink);
+	TW_NOSYS_RET(unlink, -1);
 	unlinking(&r, "unlink", AT_FDCWD, path, 0, TW_CALLER());
 	return removal_end(&r, tw_real_unlink(path));
 }
@@ -142,7 +134,7 @@ TW_EXPORT int unlinkat(int dirfd, const char *path, int flags)
 {
 	struct removal r;
 
-	TW_NOSYS_RET(unlinkat);
+	TW_NOSYS_RET(unlinkat, -1);
 	unlinking(&r, "unlinkat", dirfd, path, flags, TW_CALLER());
 	return removal_end(&r, tw_real_unlinkat(dirfd, path, flags));
 }
@@ -152,7 +144,7 @@ TW_EXPORT int remove(const char *path)
 {
 	struct removal r;
 
-	TW_NOSYS_RET(remove);
+	TW_NOSYS_RET(remove, -1);
 	unlinking(&r, "remove", AT_FDCWD, path, 0, TW_CALLER());
 	return removal_end(&r, tw_real_remove(path));
 }
@@ -161,7 +153,7 @@ TW_EXPORT int rename(const char *oldpath, const char *newpath)
 {
 	struct removal r;
 
-	TW_NOSYS_RET(rename);
+	TW_NOSYS_RET(rename, -1);
 	renaming(&r, "rename", AT_FDCWD, oldpath, AT_FDCWD, newpath, 0,
 		 TW_CALLER());
 	return removal_end(&r, tw_real_rename(oldpath, newpath));
@@ -172,7 +164,7 @@ TW_EXPORT int renameat(int olddir, const char *oldpath, int newdir,
 {
 	struct removal r;
 
-	TW_NOSYS_RET(renameat);
+	TW_NOSYS_RET(renameat, -1);
 	renaming(&r, "renameat", olddir, oldpath, newdir, newpath, 0,
 		 TW_CALLER());
 	return removal_end(&r, tw_real_renameat(olddir, oldpath, newdir,
@@ -184,7 +176,7 @@ TW_EXPORT int renameat2(int olddir, const char *oldpath, int newdir,
 {
 	struct removal r;
 
-	TW_NOSYS_RET(renameat2);
+	TW_NOSYS_RET(renameat2, -1);
 	renaming(&r, "renameat2", olddir, oldpath, newdir, newpath, flags,
 		 TW_CALLER());
 	return removal_end(&r, tw_real_renameat2(olddir, oldpath, newdir,

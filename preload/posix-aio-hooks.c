@@ -18,14 +18,6 @@
 /* struct aiocb64 is struct aiocb where off_t is 64 bits (every 64-bit ABI). */
 _Static_assert(sizeof(struct aiocb64) == sizeof(struct aiocb), "aiocb64");
 
-#define TW_NOSYS_RET(name, fail)						\
-	do {									\
-		if (unlikely(!TW_REAL(name))) {					\
-			errno = ENOSYS;						\
-			return fail;						\
-		}								\
-	} while (0)
-
 #define TW_AIO_WRITE_HOOK(name, cbt)							\
 TW_EXPORT int name(cbt *cb)							\
 {										\

@@ -105,14 +105,6 @@ static int64_t user_offset(const off_t *p)
 	return (int64_t)v;
 }
 
-#define TW_NOSYS(real)								\
-	do {									\
-		if (unlikely(!(real))) {					\
-			errno = ENOSYS;						\
-			return -1;						\
-		}								\
-	} while (0)
-
 /*
  * Truncation makes the bytes past the new size absent, not zero; growing
  * the file makes [old size, new size) read as zeros: recorded as a range
@@ -141,7 +133,7 @@ TW_EXPORT int name(int fd, off_t len)						\
 	int64_t old = -1;							\
 	int ret;								\
 										\
-	TW_NOSYS(TW_REAL(name));						\
+	TW_NOSYS_RET(name, -1);						\
 	if (range_begin(&r, #name, TW_OP_ZERO, fd, NULL, len, 0, 0,		\
 			TW_CALLER())) {						\
 		old = tw_fd_size(fd);						\
@@ -158,7 +150,7 @@ TW_EXPORT int name(const char *path, off_t len)				\
 	struct tw_range_call r;							\
 	int ret;								\
 										\
-	TW_NOSYS(TW_REAL(name));						\
+	TW_NOSYS_RET(name, -1);						\
 	range_begin(&r, #name, TW_OP_ZERO, -1, path, len, 0, 0, TW_CALLER());	\
 	ret = tw_real_##name(path, len);					\
 	range_end(&r, ret, 1);							\
@@ -194,7 +186,7 @@ TW_EXPORT int name(int fd, int mode, off_t off, off_t len)			\
 	int64_t from;								\
 	int ret, op = fallocate_op(mode, off, len, &from, &count);		\
 										\
-	TW_NOSYS(TW_REAL(name));						\
+	TW_NOSYS_RET(name, -1);						\
 	range_begin(&r, #name, op, fd, NULL, from, count, mode, TW_CALLER());	\
 	ret = tw_real_##name(fd, mode, off, len);				\
 	range_end(&r, ret, 1);							\
@@ -211,7 +203,7 @@ TW_EXPORT ssize_t copy_file_range(int in, off_t *in_off, int out,
 	struct tw_range_call r;
 	ssize_t ret;
 
-	TW_NOSYS(TW_REAL(copy_file_range));
+	TW_NOSYS_RET(copy_file_range, -1);
 	range_begin(&r, "copy_file_range", TW_OP_OPAQUE, out, NULL,
 		    user_offset(out_off), len, 0, TW_CALLER());
 	ret = tw_real_copy_file_range(in, in_off, out, out_off, len, flags);
@@ -225,7 +217,7 @@ TW_EXPORT ssize_t name(int out, int in, off_t *in_off, size_t count)		\
 	struct tw_range_call r;							\
 	ssize_t ret;								\
 										\
-	TW_NOSYS(TW_REAL(name));						\
+	TW_NOSYS_RET(name, -1);						\
 	range_begin(&r, #name, TW_OP_OPAQUE, out, NULL, -1, count, 0,		\
 		    TW_CALLER());						\
 	ret = tw_real_##name(out, in, in_off, count);				\
@@ -242,7 +234,7 @@ TW_EXPORT ssize_t splice(int in, off_t *in_off, int out, off_t *out_off,
 	struct tw_range_call r;
 	ssize_t ret;
 
-	TW_NOSYS(TW_REAL(splice));
+	TW_NOSYS_RET(splice, -1);
 	range_begin(&r, "splice", TW_OP_OPAQUE, out, NULL,
 		    user_offset(out_off), len, 0, TW_CALLER());
 	ret = tw_real_splice(in, in_off, out, out_off, len, flags);
@@ -279,7 +271,7 @@ TW_EXPORT int ioctl(int fd, unsigned long req, ...)
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	TW_NOSYS(TW_REAL(ioctl));
+	TW_NOSYS_RET(ioctl, -1);
 	if (likely(!data_ioctl(req))) {
 		return tw_real_ioctl(fd, req, arg);
 	}

@@ -49,14 +49,6 @@ static FILE *made_file(const char *call, FILE *f, const char *mode,
 	return f;
 }
 
-#define TW_NOSYS_RET(name, fail)						\
-	do {									\
-		if (unlikely(!TW_REAL(name))) {					\
-			errno = ENOSYS;						\
-			return fail;						\
-		}								\
-	} while (0)
-
 TW_EXPORT FILE *fopen(const char *path, const char *mode)
 {
 	int w;
