@@ -42,12 +42,64 @@ static void sort_ranges(struct tw_mapreg *r)
 	}
 }
 
+static void set_bits(uint64_t *w, unsigned int b0, unsigned int b1)
+{
+	while (b0 <= b1) {
+		unsigned int end = b0 | 63;
+		uint64_t m = ~0ULL << (b0 % 64);
+
+		if (end > b1) {
+			m &= ~0ULL >> (63 - b1 % 64);
+			end = b1;
+		}
+		w[b0 / 64] |= m;
+		b0 = end + 1;
+	}
+}
+
+/*
+ * The page bits of the new table, stored a word at a time over the old: a
+ * bit of a mapping present before and after is set in both words, so a
+ * lock-free reader never sees it clear. A new mapping's bits are set before
+ * its mmap returns, so before the program can store into it.
+ */
+static void set_grains(struct tw_mapreg *r)
+{
+	uint64_t *next = r->grains_next;
+	unsigned int w;
+	int i;
+
+	for (w = 0; w < TW_GRAIN_WORDS; w++) {
+		next[w] = 0;
+	}
+	for (i = 0; i < r->count; i++) {
+		uintptr_t g = r->m[i].start >> TW_GRAIN_SHIFT;
+		uintptr_t pages = ((r->m[i].end - 1) >> TW_GRAIN_SHIFT) - g + 1;
+		unsigned int b0 = (unsigned int)(g & (TW_GRAIN_BITS - 1));
+
+		if (pages >= TW_GRAIN_BITS) {
+			set_bits(next, 0, TW_GRAIN_BITS - 1);
+		} else if (b0 + pages <= TW_GRAIN_BITS) {
+			set_bits(next, b0, b0 + (unsigned int)pages - 1);
+		} else {
+			set_bits(next, b0, TW_GRAIN_BITS - 1);
+			set_bits(next, 0, b0 + (unsigned int)pages - 1 - TW_GRAIN_BITS);
+		}
+	}
+	for (w = 0; w < TW_GRAIN_WORDS; w++) {
+		if (r->grains[w] != next[w]) {
+			__atomic_store_n(&r->grains[w], next[w], __ATOMIC_RELAXED);
+		}
+	}
+}
+
 static void write_end(struct tw_mapreg *r)
 {
 	uintptr_t lo = UINTPTR_MAX, hi = 0;
 	int i;
 
 	sort_ranges(r);
+	set_grains(r);
 	for (i = 0; i < r->count; i++) {
 		if (r->m[i].start < lo) {
 			lo = r->m[i].start;

@@ -14,6 +14,18 @@
 #define TW_MAX_MAPS 512
 #define TW_MAX_FILES 256
 
+/*
+ * A bit per page of address space, hashed into 2^15 bits (128 MiB before two
+ * pages share a bit): set for every page a mapping covers. Inside the bounds
+ * it sends only accesses near a mapping to the exact test, so memory that
+ * lies between two mappings costs a load, not a search.
+ */
+#define TW_GRAIN_SHIFT 12
+#define TW_GRAIN_BITS (1U << 15)
+#define TW_GRAIN_WORDS (TW_GRAIN_BITS / 64)
+/* Longer accesses skip the bits: a search costs little next to them. */
+#define TW_GRAIN_SCAN 16
+
 struct tw_mapping {
 	uintptr_t start;
 	uintptr_t end;
@@ -26,8 +38,11 @@ struct tw_mapreg {
 	unsigned int seq;	/* odd while a writer changes the table */
 	int lock;
 	int count;
-	uintptr_t lo;		/* bounds of all mappings: the fast path's only test */
+	uintptr_t lo;		/* bounds of all mappings: the fast path's first test */
 	uintptr_t hi;
+	/* Never cleared under a mapping still in the table: see write_end. */
+	uint64_t grains[TW_GRAIN_WORDS];
+	uint64_t grains_next[TW_GRAIN_WORDS];	/* the writer's scratch */
 	/* The mappings' ranges by start (they never overlap): the exact test. */
 	uintptr_t by_start[TW_MAX_MAPS];
 	uintptr_t by_end[TW_MAX_MAPS];
@@ -92,13 +107,32 @@ static inline int tw_mapreg_meets(const struct tw_mapreg *r, uintptr_t a,
 	return hit || __atomic_load_n(&r->seq, __ATOMIC_RELAXED) != s1;
 }
 
+static inline int tw_mapreg_grain(const struct tw_mapreg *r, uintptr_t a)
+{
+	uintptr_t g = (a >> TW_GRAIN_SHIFT) & (TW_GRAIN_BITS - 1);
+
+	return (__atomic_load_n(&r->grains[g / 64], __ATOMIC_RELAXED) >> (g % 64)) & 1;
+}
+
+/* Whether [p, p+n) may meet a mapping: no false negatives. */
 static inline int tw_mapreg_maybe(const struct tw_mapreg *r, const void *p,
 				  size_t n)
 {
-	uintptr_t a = (uintptr_t)p;
+	uintptr_t a = (uintptr_t)p, g;
 
-	return a < __atomic_load_n(&r->hi, __ATOMIC_RELAXED) &&
-	       a + n > __atomic_load_n(&r->lo, __ATOMIC_RELAXED);
+	if (a >= __atomic_load_n(&r->hi, __ATOMIC_RELAXED) ||
+	    a + n <= __atomic_load_n(&r->lo, __ATOMIC_RELAXED)) {
+		return 0;
+	}
+	if (n > (TW_GRAIN_SCAN << TW_GRAIN_SHIFT)) {
+		return 1;
+	}
+	for (g = a >> TW_GRAIN_SHIFT; g <= (a + n - (n > 0)) >> TW_GRAIN_SHIFT; g++) {
+		if (tw_mapreg_grain(r, g << TW_GRAIN_SHIFT)) {
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* The bounds, then the exact test. */

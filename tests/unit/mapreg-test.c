@@ -44,8 +44,10 @@ int main(void)
 	n = tw_mapreg_find(&reg, 0x45000, 0x10, s, 4);
 	CHECK(n == 1 && s[0].file_off == 0x5000 + 0x5000);
 
-	/* Between two mappings, inside their bounds: the exact test says no. */
-	CHECK(tw_mapreg_maybe(&reg, (void *)0x20000, 0x1000));
+	/* Between two mappings, inside their bounds: the page bits say no. */
+	CHECK(!tw_mapreg_maybe(&reg, (void *)0x20000, 0x1000));
+	CHECK(tw_mapreg_maybe(&reg, (void *)0x20000, 0x1000 * TW_GRAIN_SCAN + 1));
+	CHECK(tw_mapreg_maybe(&reg, (void *)0x11fff, 1));
 	CHECK(!tw_mapreg_hit(&reg, (void *)0x20000, 0x1000));
 	CHECK(!tw_mapreg_hit(&reg, (void *)0x12000, 0x1000));
 	CHECK(tw_mapreg_hit(&reg, (void *)0x12000, 0x2e001));
@@ -57,6 +59,22 @@ int main(void)
 	CHECK(tw_mapreg_add(&reg, 0x10000, 0x1000, 7, 0) == 0);
 	n = tw_mapreg_find(&reg, 0x10000, 0x10, s, 4);
 	CHECK(n == 1 && s[0].file == 7);
+
+	/* Across the end of the hashed bits: pages 32766..32769 alias 32766, 32767, 0, 1. */
+	CHECK(tw_mapreg_add(&reg, 0x7ffe000, 0x4000, 4, 0) == 0);
+	CHECK(tw_mapreg_maybe(&reg, (void *)0x8001ff0, 16));
+	CHECK(tw_mapreg_maybe(&reg, (void *)0x7ffe000, 1));
+	CHECK(!tw_mapreg_maybe(&reg, (void *)0x8002000, 16));
+	CHECK(!tw_mapreg_maybe(&reg, (void *)0x7ffd000, 16));
+	CHECK(tw_mapreg_remove(&reg, 0x7ffe000, 0x4000) == 0);
+	CHECK(!tw_mapreg_maybe(&reg, (void *)0x8001ff0, 16));
+
+	/* A mapping of more pages than bits sets every bit, and clears them on removal. */
+	CHECK(tw_mapreg_add(&reg, 0x10000000, 0x9000000, 5, 0) == 0);
+	CHECK(tw_mapreg_maybe(&reg, (void *)0x20000, 16));
+	CHECK(!tw_mapreg_hit(&reg, (void *)0x20000, 16));
+	CHECK(tw_mapreg_remove(&reg, 0x10000000, 0x9000000) == 0);
+	CHECK(!tw_mapreg_maybe(&reg, (void *)0x20000, 16));
 
 	CHECK(tw_mapreg_remove(&reg, 0, ~(size_t)0 >> 1) == 0);
 	CHECK(reg.count == 0 && !tw_mapreg_maybe(&reg, (void *)0x10000, 1));
