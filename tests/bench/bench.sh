@@ -1,104 +1,181 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Side by side in one run: bare, under tornwatch, under strace -f.
-# 1. rwtest04's shape (mm-bench): whole-file mmap/memcpy/msync per operation.
-# 2. The memcpy fast path: 64-byte copies outside any mapping.
-# 3. What a child costs: fork + _exit, fork + exec of cat, fork + one pwrite.
-# 4. fio random writes through io_uring and libaio.
+# Side by side in one run: each workload bare, under `tornwatch run` and under
+# `strace -f`, BENCH_REPS times each, interleaved so that drift of the
+# machine hits all three alike. Each row gives the medians, the spread
+# (half the range over the median), the ratios against bare, the trace bytes
+# per operation and whether the target is met.
 set -u
 TESTS=$(cd "$(dirname "$0")/.." && pwd)
 TOP=$(dirname "$TESTS")
 BIN=$TESTS/bin
 TW=$TOP/cli/tornwatch
+LIB=$TOP/preload/libtornwatch.so
+REPS=${BENCH_REPS:-5}
 OPS=${BENCH_OPS:-2000}
+KIDS=${BENCH_CHILDREN:-200}
+FIO_SECS=${BENCH_FIO_SECS:-3}
 work=$(mktemp -d "${TMPDIR:-/tmp}/tornwatch-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+have_strace=$(command -v strace >/dev/null && echo 1)
+WRAP=()
 
-secs() { sed -n 's/.*seconds=\([0-9.]*\).*/\1/p'; }
-wall() { local t0 t1; t0=$(date +%s.%N); "$@" >"$work/out" 2>&1; t1=$(date +%s.%N); echo "$t1 - $t0" | bc -l; }
+# value KEY: the number after KEY= in what the probe printed
+value() { sed -n "s/.*\\b$1=\\([0-9.]*\\).*/\\1/p" | head -n 1; }
 
-echo "mm-bench: $OPS operations on a 12,800,000-byte file (rwtest04's shape)"
-bare=$("$BIN/mm-bench" "$work/f" "$OPS" | secs)
-traced=$("$TW" run -o "$work/trace" -- "$BIN/mm-bench" "$work/f" "$OPS" | secs)
-rm -rf "$work/trace"
-# What kernel write tracking costs at msync: against the hooks alone and
-# against checksumming every page (--full-check).
-hooks=$(TORNWATCH_WRITE_TRACK=0 "$TW" run -o "$work/trace" -- "$BIN/mm-bench" "$work/f" "$OPS" | secs)
-rm -rf "$work/trace"
-full=$("$TW" run -o "$work/trace" --full-check -- "$BIN/mm-bench" "$work/f" "$OPS" | secs)
-rm -rf "$work/trace"
-whole=$(wall "$TW" run -o "$work/trace2" -- "$BIN/mm-bench" "$work/f" "$OPS")
-events=$("$TW" analyze "$work/trace2" | sed -n 's/^tornwatch: \([0-9]*\) events.*/\1/p')
-size=$(du -sk "$work/trace2" | cut -f1)
-if command -v strace >/dev/null; then
-	straced=$(strace -f -o /dev/null "$BIN/mm-bench" "$work/f" "$OPS" | secs)
-else
-	straced=
-fi
-printf '  bare       %8.3f s\n' "$bare"
-printf '  tornwatch  %8.3f s  (x%.2f)   whole run with session and analysis %.3f s\n' \
-	"$traced" "$(echo "$traced / $bare" | bc -l)" "$whole"
-printf '    hooks only (TORNWATCH_WRITE_TRACK=0) %8.3f s  (x%.2f)\n' "$hooks" "$(echo "$hooks / $bare" | bc -l)"
-printf '    --full-check                         %8.3f s  (x%.2f)\n' "$full" "$(echo "$full / $bare" | bc -l)"
-[ -n "$straced" ] && printf '  strace -f  %8.3f s  (x%.2f)\n' "$straced" "$(echo "$straced / $bare" | bc -l)"
-printf '  trace: %s events, %s KiB, %.1f events per operation\n' "$events" "$size" \
-	"$(echo "$events / $OPS" | bc -l)"
+# num V: V with as many digits as it deserves
+num() { awk -v v="$1" 'BEGIN { a = v < 0 ? -v : v
+	printf(a >= 1000 ? "%.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%.3f", v) }'; }
 
-echo "memcpy of 64 bytes outside any mapping, one file mapping tracked"
-m_bare=$("$BIN/mm-bench" --memcpy 20000000 | sed -n 's/memcpy_ns=//p')
-m_tw=$(LD_PRELOAD=$TOP/preload/libtornwatch.so "$BIN/mm-bench" --memcpy 20000000 | sed -n 's/memcpy_ns=//p')
-printf '  bare       %6.2f ns/call\n  tornwatch  %6.2f ns/call  (+%.2f ns)\n' "$m_bare" "$m_tw" \
-	"$(echo "$m_tw - $m_bare" | bc -l)"
+# stats V...: median, then spread in % (half the range over the median)
+stats() {
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+		END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		      printf "%s %.0f\n", m, (m > 0 ? 50 * (v[NR] - v[1]) / m : 0) }'
+}
 
-# 3. Per child, bare and traced. Most of the traced cost is lttng-ust's
-# re-registration in the child (its constructor waits for the session
-# daemon); LTTNG_UST_REGISTER_TIMEOUT=0 removes the wait but loses the
-# child's events until registration completes: the pwrites counted say how
-# many of the io children's writes reached the trace.
-KIDS=${BENCH_CHILDREN:-50}
-echo "children: $KIDS of each, ms per child (fork-bench)"
-for mode in fork spawn io; do
-	k_bare=$("$BIN/fork-bench" "$mode" "$KIDS" "$work/kids" | sed -n 's/ms_per_child=//p')
-	k_tw=$("$TW" run -o "$work/kids-$mode" -- "$BIN/fork-bench" "$mode" "$KIDS" \
-		"$work/kids" | sed -n 's/ms_per_child=//p')
-	k_0=$(LTTNG_UST_REGISTER_TIMEOUT=0 "$TW" run -o "$work/kids0-$mode" -- \
-		"$BIN/fork-bench" "$mode" "$KIDS" "$work/kids" | sed -n 's/ms_per_child=//p')
-	printf '  %-6s bare %7.3f  tornwatch %8.3f  register timeout 0 %7.3f' \
-		"$mode" "$k_bare" "$k_tw" "$k_0"
-	if [ "$mode" = io ]; then
-		w_tw=$(babeltrace2 "$work/kids-$mode" 2>/dev/null | grep -c 'call_begin.*"pwrite"')
-		w_0=$(babeltrace2 "$work/kids0-$mode" 2>/dev/null | grep -c 'call_begin.*"pwrite"')
-		printf '  (pwrites traced: %s and %s of %s)' "$w_tw" "$w_0" "$KIDS"
+# in_mode MODE: sets WRAP to run a probe bare, under tornwatch or strace
+in_mode() {
+	case $1 in
+	bare) WRAP=() ;;
+	tornwatch) rm -rf "$work/trace"; WRAP=("$TW" run -o "$work/trace" --) ;;
+	strace) WRAP=(strace -f -o /dev/null) ;;
+	esac
+}
+
+# bench LABEL KEY OPS TARGET PROBE [ARG...]
+#   KEY      what the probe prints: ns, ms or s per operation (lower is
+#            better), or iops (higher is better)
+#   OPS      operations per probe run, for trace bytes per operation
+#            ("iops": from the measured rate, "-": not counted)
+#   TARGET   "+N" tornwatch within N units of bare, "xN" within N times bare,
+#            ">=N" at least N times bare's rate, "-" none
+#   PROBE    a function running its workload under "${WRAP[@]}"
+bench() {
+	local label=$1 key=$2 ops=$3 target=$4 mode rep v bytes=
+	local -A vals=([bare]= [tornwatch]= [strace]=)
+	shift 4
+	local modes="bare tornwatch"
+	[ -n "$have_strace" ] && [ "$key" != memcpy_ns ] && modes="$modes strace"
+	for ((rep = 0; rep < REPS; rep++)); do
+		for mode in $modes; do
+			in_mode "$mode"
+			v=$("$@" 2>/dev/null | value "$key")
+			[ -n "$v" ] || { printf '%-36s %s failed\n' "$label" "$mode"; return; }
+			vals[$mode]="${vals[$mode]} $v"
+		done
+	done
+	read -r b bs <<<"$(stats ${vals[bare]})"
+	read -r t ts <<<"$(stats ${vals[tornwatch]})"
+	s=-; sr=-; cheaper=-
+	if [ -n "${vals[strace]}" ]; then
+		read -r s ss <<<"$(stats ${vals[strace]})"
+		sr=$(awk -v a="$s" -v b="$b" 'BEGIN { printf "x%.2f", a / b }')
+		# how many times cheaper tornwatch's overhead is than strace's
+		cheaper=$(awk -v t="$t" -v s="$s" -v b="$b" -v k="$key" 'BEGIN {
+			if (k == "iops") { t = 1 / t; s = 1 / s; b = 1 / b }
+			if (t - b <= 0) { print "free"; exit }
+			printf "%.1f", (s - b) / (t - b) }')
 	fi
-	echo
+	[ "$ops" = iops ] && ops=$(awk -v r="$t" -v d="$FIO_SECS" 'BEGIN { printf "%d", r * d }')
+	if [ "$ops" != - ] && [ -d "$work/trace" ]; then
+		bytes=$(du -sb "$work/trace" | cut -f1)
+		bytes=$(awk -v n="$bytes" -v o="$ops" 'BEGIN { printf "%.0f", n / o }')
+	fi
+	verdict=$(awk -v t="$t" -v b="$b" -v g="$target" 'BEGIN {
+		if (g == "-") { print "-"; exit }
+		if (substr(g, 1, 1) == "+") { d = t - b; ok = d <= substr(g, 2) + 0; printf "%+.2f %s", d, ok ? "met" : "missed"; exit }
+		if (substr(g, 1, 1) == "x") { ok = t / b <= substr(g, 2) + 0 }
+		else { ok = t / b >= substr(g, 3) + 0 }
+		print ok ? "met" : "missed" }')
+	[ "$s" != - ] && s=$(num "$s")
+	printf '%-36s %9s ±%-3s %9s ±%-3s %7s %9s %7s %7s %6s  %s %s\n' "$label" \
+		"$(num "$b")" "$bs%" "$(num "$t")" "$ts%" "$(awk -v a="$t" -v b="$b" 'BEGIN { printf "x%.2f", a / b }')" \
+		"$s" "$sr" "$cheaper" "${bytes:--}" "$target" "$verdict"
+}
+
+probe() { "${WRAP[@]}" "$@"; }
+probe_doio() { rm -f "$work/doio"; probe "$BIN/mm-bench" "$work/doio" "$OPS"; }
+probe_fio() {
+	rm -f "$work/fio.json"
+	probe fio --name=bench --filename="$work/fio" --size=64M --rw=randwrite \
+		--bs=4k --iodepth=16 --direct=1 --runtime="$FIO_SECS" --time_based \
+		--ioengine="$1" --output-format=json --output="$work/fio.json" >/dev/null 2>&1
+	echo "iops=$(jq '.jobs[0].write.iops' "$work/fio.json")"
+}
+
+echo "tornwatch make bench: $REPS runs of each, medians ±spread; ratios against bare"
+echo "  cheaper: how many times less tornwatch adds than strace -f; B/op: trace bytes per operation"
+printf '%-36s %14s %14s %7s %9s %7s %7s %6s  %s\n' what bare tornwatch ratio "strace -f" ratio \
+	cheaper B/op target
+echo "$KIDS" > "$work/small"
+bench "process start, ms (cat FILE)" ms_per_child "$KIDS" +2 \
+	probe "$BIN/fork-bench" spawn "$KIDS" "$work/small"
+bench "fork + wait, ms" ms_per_child "$KIDS" +1 probe "$BIN/fork-bench" fork "$KIDS"
+bench "fork + pwrite + wait, ms" ms_per_child "$KIDS" - \
+	probe "$BIN/fork-bench" io "$KIDS" "$work/kids"
+for size in 16 256 4096 65536; do
+	calls=$((4000000000 / (size + 1000)))
+	bench "memcpy $size B outside mappings, ns" memcpy_ns - +1 \
+		probe "$BIN/mm-bench" --memcpy "$calls" "$size"
+	bench "memcpy $size B between mappings, ns" memcpy_ns - +1 \
+		probe "$BIN/mm-bench" --memcpy "$calls" "$size" between
+done
+bench "doio 12.8 MB shape, $OPS ops, s" seconds "$OPS" x1.3 probe_doio
+bench "pread/pwrite 4 KiB, ns" pio_ns 200000 - probe "$BIN/mm-bench" --pio "$work/pio" 100000
+if command -v fio >/dev/null; then
+	bench "fio libaio randwrite 4 KiB, IOPS" iops iops ">=0.9" probe_fio libaio
+	# fio's io_uring engine enters the kernel with its own system call
+	# instructions: tornwatch sees its setup only (B/op says so).
+	bench "fio io_uring randwrite 4 KiB, IOPS" iops iops - probe_fio io_uring
+else
+	echo "fio: not installed, fio rows skipped"
+fi
+
+# Where a traced process start goes: the preload alone with no session
+# recording, lttng-ust's registration wait removed (the child's first events
+# are then lost until it registers), and its base-address statedump removed.
+echo "process start, where the time goes (ms per process, medians of $REPS)"
+start_ms() { "$@" "$BIN/fork-bench" spawn "$KIDS" "$work/small" 2>/dev/null | value ms_per_child; }
+for what in bare preload-no-session tornwatch register-timeout-0 no-statedump \
+	    write-track-0; do
+	vs=
+	for ((rep = 0; rep < REPS; rep++)); do
+		rm -rf "$work/trace"
+		case $what in
+		bare) v=$(start_ms) ;;
+		preload-no-session) v=$(start_ms env LD_PRELOAD="$LIB") ;;
+		tornwatch) v=$(start_ms "$TW" run -o "$work/trace" --) ;;
+		register-timeout-0) v=$(start_ms env LTTNG_UST_REGISTER_TIMEOUT=0 \
+				"$TW" run -o "$work/trace" --) ;;
+		no-statedump) v=$(start_ms env LTTNG_UST_WITHOUT_BADDR_STATEDUMP=1 \
+				"$TW" run -o "$work/trace" --) ;;
+		write-track-0) v=$(start_ms env TORNWATCH_WRITE_TRACK=0 \
+				"$TW" run -o "$work/trace" --) ;;
+		esac
+		vs="$vs ${v:-0}"
+	done
+	read -r m sp <<<"$(stats $vs)"
+	printf '  %-22s %8s ±%s%%\n' "$what" "$m" "$sp"
 done
 
-# 4. fio, 4 KiB random O_DIRECT writes at queue depth 16: IOPS side by side.
-# fio's io_uring engine enters the kernel with its own syscall instruction,
-# so tornwatch sees its setup only; its libaio engine goes through libaio.
-if ! command -v fio >/dev/null; then
-	echo "fio: not installed, skipped"
-	exit 0
-fi
-FIO_SECS=${BENCH_FIO_SECS:-3}
-# fio_iops ENGINE [WRAPPER...]: the job's write IOPS, run under WRAPPER.
-fio_iops() {
-	local engine=$1
-	shift
-	"$@" fio --name=bench --filename="$work/fio" --size=64M --rw=randwrite \
-		--bs=4k --iodepth=16 --direct=1 --runtime="$FIO_SECS" --time_based \
-		--ioengine="$engine" --output-format=json --output="$work/fio.json" \
-		>/dev/null 2>&1 && jq '.jobs[0].write.iops' "$work/fio.json"
-}
-for engine in io_uring libaio; do
-	echo "fio randwrite 4 KiB, iodepth 16, O_DIRECT, ioengine=$engine, $FIO_SECS s"
-	f_bare=$(fio_iops "$engine")
-	f_tw=$(fio_iops "$engine" "$TW" run -o "$work/fio-$engine" --)
-	f_st=$(fio_iops "$engine" strace -f -o /dev/null)
-	f_ev=$("$TW" analyze "$work/fio-$engine" | sed -n 's/^tornwatch: \([0-9]*\) events.*/\1/p')
-	printf '  bare       %9.0f IOPS\n' "$f_bare"
-	printf '  tornwatch  %9.0f IOPS  (x%.2f)  %s events, %.2f per write\n' "$f_tw" \
-		"$(echo "$f_tw / $f_bare" | bc -l)" "$f_ev" \
-		"$(echo "$f_ev / ($f_tw * $FIO_SECS)" | bc -l)"
-	printf '  strace -f  %9.0f IOPS  (x%.2f)\n' "$f_st" "$(echo "$f_st / $f_bare" | bc -l)"
+# What kernel write tracking costs at msync, against the hooks alone and
+# against checksumming every page.
+echo "doio shape, tracking modes (s, medians of $REPS)"
+for what in "" TORNWATCH_WRITE_TRACK=0 --full-check; do
+	vs=
+	for ((rep = 0; rep < REPS; rep++)); do
+		rm -rf "$work/trace" "$work/doio"
+		case $what in
+		--full-check) v=$("$TW" run -o "$work/trace" --full-check -- \
+				"$BIN/mm-bench" "$work/doio" "$OPS" 2>/dev/null | value seconds) ;;
+		"") v=$("$TW" run -o "$work/trace" -- \
+				"$BIN/mm-bench" "$work/doio" "$OPS" 2>/dev/null | value seconds) ;;
+		*) v=$(env "$what" "$TW" run -o "$work/trace" -- \
+				"$BIN/mm-bench" "$work/doio" "$OPS" 2>/dev/null | value seconds) ;;
+		esac
+		vs="$vs ${v:-0}"
+	done
+	read -r m sp <<<"$(stats $vs)"
+	printf '  %-24s %8s ±%s%%\n' "${what:-kernel write tracking}" "$m" "$sp"
 done

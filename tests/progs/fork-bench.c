@@ -3,7 +3,9 @@
  * What a process pays per child (make bench):
  *
  *   fork-bench fork N    N times fork, the child _exits, waitpid
- *   fork-bench spawn N   N times fork + exec of cat /dev/null, waitpid
+ *   fork-bench spawn N [FILE]  N times fork + exec of cat FILE (default
+ *                        /dev/null), its output to /dev/null, waitpid: what
+ *                        a suite's short helper processes cost
  *   fork-bench io N      N times fork, the child pwrites one block, waitpid
  *
  * Prints "ms_per_child=X".
@@ -42,7 +44,13 @@ int main(int argc, char **argv)
 
 		if (p == 0) {
 			if (strcmp(argv[1], "spawn") == 0) {
-				execlp("cat", "cat", "/dev/null", (char *)NULL);
+				int null = open("/dev/null", O_WRONLY);
+
+				if (null < 0 || dup2(null, 1) != 1) {
+					_exit(126);
+				}
+				execlp("cat", "cat", argc > 3 ? argv[3] : "/dev/null",
+				       (char *)NULL);
 				_exit(127);
 			}
 			if (fd >= 0 && pwrite(fd, block, sizeof(block),

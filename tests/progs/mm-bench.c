@@ -10,6 +10,9 @@
  *        ns per SIZE-byte (default 64) memcpy outside any mapping while one
  *        file mapping is tracked; with "between", into memory that lies
  *        between two tracked mappings of the file (inside their bounds)
+ *   mm-bench --pio FILE OPS
+ *        ns per call of OPS pairs of 4 KiB pwrite + pread at the same offset
+ *        of a 16 MiB file
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -88,6 +91,33 @@ static int memcpy_bench(long calls, size_t size, int between)
 	return 0;
 }
 
+static int pio_bench(const char *path, long ops)
+{
+	static char out[4096], in[4096];
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	double t0;
+	long i;
+
+	if (fd < 0 || ops <= 0) {
+		perror(path);
+		return 2;
+	}
+	memset(out, 'p', sizeof(out));
+	t0 = now();
+	for (i = 0; i < ops; i++) {
+		off_t off = (off_t)(i & 4095) * 4096;
+
+		if (pwrite(fd, out, sizeof(out), off) != (ssize_t)sizeof(out) ||
+		    pread(fd, in, sizeof(in), off) != (ssize_t)sizeof(in)) {
+			perror("pwrite/pread");
+			return 2;
+		}
+	}
+	printf("pio_ns=%.1f\n", (now() - t0) * 1e9 / (double)(2 * ops));
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static unsigned char buf[MAX_LEN], got[MAX_LEN];
@@ -100,8 +130,11 @@ int main(int argc, char **argv)
 		return memcpy_bench(atol(argv[2]), argc > 3 ? (size_t)atol(argv[3]) : 64,
 				    argc > 4 && strcmp(argv[4], "between") == 0);
 	}
+	if (argc == 4 && strcmp(argv[1], "--pio") == 0) {
+		return pio_bench(argv[2], atol(argv[3]));
+	}
 	if (argc != 3 || (ops = atol(argv[2])) <= 0) {
-		fprintf(stderr, "usage: mm-bench FILE OPS | --memcpy CALLS [SIZE [between]]\n");
+		fprintf(stderr, "usage: mm-bench FILE OPS | --memcpy CALLS [SIZE [between]] | --pio FILE OPS\n");
 		return 2;
 	}
 	fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC, 0644);
