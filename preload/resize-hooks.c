@@ -20,6 +20,8 @@
 #include "emit.h"
 #include "pieces.h"
 #include "fdtable.h"
+#include "uffd-uapi.h"
+#include "write-track.h"
 
 struct tw_range_call {
 	struct tw_call c;
@@ -272,6 +274,10 @@ TW_EXPORT int ioctl(int fd, unsigned long req, ...)
 	arg = va_arg(ap, void *);
 	va_end(ap);
 	TW_NOSYS_RET(ioctl, -1);
+	/* A userfaultfd from /dev/userfaultfd: ours steps aside, as for the system call. */
+	if (unlikely(req == TW_USERFAULTFD_IOC_NEW) && !tw_from_tracer(TW_CALLER())) {
+		tw_track_step_aside();
+	}
 	if (likely(!data_ioctl(req))) {
 		return tw_real_ioctl(fd, req, arg);
 	}

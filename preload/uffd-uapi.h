@@ -41,6 +41,8 @@ struct tw_uffdio_writeprotect {
 
 #define TW_UFFDIO_REGISTER_MODE_WP (1ull << 1)
 #define TW_UFFDIO_WRITEPROTECT_MODE_WP (1ull << 0)
+/* /dev/userfaultfd's one ioctl: a userfaultfd without the system call. */
+#define TW_USERFAULTFD_IOC_NEW _IO(0xAA, 0x00)
 #define TW_UFFDIO_API _IOWR(0xAA, 0x3F, struct tw_uffdio_api)
 #define TW_UFFDIO_REGISTER _IOWR(0xAA, 0x00, struct tw_uffdio_register)
 #define TW_UFFDIO_UNREGISTER _IOR(0xAA, 0x01, struct tw_uffdio_range)

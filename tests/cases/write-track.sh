@@ -36,6 +36,14 @@ expect_eq "uffd: hooks only after stepping aside" "$(tracking uffd)" "0 1"
 expect_eq "uffd: reason" "$(jqr "$SCRATCH/uffd.json" '.write_tracking.files[0].refused')" \
 	"the program uses userfaultfd"
 grep -q 'by the memcpy hooks only' "$SCRATCH/uffd.out" || fail "uffd: the text report does not say so"
+# The same userfaultfd taken from /dev/userfaultfd: no system call to see, an ioctl.
+if [ -c /dev/userfaultfd ] && [ -r /dev/userfaultfd ]; then
+	same devuffd
+	grep -q '^registered' "$SCRATCH/devuffd.out" || fail "devuffd: the program's registration failed"
+	expect_eq "devuffd: hooks only after stepping aside" "$(tracking devuffd)" "0 1"
+else
+	echo "note: no readable /dev/userfaultfd, devuffd not run"
+fi
 # close_range(3, ~0) takes neither our descriptors nor lttng-ust's.
 same closeall
 # fsync writes back the file's mapped pages: a sync point like msync.

@@ -11,6 +11,8 @@
  *                           its old end
  *   ptr-store uffd FILE     the program registers the mapping with a
  *                           userfaultfd of its own (it must not meet ours)
+ *   ptr-store devuffd FILE  the same with one from /dev/userfaultfd's
+ *                           USERFAULTFD_IOC_NEW, no userfaultfd system call
  *   ptr-store closeall FILE close_range(3, ~0) and a store after it
  *   ptr-store fsync FILE    page 4 stored, fsync instead of msync
  *   ptr-store fsync-race FILE  race's shape, fsync holding instead
@@ -125,7 +127,7 @@ static int moved(unsigned char *map)
 }
 
 /* Its own userfaultfd, registered over the mapping in write-protect mode. */
-static int own_uffd(unsigned char *map)
+static int own_uffd(unsigned char *map, int from_dev)
 {
 	/* File pages take asynchronous write-protect only (WP_ASYNC, WP_UNPOPULATED). */
 	struct uffdio_api api = { .api = UFFD_API,
@@ -134,7 +136,19 @@ static int own_uffd(unsigned char *map)
 		.range = { (unsigned long)map, (unsigned long)NPAGES * PS },
 		.mode = UFFDIO_REGISTER_MODE_WP,
 	};
-	int u = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | 1);
+	int u;
+
+	if (from_dev) {
+		/* USERFAULTFD_IOC_NEW: the way that needs no system call of its own. */
+		int dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
+
+		u = dev < 0 ? -1 : ioctl(dev, _IO(0xAA, 0x00), O_CLOEXEC | O_NONBLOCK);
+		if (dev >= 0) {
+			close(dev);
+		}
+	} else {
+		u = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | 1);
+	}
 
 	if (u < 0 || ioctl(u, UFFDIO_API, &api) != 0) {
 		printf("userfaultfd refused: %s\n", strerror(errno));
@@ -215,7 +229,7 @@ int main(int argc, char **argv)
 	int fd;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: ptr-store store|fork|mremap|uffd|closeall|fsync|race|fsync-race FILE\n");
+		fprintf(stderr, "usage: ptr-store store|fork|mremap|uffd|devuffd|closeall|fsync|race|fsync-race FILE\n");
 		return 2;
 	}
 	mode = argv[1];
@@ -241,8 +255,8 @@ int main(int argc, char **argv)
 	if (strcmp(mode, "mremap") == 0) {
 		return moved(map);
 	}
-	if (strcmp(mode, "uffd") == 0) {
-		return own_uffd(map);
+	if (strcmp(mode, "uffd") == 0 || strcmp(mode, "devuffd") == 0) {
+		return own_uffd(map, mode[0] == 'd');
 	}
 	if (strcmp(mode, "closeall") == 0) {
 		return close_all(map);
