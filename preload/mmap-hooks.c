@@ -218,9 +218,13 @@ static void untrack(const char *call, void *addr, size_t len, void *new_addr,
 	map_event(&m, call);
 }
 
+static struct msync_state *unmap_check_begin(void *addr, size_t len);
+static void unmap_check_end(struct msync_state *st, int ret, int err);
+
 TW_EXPORT int munmap(void *addr, size_t len)
 {
 	int (*real)(void *, size_t) = TW_REAL(munmap);
+	struct msync_state *st = NULL;
 	int ret, saved;
 
 	if (!real) {
@@ -243,10 +247,12 @@ TW_EXPORT int munmap(void *addr, size_t len)
 		if (tw_inflight_maybe(addr, len)) {
 			tw_inflight_touch("munmap", addr, len, 1, none, 0);
 		}
+		st = unmap_check_begin(addr, len);
 		errno = saved;
 	}
 	ret = real(addr, len);
 	saved = errno;
+	unmap_check_end(st, ret, saved);
 	if (tw_depth == 1 && ret == 0) {
 		untrack("munmap", addr, len, NULL, 0, ret);
 	}
@@ -701,5 +707,67 @@ void tw_mapped_sync_end(struct msync_state *st, const char *name, int ret,
 {
 	if (st) {
 		sync_end(st, name, st->flags, ret, err);
+	}
+}
+
+/*
+ * munmap is no barrier, but the last moment the pages can be read: what
+ * was stored since the last checksum, by any code, gets one now (as an
+ * msync with MS_ASYNC would), so a later read served from the page cache
+ * meets a version instead of unknown data. Nothing is read after the real
+ * call: the pages are gone.
+ */
+static int span_dirty(const struct tw_span *s)
+{
+	struct tw_pages *p = __atomic_load_n(&tw_file_at(s->file)->pages,
+					     __ATOMIC_ACQUIRE);
+	uint64_t pg, first, last;
+
+	span_pages(s, &first, &last);
+	for (pg = first; p && pg <= last && pg < p->npages; pg++) {
+		if (bit_test(p->dirty, pg)) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static struct msync_state *unmap_check_begin(void *addr, size_t len)
+{
+	struct msync_state *st;
+	int i, n, k;
+
+	if (!tw_mapreg_maybe(&tw_maps, addr, len) || !(st = msync_state())) {
+		return NULL;
+	}
+	n = tw_mapreg_find(&tw_maps, (uintptr_t)addr, len, st->span,
+			   TW_MSYNC_SPANS);
+	/* A mapping with nothing stored since its last check unmaps as no call. */
+	for (i = k = 0; i < n; i++) {
+		scan_written(&st->span[i]);
+		if (tw_full_check || span_dirty(&st->span[i])) {
+			st->span[k++] = st->span[i];
+		}
+	}
+	st->n = k;
+	if (st->n == 0) {
+		return NULL;
+	}
+	st->flags = MS_ASYNC;
+	sync_begin(st, "munmap", st->flags);
+	return st;
+}
+
+static void unmap_check_end(struct msync_state *st, int ret, int err)
+{
+	struct tw_call c;
+	int i;
+
+	for (i = 0; st && i < st->n; i++) {
+		tw_span_call(&c, "munmap", TW_OP_MSYNC, &st->span[i], st->flags);
+		c.cid = st->cid[i];
+		c.ret = ret;
+		c.err = ret < 0 ? err : 0;
+		tw_emit_call_end(&c);
 	}
 }

@@ -48,6 +48,12 @@ fi
 same closeall
 # fsync writes back the file's mapped pages: a sync point like msync.
 same fsync
+# munmap with no msync: the page cache still serves the store to a read;
+# munmap is the last moment its page can be checked (no barrier, so the
+# read is judged against it as a version, not required to see it).
+same unmapped
+expect_eq "unmapped: checked at munmap" \
+	"$(bt_text "$SCRATCH/unmapped.trace" | grep -c 'call = "munmap", op = "msync"')" 1
 
 # Without tracking the same program gives a false alarm: the store is unseen.
 TORNWATCH_WRITE_TRACK=0 tw_run hooks "$P" store "$D/hooks"

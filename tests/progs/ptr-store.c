@@ -13,6 +13,8 @@
  *                           userfaultfd of its own (it must not meet ours)
  *   ptr-store devuffd FILE  the same with one from /dev/userfaultfd's
  *                           USERFAULTFD_IOC_NEW, no userfaultfd system call
+ *   ptr-store unmapped FILE page 6 stored, munmap with no msync, then read:
+ *                           the page cache serves what was stored
  *   ptr-store closeall FILE close_range(3, ~0) and a store after it
  *   ptr-store fsync FILE    page 4 stored, fsync instead of msync
  *   ptr-store fsync-race FILE  race's shape, fsync holding instead
@@ -229,7 +231,7 @@ int main(int argc, char **argv)
 	int fd;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: ptr-store store|fork|mremap|uffd|devuffd|closeall|fsync|race|fsync-race FILE\n");
+		fprintf(stderr, "usage: ptr-store store|fork|mremap|uffd|devuffd|unmapped|closeall|fsync|race|fsync-race FILE\n");
 		return 2;
 	}
 	mode = argv[1];
@@ -242,6 +244,13 @@ int main(int argc, char **argv)
 		   PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED) {
 		die("mmap");
+	}
+	if (strcmp(mode, "unmapped") == 0) {
+		store_page(map, 6);
+		if (munmap(map, (size_t)NPAGES * PS) != 0) {
+			die("munmap");
+		}
+		return verify(6);
 	}
 	if (strcmp(mode, "store") == 0) {
 		store_page(map, 3);
