@@ -502,6 +502,46 @@ static void text_map_modes(FILE *f, const struct tw_records *r)
 }
 
 
+/*
+ * Who ran, how mappings were watched, what could not be seen: written
+ * apart first: after a summary a blank line sets it off, when there is some.
+ */
+static int text_context(FILE *out, const struct tw_records *r,
+			const struct tw_anomalies *a)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f) {
+		return -ENOMEM;
+	}
+	text_execs(f, r);
+	text_map_modes(f, r);
+	if (r->mem_writes) {
+		char at[64];
+
+		tw_fmt_ts(at, sizeof(at), r->t_mem_write);
+		fprintf(f, "  blind spot: %" PRIu64 " write%s into process memory "
+			"(process_vm_writev, /proc/PID/mem), the first at %s: any "
+			"file mapped there may have changed; reads after %s are "
+			"undecided until the bytes are written again\n",
+			r->mem_writes, r->mem_writes == 1 ? "" : "s", at,
+			r->mem_writes == 1 ? "it" : "each");
+	}
+	text_bounds(f, r, a);
+	text_unseen(f, r, a);
+	if (fclose(f) != 0) {
+		free(buf);
+		return -ENOMEM;
+	}
+	if (len) {
+		fprintf(out, "%s%s", a->n ? "\n" : "", buf);
+	}
+	free(buf);
+	return 0;
+}
+
 int tw_report_text(FILE *f, const struct tw_records *r,
 		   const struct tw_anomalies *a, const struct tw_report_opts *o)
 {
@@ -539,23 +579,15 @@ int tw_report_text(FILE *f, const struct tw_records *r,
 			r->loss.at_end, r->loss.at_end == 1 ? "" : "s",
 			r->loss.at_end == 1 ? "its" : "their");
 	}
-	text_execs(f, r);
-	text_map_modes(f, r);
-	if (r->mem_writes) {
-		char at[64];
-
-		tw_fmt_ts(at, sizeof(at), r->t_mem_write);
-		fprintf(f, "  blind spot: %" PRIu64 " write%s into process memory "
-			"(process_vm_writev, /proc/PID/mem), the first at %s: any "
-			"file mapped there may have changed; reads after %s are "
-			"undecided until the bytes are written again\n",
-			r->mem_writes, r->mem_writes == 1 ? "" : "s", at,
-			r->mem_writes == 1 ? "it" : "each");
-	}
-	text_bounds(f, r, a);
-	text_unseen(f, r, a);
+	/*
+	 * The summary comes before the blind spots and the other context:
+	 * its ten lines tell the story; the context follows, set apart.
+	 */
 	if (a->n) {
 		text_summary(f, &s);
+	}
+	ret = text_context(f, r, a);
+	if (ret == 0 && a->n) {
 		ret = text_groups(f, r, a, &s, o ? o->max_full : SIZE_MAX);
 	}
 	tw_summary_free(&s);
