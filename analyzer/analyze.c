@@ -225,6 +225,7 @@ static enum tw_analyze_status analyze_here(const struct tw_analyze_opts *o,
 		goto end;
 	}
 	r.session_counted = o->session_counted;
+	r.session_filter = o->session_filter;
 	r.session_discarded = o->session_discarded;
 	r.session_lost = o->session_lost;
 	r.unplaced_loss = o->session_counted &&

@@ -23,6 +23,8 @@ struct tw_analyze_opts {
 	/* The session channel's own loss counters, when read (tornwatch run). */
 	int session_counted;
 	uint64_t session_discarded, session_lost;
+	/* The session's event filter (tornwatch run), or NULL: every process. */
+	const char *session_filter;
 };
 
 /*

@@ -141,6 +141,7 @@ struct tw_records {
 	int session_counted;
 	uint64_t session_discarded, session_lost;
 	int unplaced_loss;
+	const char *session_filter;	/* what the session recorded, or NULL */
 	/* Writes into process memory (process_vm_writev, /proc/PID/mem) */
 	uint64_t mem_writes;	/* that may have changed any file, from */
 	int64_t t_mem_write;	/* the first one's begin on */

@@ -325,6 +325,10 @@ int tw_report_json(FILE *f, const struct tw_records *r,
 			r->session_discarded, r->session_lost,
 			r->unplaced_loss ? "true" : "false");
 	}
+	if (r->session_filter) {
+		fprintf(f, ",\"session_filter\":");
+		tw_json_str(f, r->session_filter);
+	}
 	json_map_modes(f, r);
 	fprintf(f, ",\"memory_writes\":%" PRIu64 ",\"unsynced_stores\":{\"bytes\":%"
 		PRIu64 ",\"pages\":%" PRIu64 ",\"files\":%" PRIu64 "}", r->mem_writes,

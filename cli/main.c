@@ -10,6 +10,7 @@
 
 static const char usage[] =
 	"usage: tornwatch run [-o DIR] [--json FILE] [--max-anomalies N] [--full-check]\n"
+	"                     [--all-processes]\n"
 	"                     [--subbuf-size SIZE] [--num-subbuf N] [--blocking-timeout US]\n"
 	"                     -- CMD [ARG...]\n"
 	"       tornwatch analyze [--json FILE] [--max-anomalies N] DIR...\n"
@@ -101,6 +102,8 @@ static int cmd_run(int argc, char **argv)
 			}
 		} else if (strcmp(argv[i], "--full-check") == 0) {
 			o.full_check = 1;
+		} else if (strcmp(argv[i], "--all-processes") == 0) {
+			o.channel.all_processes = 1;
 		} else if ((strcmp(argv[i], "--subbuf-size") == 0 ||
 			    strcmp(argv[i], "--num-subbuf") == 0 ||
 			    strcmp(argv[i], "--blocking-timeout") == 0) && i + 1 < argc) {

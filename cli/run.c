@@ -19,6 +19,7 @@
 #include "locate.h"
 #include "report.h"
 #include "run.h"
+#include "isolate.h"
 #include "session.h"
 #include "spawn.h"
 
@@ -143,7 +144,7 @@ static void write_untraced_json(const char *path, const struct tw_analyze_opts *
 
 int tw_run(const struct tw_run_opts *o)
 {
-	char lib[PATH_MAX], dir[PATH_MAX];
+	char lib[PATH_MAX], dir[PATH_MAX], filter[64];
 	const char *dirs[1] = { dir };
 	struct tw_analyze_opts ao = { .dirs = dirs, .ndirs = 1,
 				      .json_path = o->json_path,
@@ -182,6 +183,10 @@ int tw_run(const struct tw_run_opts *o)
 	}
 	if (tw_session_stop(&s) != 0) {
 		return 2;
+	}
+	if (s.uts_ns) {
+		tw_isolate_filter(s.uts_ns, filter, sizeof(filter));
+		ao.session_filter = filter;
 	}
 	ao.session_counted = s.counted;
 	ao.session_discarded = s.discarded;

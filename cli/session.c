@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "isolate.h"
 #include "session.h"
 #include "spawn.h"
 
@@ -82,9 +83,10 @@ static int enable_channel(struct lttng_handle *h, struct lttng_domain *dom,
 	return rc < 0 ? failed("enable the tornwatch channel", rc) : 0;
 }
 
-static int enable_events(struct lttng_handle *h)
+static int enable_events(struct lttng_handle *h, uint64_t uts_ns)
 {
 	struct lttng_event *ev = lttng_event_create();
+	char filter[64];
 	int rc;
 
 	if (!ev) {
@@ -95,7 +97,12 @@ static int enable_events(struct lttng_handle *h)
 	ev->type = LTTNG_EVENT_TRACEPOINT;
 	ev->loglevel_type = LTTNG_EVENT_LOGLEVEL_ALL;
 	snprintf(ev->name, sizeof(ev->name), "tornwatch:*");
-	rc = lttng_enable_event(h, ev, TW_CHANNEL);
+	if (uts_ns) {
+		tw_isolate_filter(uts_ns, filter, sizeof(filter));
+		rc = lttng_enable_event_with_filter(h, ev, TW_CHANNEL, filter);
+	} else {
+		rc = lttng_enable_event(h, ev, TW_CHANNEL);
+	}
 	lttng_event_destroy(ev);
 	return rc < 0 ? failed("enable the tornwatch events", rc) : 0;
 }
@@ -116,6 +123,10 @@ int tw_session_start(struct tw_session *s, const char *dir,
 	if (ensure_sessiond(s) != 0) {
 		return -1;
 	}
+	/* After the daemon is up: a daemon we started stays in the machine's. */
+	if (!co->all_processes) {
+		s->uts_ns = tw_isolate_uts();
+	}
 	rc = lttng_create_session(s->name, s->dir);
 	if (rc < 0) {
 		return failed("create a session", rc);
@@ -129,7 +140,7 @@ int tw_session_start(struct tw_session *s, const char *dir,
 	}
 	rc = enable_channel(h, &dom, co);
 	if (rc == 0) {
-		rc = enable_events(h);
+		rc = enable_events(h, s->uts_ns);
 	}
 	lttng_destroy_handle(h);
 	if (rc == 0 && (rc = lttng_start_tracing(s->name)) < 0) {

@@ -14,6 +14,8 @@ struct tw_session {
 	int counted;
 	uint64_t discarded;	/* events */
 	uint64_t lost_packets;
+	/* The UTS namespace whose processes alone are recorded; 0: all. */
+	uint64_t uts_ns;
 };
 
 /* The channel's buffers; 0 in a field: tornwatch's default. */
@@ -21,6 +23,7 @@ struct tw_channel_opts {
 	uint64_t subbuf_size;	/* bytes, a power of 2 */
 	uint64_t num_subbuf;	/* a power of 2 */
 	int64_t blocking_us;	/* -1: tornwatch's default; 0: never block */
+	int all_processes;	/* record every traced program, not the run's own */
 };
 
 /* 0, or -1 with a one-line message already printed. */
