@@ -30,6 +30,19 @@ trap 'exit 130' INT
 # too; a crash inside libbabeltrace2 must stay a signal the CLI reports.
 export ASAN_OPTIONS="verify_asan_link_order=0:handle_segv=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 
+# A test with a session of its own (the user's way in) runs, as root, in a
+# UTS namespace of its own and filters on it: another traced program on the
+# machine would land in the session and overflow its small buffers.
+# OWN_FILTER is the --filter argument for lttng enable-event ("" when not).
+if [ "$(id -u)" -eq 0 ] && [ -z "${TW_OWN_UTS:-}" ] && [ -n "${TW_OWN_SESSION:-}" ]; then
+	rm -rf "$SCRATCH"
+	TW_OWN_UTS=1 exec unshare -u "$0" "$@"
+fi
+OWN_FILTER=()
+if [ -n "${TW_OWN_UTS:-}" ]; then
+	OWN_FILTER=(--filter "\$ctx.uts_ns == $(stat -L -c %i /proc/self/ns/uts)")
+fi
+
 skip() { echo "skip: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
 

@@ -4,7 +4,7 @@
 # the consumer only every 200 ms: the file's fill overflows it and LTTng
 # drops events. The report counts them and marks the torn read that follows the
 # loss uncertain instead of stating it as fact.
-. "$(dirname "$0")/../lib.sh"
+TW_OWN_SESSION=1 . "$(dirname "$0")/../lib.sh"
 F=$SCRATCH/mm-sync
 S=tw-lost-$$
 lttng create "$S" --output="$SCRATCH/lost" >/dev/null || fail "lttng create"
@@ -12,7 +12,7 @@ trap 'lttng destroy "$S" >/dev/null 2>&1; rm -rf "$SCRATCH"' EXIT
 lttng enable-channel -u -s "$S" --subbuf-size=4096 --num-subbuf=2 \
 	--read-timer=200000 tiny >/dev/null ||
 	fail "enable-channel"
-lttng enable-event -u -s "$S" -c tiny 'tornwatch:*' >/dev/null || fail "enable-event"
+lttng enable-event -u -s "$S" -c tiny 'tornwatch:*' "${OWN_FILTER[@]}" >/dev/null || fail "enable-event"
 lttng start "$S" >/dev/null || fail "start"
 # The pauses let the consumer drain the buffers before the store and the read.
 MMSYNC_PAUSE_MS=700 TW_FAULT_PATH=$F TW_FAULT_STALE_PAGES=1085-1087 \

@@ -7,7 +7,7 @@
 # packet is counted, and makes uncertain the anomalies whose process or file
 # the stream carried if the loss began before their read ended; the other
 # process's anomaly stays certain.
-. "$(dirname "$0")/../lib.sh"
+TW_OWN_SESSION=1 . "$(dirname "$0")/../lib.sh"
 [ "$(nproc)" -ge 2 ] || skip "needs two CPUs, one stream each"
 CUT=$BIN/ctf-packets
 S=tw-lostpk-$$
@@ -17,7 +17,7 @@ lttng create "$S" --output="$D/trace" >/dev/null || fail "lttng create"
 trap 'lttng destroy "$S" >/dev/null 2>&1; cleanup' EXIT
 lttng enable-channel -u -s "$S" --subbuf-size=16384 --num-subbuf=16 \
 	--switch-timer=100000 tw >/dev/null || fail "enable-channel"
-lttng enable-event -u -s "$S" -c tw 'tornwatch:*' >/dev/null || fail "enable-event"
+lttng enable-event -u -s "$S" -c tw 'tornwatch:*' "${OWN_FILTER[@]}" >/dev/null || fail "enable-event"
 lttng start "$S" >/dev/null || fail "start"
 # The pauses outlast the switch timer: fill, store + msync and read land in
 # packets of their own.

@@ -3,14 +3,14 @@
 # The other way in: the user's own LTTng session, all user-space events
 # enabled (malloc events of lttng-ust's libc wrapper among them), contexts
 # added, libtornwatch.so preloaded by hand; then tornwatch analyze on it.
-. "$(dirname "$0")/../lib.sh"
+TW_OWN_SESSION=1 . "$(dirname "$0")/../lib.sh"
 wrapper=$(ls /usr/lib/*/liblttng-ust-libc-wrapper.so.1 2>/dev/null | head -n 1)
 [ -n "$wrapper" ] || skip "liblttng-ust-libc-wrapper.so.1 not found"
 F=$SCRATCH/mm-sync
 S=tw-own-$$
 lttng create "$S" --output="$SCRATCH/own" >/dev/null || fail "lttng create"
 trap 'lttng destroy "$S" >/dev/null 2>&1; rm -rf "$SCRATCH"' EXIT
-lttng enable-event -u -s "$S" -a >/dev/null || fail "enable-event"
+lttng enable-event -u -s "$S" -a "${OWN_FILTER[@]}" >/dev/null || fail "enable-event"
 lttng add-context -u -s "$S" -t vpid -t vtid >/dev/null || fail "add-context"
 lttng start "$S" >/dev/null || fail "start"
 TW_FAULT_PATH=$F TW_FAULT_STALE_PAGES=1085-1087 TW_FAULT_STATE=$SCRATCH/stale \
