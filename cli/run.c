@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -191,6 +192,36 @@ static void write_untraced_json(const char *path, const struct tw_analyze_opts *
 	}
 }
 
+static int word_is(const char *s, size_t n, const char *w)
+{
+	return strlen(w) == n && strncasecmp(s, w, n) == 0;
+}
+
+/*
+ * Why the command left no trace when the environment says so: tracing
+ * turned off by TORNWATCH_DISABLE or TORNWATCH_OPTIONS' disable (the
+ * variable wins, as in the preload). NULL: not by the environment.
+ */
+static const char *disabled_by_env(void)
+{
+	const char *v = getenv("TORNWATCH_DISABLE"), *e;
+	size_t n;
+
+	if (v && *v) {
+		return strcmp(v, "0") != 0 ? "TORNWATCH_DISABLE is set" : NULL;
+	}
+	for (v = getenv("TORNWATCH_OPTIONS"); v && *v; v = e + (*e != '\0')) {
+		n = strcspn(v, ":,");
+		e = v + n;
+		if (n > 8 && strncasecmp(v, "disable=", 8) == 0 &&
+		    (word_is(v + 8, n - 8, "1") || word_is(v + 8, n - 8, "true") ||
+		     word_is(v + 8, n - 8, "yes"))) {
+			return "TORNWATCH_OPTIONS has disable";
+		}
+	}
+	return NULL;
+}
+
 /* A command that could not be started: the shell's status and its cause. */
 static int not_started(const char *cmd, int err)
 {
@@ -301,9 +332,16 @@ int tw_run(const struct tw_run_opts *o)
 	 * and its own status kept, not "bad input".
 	 */
 	if (st == TW_ANALYZE_UNTRACED) {
-		fprintf(stderr, "tornwatch: \"%s\" was not traced: no process "
-			"of it loaded libtornwatch.so (static, setuid or setgid)\n",
-			o->argv[0]);
+		const char *off = disabled_by_env();
+
+		if (off) {
+			fprintf(stderr, "tornwatch: \"%s\" was not traced: %s\n",
+				o->argv[0], off);
+		} else {
+			fprintf(stderr, "tornwatch: \"%s\" was not traced: no "
+				"process of it loaded libtornwatch.so (static, "
+				"setuid or setgid)\n", o->argv[0]);
+		}
 		write_untraced_json(o->json_path, &ao, child, o->argv[0]);
 		return rc;
 	}
