@@ -4,6 +4,21 @@
 # destroyed and what it recorded is analyzed. `timeout 2 tornwatch run --
 # sleep 5` leaves no session in `lttng list`.
 . "$(dirname "$0")/../lib.sh"
+# A tornwatch that died with its session leaves it: destroyed here, ours
+# only (its output under $SCRATCH), so a failure leaves nothing behind.
+ours() {
+	lttng list 2>/dev/null | awk -v d="$SCRATCH/" '
+		/^ *[0-9]+\) / { name = $2 }
+		/Trace output: / && index($3, d) == 1 { print name }'
+}
+drop_ours() {
+	local s
+	for s in $(ours); do
+		lttng destroy "$s" >/dev/null 2>&1
+	done
+	cleanup
+}
+trap drop_ours EXIT
 no_session() {
 	if lttng list 2>/dev/null | grep -q "Trace output: $SCRATCH/$1.trace\$"; then
 		fail "$1: its session is still there"
