@@ -72,9 +72,17 @@ static int bad_usage(const char *cmd, const char *why)
 static int bad_option(const char *cmd, const char *opt, int missing)
 {
 	char why[256];
+	size_t n = strcspn(opt, "=");
 
-	snprintf(why, sizeof(why), missing ? "option \"%s\" needs a value" :
-		 "unknown option \"%s\"", opt);
+	if (missing) {
+		snprintf(why, sizeof(why), "option \"%s\" needs a value", opt);
+	} else if (optopt >= 256 && opt[n]) {
+		/* A known long option that takes no value was given one. */
+		snprintf(why, sizeof(why), "option \"%.*s\" takes no value",
+			 (int)n, opt);
+	} else {
+		snprintf(why, sizeof(why), "unknown option \"%s\"", opt);
+	}
 	return bad_usage(cmd, why);
 }
 

@@ -33,6 +33,7 @@ bad '"--frob=1"' analyze --frob=1 "$SCRATCH"
 bad '"--json" needs a value' run --json
 bad '--max-anomalies' run --max-anomalies=many -- true
 bad '--exit-code' run --exit-code=256 -- true
+bad '"--force" takes no value' run --force=1 -- true
 bad 'no command' run
 bad 'no trace directory' analyze
 bad '"frobnicate"' frobnicate
