@@ -110,22 +110,22 @@ static int on_event(const struct tw_event *ev, void *data)
 	return ret;
 }
 
-/* stdout's reader went away (`| head`): the report ends there, quietly. */
-static int stdout_gone(void)
+/* The report's reader went away (`| head`): the report ends there, quietly. */
+static int out_gone(FILE *f)
 {
-	struct pollfd p = { STDOUT_FILENO, POLLOUT, 0 };
+	struct pollfd p = { fileno(f), POLLOUT, 0 };
 
 	return errno == EPIPE ||
 	       (poll(&p, 1, 0) == 1 && (p.revents & POLLERR));
 }
 
-/* 0 when stdout took the report or its reader left; -1 with one line. */
-static int check_stdout(void)
+/* 0 when f took the report or its reader left; -1 with one line. */
+static int check_out(FILE *f)
 {
-	if (fflush(stdout) == 0 && !ferror(stdout)) {
+	if (fflush(f) == 0 && !ferror(f)) {
 		return 0;
 	}
-	if (stdout_gone()) {
+	if (out_gone(f)) {
 		return 0;
 	}
 	fprintf(stderr, "tornwatch: cannot write the report: %s\n",
@@ -158,7 +158,7 @@ static int write_json(const char *path, const struct tw_records *r,
 		return -1;
 	}
 	if (to_stdout) {
-		return check_stdout();
+		return check_out(stdout);
 	}
 	if (fclose(f) != 0) {
 		fprintf(stderr, "tornwatch: cannot write JSON report \"%s\": %s\n",
@@ -169,7 +169,7 @@ static int write_json(const char *path, const struct tw_records *r,
 }
 
 static enum tw_analyze_status analyze_here(const struct tw_analyze_opts *o,
-					   int ready_fd, int tty_fd)
+					   FILE *text, int ready_fd, int tty_fd)
 {
 	enum tw_analyze_status status = TW_ANALYZE_BAD_INPUT;
 	struct tw_trace_stats stats = { 0 };
@@ -234,11 +234,11 @@ static enum tw_analyze_status analyze_here(const struct tw_analyze_opts *o,
 	tw_progress_say(&c.progress, "judging the last calls");
 	rc = tw_rules_end(c.rules);
 	tw_progress_end(&c.progress);
-	if (rc != 0 || tw_report_text(stdout, &r, &anomalies, &ro) != 0) {
+	if (rc != 0 || (text && tw_report_text(text, &r, &anomalies, &ro) != 0)) {
 		no_memory(o->dirs[0]);
 		goto end;
 	}
-	if (check_stdout() != 0) {
+	if (text && check_out(text) != 0) {
 		goto end;
 	}
 	if (o->json_path && write_json(o->json_path, &r, &anomalies, &ro) != 0) {
@@ -416,6 +416,9 @@ enum tw_analyze_status tw_analyze(const struct tw_analyze_opts *o)
 	tty = isatty(STDERR_FILENO);
 	fflush(stdout);
 	fflush(stderr);
+	if (o->text) {
+		fflush(o->text);
+	}
 	pid = fork();
 	if (pid < 0) {
 		fprintf(stderr, "tornwatch: cannot analyze \"%s\": %s\n", dir,
@@ -425,6 +428,12 @@ enum tw_analyze_status tw_analyze(const struct tw_analyze_opts *o)
 	if (pid == 0) {
 		/* Progress goes to the terminal itself, past the parent's filter. */
 		int tty_fd = tty ? fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3) : -1;
+		/*
+		 * The report's stream as the caller had it (it may be stderr,
+		 * which is about to become the filter's pipe).
+		 */
+		int text_fd = o->text ? fcntl(fileno(o->text), F_DUPFD_CLOEXEC, 3) : -1;
+		FILE *text = text_fd >= 0 ? fdopen(text_fd, "w") : NULL;
 
 		close(ready[0]);
 		close(err[0]);
@@ -434,7 +443,10 @@ enum tw_analyze_status tw_analyze(const struct tw_analyze_opts *o)
 		/* A reader of stdout that left is seen as EPIPE, not as a death. */
 		signal(SIGPIPE, SIG_IGN);
 		tw_crash_arm(crash[1]);
-		status = analyze_here(o, ready[1], tty_fd);
+		status = analyze_here(o, text, ready[1], tty_fd);
+		if (text) {
+			fclose(text);
+		}
 		fflush(stdout);
 		fflush(stderr);
 		_exit(status);

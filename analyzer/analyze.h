@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum tw_analyze_status {
 	TW_ANALYZE_CLEAN = 0,
@@ -16,6 +17,7 @@ enum tw_analyze_status {
 struct tw_analyze_opts {
 	const char *const *dirs;	/* the traces */
 	size_t ndirs;
+	FILE *text;		/* the text report's stream; NULL: none */
 	const char *json_path;	/* NULL: no JSON; "-": stdout */
 	int32_t root_pid;	/* only this process and those it started; 0: all */
 	size_t max_full;	/* anomalies the text shows in full; SIZE_MAX: all */
@@ -28,9 +30,9 @@ struct tw_analyze_opts {
 };
 
 /*
- * Reads the traces, prints the text report on stdout and the JSON report
+ * Reads the traces, prints the text report on o->text and the JSON report
  * when asked. A trace that cannot be read, a crash, running out of memory
- * get one line on stderr; a reader of stdout that went away gets nothing,
+ * get one line on stderr; a reader of the report that went away gets nothing,
  * and the status stays what the analysis found.
  */
 enum tw_analyze_status tw_analyze(const struct tw_analyze_opts *o);

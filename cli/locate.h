@@ -5,9 +5,11 @@
 #include <stddef.h>
 
 /*
- * libtornwatch.so beside this executable: ../lib when installed,
- * ../preload in the build tree; TORNWATCH_LIB overrides. 0 or -1.
+ * libtornwatch.so: TORNWATCH_LIB when set; else ../preload beside this
+ * executable (the build tree), the library directory it was installed
+ * with, and that directory and ../lib relative to this executable (an
+ * installed tree moved elsewhere). 0, or -1 with the cause in why.
  */
-int tw_locate_lib(char *buf, size_t len);
+int tw_locate_lib(char *buf, size_t len, char *why, size_t wlen);
 
 #endif

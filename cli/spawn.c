@@ -11,10 +11,92 @@
 
 extern char **environ;
 
+static const int caught[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+#define NCAUGHT (sizeof(caught) / sizeof(caught[0]))
+
+static struct sigaction saved[NCAUGHT];
+static int taken[NCAUGHT];	/* ignored ones (nohup) stay ignored */
+static int catching;
+static volatile sig_atomic_t fwd_pid;	/* the command, while it runs */
+static volatile sig_atomic_t fwd_sig;	/* the last signal caught */
+
+static void forward(int sig, siginfo_t *si, void *uc)
+{
+	int err = errno;
+
+	(void)uc;
+	fwd_sig = sig;
+	/*
+	 * The terminal's ^C, ^\ and hangup (SI_KERNEL) reach the whole
+	 * foreground group, the command with it: sending it again would make
+	 * a second ^C of one.
+	 */
+	if (fwd_pid > 0 && si->si_code != SI_KERNEL) {
+		kill((pid_t)fwd_pid, sig);
+	}
+	errno = err;
+}
+
+static void caught_set(sigset_t *set)
+{
+	size_t i;
+
+	sigemptyset(set);
+	for (i = 0; i < NCAUGHT; i++) {
+		sigaddset(set, caught[i]);
+	}
+}
+
+void tw_signals_catch(void)
+{
+	struct sigaction sa = { .sa_sigaction = forward, .sa_flags = SA_SIGINFO };
+	size_t i;
+
+	/* No SA_RESTART: a wait must return to see the signal. */
+	caught_set(&sa.sa_mask);
+	fwd_sig = 0;
+	for (i = 0; i < NCAUGHT; i++) {
+		sigaction(caught[i], NULL, &saved[i]);
+		taken[i] = saved[i].sa_handler != SIG_IGN;
+		if (taken[i]) {
+			sigaction(caught[i], &sa, NULL);
+		}
+	}
+	catching = 1;
+}
+
+void tw_signals_restore(void)
+{
+	size_t i;
+
+	if (!catching) {
+		return;
+	}
+	fwd_pid = 0;
+	for (i = 0; i < NCAUGHT; i++) {
+		if (taken[i]) {
+			sigaction(caught[i], &saved[i], NULL);
+		}
+	}
+	catching = 0;
+}
+
+int tw_signal_caught(void)
+{
+	return fwd_sig;
+}
+
 /* Reaps every orphan reparented to us until none is left. */
 static void reap_descendants(void)
 {
-	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR) {
+	int flags = fwd_sig ? WNOHANG : 0;
+
+	/*
+	 * After a caught signal the command is gone; what it left running is
+	 * not waited for (the session must go down now).
+	 */
+	while (waitpid(-1, NULL, flags) > 0 || (errno == EINTR && !fwd_sig)) {
+		flags = fwd_sig ? WNOHANG : 0;
 	}
 }
 
@@ -22,7 +104,8 @@ static int spawn_wait(char *const argv[], char *const envp[],
 		      const char *log_path, pid_t *child, int tree)
 {
 	posix_spawn_file_actions_t fa;
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
+	posix_spawnattr_t attr;
+	sigset_t block, old;
 	pid_t pid;
 	int status, err;
 
@@ -41,8 +124,27 @@ static int spawn_wait(char *const argv[], char *const envp[],
 		posix_spawn_file_actions_adddup2(&fa, 1, 2);
 		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	}
-	err = posix_spawnp(&pid, argv[0], &fa, NULL, argv, envp ? envp : environ);
+	/*
+	 * Blocked from the check to the pid being known, so that no signal
+	 * falls between; the command starts with our mask as it was.
+	 */
+	caught_set(&block);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setsigmask(&attr, &old);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	if (tree && fwd_sig) {
+		err = EINTR;
+	} else {
+		err = posix_spawnp(&pid, argv[0], &fa, &attr, argv,
+				   envp ? envp : environ);
+	}
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
+	if (err == 0 && tree) {
+		fwd_pid = pid;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (err != 0) {
 		if (tree) {
 			prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
@@ -53,9 +155,6 @@ static int spawn_wait(char *const argv[], char *const envp[],
 	if (child) {
 		*child = pid;
 	}
-	/* ^C belongs to the child; we stay to stop the session and analyze. */
-	sigaction(SIGINT, &ign, &old_int);
-	sigaction(SIGQUIT, &ign, &old_quit);
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
 			status = -1;
@@ -63,11 +162,10 @@ static int spawn_wait(char *const argv[], char *const envp[],
 		}
 	}
 	if (tree) {
+		fwd_pid = 0;
 		reap_descendants();
 		prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
 	}
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGQUIT, &old_quit, NULL);
 	if (status == -1) {
 		return -1;
 	}

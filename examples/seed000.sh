@@ -6,14 +6,16 @@
 # on a file system that serves the verify read from a stale window for pages
 # 1085-1087, as the FUSE client of the seed did. tornwatch names the torn
 # read, its pages and the interleaving. Succeeds when it does; the trace is
-# kept under ./tornwatch-traces/.
+# kept under ./tornwatch-traces/. TORNWATCH names another tornwatch to run
+# (an installed one).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
+tw=${TORNWATCH:-$top/cli/tornwatch}
 work=$(mktemp -d "${TMPDIR:-/tmp}/tornwatch-example.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export TW_FAULT_PATH=$work/mm-sync TW_FAULT_STALE_PAGES=1085-1087 TW_FAULT_STATE=$work/stale
 LD_PRELOAD=$top/tests/bin/fault-preload.so \
-	"$top/cli/tornwatch" run -- \
+	"$tw" run -- \
 	"$top/tests/bin/mmsync-verify" seed000 "$work/mm-sync"
 rc=$?
 if [ "$rc" -ne 3 ]; then

@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "core.h"
+#include "options.h"
 #include "write-track.h"
 #include "tornwatch-events.h"
 #include "emit.h"
@@ -274,24 +275,21 @@ static void tw_forget_ids(void)
 __attribute__((constructor(101)))
 static void tw_init(void)
 {
-	const char *v;
-
 	tw_enter();
 	tw_resolve();
 	tw_fn_table_init();
 	dl_iterate_phdr(note_tracer_text, NULL);
 	pthread_atfork(tw_note_parent, NULL, tw_forget_ids);
-	v = getenv("TORNWATCH_FULL_CHECK");
-	tw_full_check = v && *v && strcmp(v, "0") != 0;
+	tw_options_init();
+	tw_full_check = tw_opts.full_check;
 	tw_exec_init();
 	tw_leave();
 }
 
 void tw_start(void)
 {
-	const char *v = getenv("TORNWATCH_DISABLE");
-
-	if (v && *v && strcmp(v, "0") != 0) {
+	tw_options_init();
+	if (tw_opts.disable) {
 		return;
 	}
 	tw_enter();

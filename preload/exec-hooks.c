@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "core.h"
+#include "options.h"
 #include "emit.h"
 #include "pieces.h"
 
@@ -91,8 +92,8 @@ void tw_exec_init(void)
 		tw_saved[tw_nsaved++] = tw_saved_buf + used;
 		used += len;
 	}
-	v = getenv("TORNWATCH_FOLLOW_EXEC");
-	tw_follow = !(v && strcmp(v, "0") == 0);
+	tw_options_init();
+	tw_follow = tw_opts.follow_exec;
 }
 
 /*

@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "core.h"
+#include "options.h"
 #include "uffd-uapi.h"
 #include "write-track.h"
 
@@ -31,9 +32,8 @@ static int tw_track_lock;
 __attribute__((constructor))
 static void tw_track_env(void)
 {
-	const char *v = getenv("TORNWATCH_WRITE_TRACK");
-
-	if (v && strcmp(v, "0") == 0) {
+	tw_options_init();
+	if (!tw_opts.write_track) {
 		tw_track_state = -ECANCELED;
 	}
 }

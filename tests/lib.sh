@@ -79,13 +79,16 @@ bt_ended() {
 # jqr FILE FILTER: one value out of a JSON report
 jqr() { jq -r "$2" "$1"; }
 
-# tw_run NAME ARGS...: tornwatch run with a JSON report in $SCRATCH/NAME.json;
-# sets RC to its exit status.
+# tw_run NAME ARGS...: tornwatch run with a JSON report in $SCRATCH/NAME.json
+# and the text report in $SCRATCH/NAME.report, printed on stdout after the
+# command's own output; sets RC to its exit status.
 tw_run() {
 	local name=$1
 	shift
-	"$TW" run -o "$SCRATCH/$name.trace" --json "$SCRATCH/$name.json" -- "$@"
+	"$TW" run -o "$SCRATCH/$name.trace" --json "$SCRATCH/$name.json" \
+		--report "$SCRATCH/$name.report" -- "$@"
 	RC=$?
+	[ ! -f "$SCRATCH/$name.report" ] || cat "$SCRATCH/$name.report"
 	echo "tornwatch run exit: $RC"
 }
 

@@ -20,7 +20,7 @@ grep -q '^tornwatch: [0-9]* events' "$SCRATCH/head.out" || fail "| head -n 1: no
 
 tw_run ok "$BIN/mmsync-verify" seed000 "$SCRATCH/f" >/dev/null
 expect_eq "healthy run" "$RC" 0
-"$TW" run -o "$SCRATCH/gone.trace" -- "$BIN/mmsync-verify" seed000 "$SCRATCH/g" \
+"$TW" run -o "$SCRATCH/gone.trace" --report - -- "$BIN/mmsync-verify" seed000 "$SCRATCH/g" \
 	2>"$SCRATCH/run-gone.err" | true
 expect_eq "run | true: exit status" "${PIPESTATUS[0]}" 0
 expect_eq "run | true: stderr" "$(cat "$SCRATCH/run-gone.err")" ""

@@ -49,7 +49,7 @@ expect_eq "--max-anomalies x" "$?" 2
 # tornwatch run takes it too.
 export TW_FAULT_STALE_PAGES=1085-1087 TW_FAULT_PATH=$SCRATCH/one TW_FAULT_STATE=$SCRATCH/stale1
 LD_PRELOAD=$FAULT "$TW" run --max-anomalies 0 -o "$SCRATCH/run0.trace" -- \
-	"$BIN/mmsync-verify" seed000 "$SCRATCH/one" >"$SCRATCH/run0.txt"
+	"$BIN/mmsync-verify" seed000 "$SCRATCH/one" 2>"$SCRATCH/run0.txt"
 expect_eq "run --max-anomalies 0: exit status" "$?" 3
 expect_eq "run --max-anomalies 0: in full" "$(grep -c '^torn_read:' "$SCRATCH/run0.txt")" 0
 grep -q "^  by kind: *torn_read ×1\$" "$SCRATCH/run0.txt" || fail "run --max-anomalies 0: no summary"
@@ -76,6 +76,6 @@ expect_eq "analyze: command" "$(jqr "$SCRATCH/analyze.json" '.command')" null
 
 # A reader that stops after one line: no word on stderr, the usual status.
 set -o pipefail
-"$TW" analyze --json - "$T" 2>"$SCRATCH/epipe.err" | head -n 1 >/dev/null
+"$TW" analyze --json - --report "$SCRATCH/epipe.txt" "$T" 2>"$SCRATCH/epipe.err" | head -n 1 >/dev/null
 expect_eq "| head -n 1: exit status" "${PIPESTATUS[0]}" 3
 expect_eq "| head -n 1: stderr" "$(cat "$SCRATCH/epipe.err")" ""
