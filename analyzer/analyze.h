@@ -17,6 +17,7 @@ struct tw_analyze_opts {
 	const char *const *dirs;	/* the traces */
 	size_t ndirs;
 	const char *json_path;	/* NULL: no JSON; "-": stdout */
+	const char *html_path;	/* NULL: no HTML; "-": stdout */
 	int32_t root_pid;	/* only this process and those it started; 0: all */
 	size_t max_full;	/* anomalies the text shows in full; SIZE_MAX: all */
 	char *const *command;	/* tornwatch run's command, for the JSON; or NULL */

@@ -502,19 +502,12 @@ static void text_map_modes(FILE *f, const struct tw_records *r)
 }
 
 
-int tw_report_text(FILE *f, const struct tw_records *r,
-		   const struct tw_anomalies *a, const struct tw_report_opts *o)
+/* The headline and what the trace could not tell: all before the summary. */
+void tw_text_head(FILE *f, const struct tw_records *r,
+		  const struct tw_anomalies *a)
 {
-	struct tw_summary s;
 	char day[32] = "";
-	int ret;
 
-	/* Counted before anything is printed: out of memory prints nothing. */
-	ret = tw_summary_build(&s, r, a);
-	if (ret != 0) {
-		tw_summary_free(&s);
-		return ret;
-	}
 	if (r->end) {
 		tw_fmt_date(day, sizeof(day), r->t_first);
 	}
@@ -554,6 +547,21 @@ int tw_report_text(FILE *f, const struct tw_records *r,
 	}
 	text_bounds(f, r, a);
 	text_unseen(f, r, a);
+}
+
+int tw_report_text(FILE *f, const struct tw_records *r,
+		   const struct tw_anomalies *a, const struct tw_report_opts *o)
+{
+	struct tw_summary s;
+	int ret;
+
+	/* Counted before anything is printed: out of memory prints nothing. */
+	ret = tw_summary_build(&s, r, a);
+	if (ret != 0) {
+		tw_summary_free(&s);
+		return ret;
+	}
+	tw_text_head(f, r, a);
 	if (a->n) {
 		text_summary(f, &s);
 		ret = text_groups(f, r, a, &s, o ? o->max_full : SIZE_MAX);

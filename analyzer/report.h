@@ -22,6 +22,9 @@ int tw_report_text(FILE *f, const struct tw_records *r,
 		   const struct tw_anomalies *a, const struct tw_report_opts *o);
 int tw_report_json(FILE *f, const struct tw_records *r,
 		   const struct tw_anomalies *a, const struct tw_report_opts *o);
+/* One self-contained HTML page; 0 or -ENOMEM. */
+int tw_report_html(FILE *f, const struct tw_records *r,
+		   const struct tw_anomalies *a, const struct tw_report_opts *o);
 /* The JSON of a run whose command never loaded the preload: nothing read. */
 void tw_report_json_untraced(FILE *f, const struct tw_report_opts *o,
 			     pid_t pid, const char *exe);

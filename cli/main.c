@@ -9,10 +9,11 @@
 #include "version.h"
 
 static const char usage[] =
-	"usage: tornwatch run [-o DIR] [--json FILE] [--max-anomalies N] [--full-check]\n"
+	"usage: tornwatch run [-o DIR] [--json FILE] [--html FILE] [--max-anomalies N]\n"
+	"                     [--full-check]\n"
 	"                     [--subbuf-size SIZE] [--num-subbuf N] [--blocking-timeout US]\n"
 	"                     -- CMD [ARG...]\n"
-	"       tornwatch analyze [--json FILE] [--max-anomalies N] DIR...\n"
+	"       tornwatch analyze [--json FILE] [--html FILE] [--max-anomalies N] DIR...\n"
 	"       tornwatch --version\n";
 
 static int bad_usage(const char *why)
@@ -95,6 +96,8 @@ static int cmd_run(int argc, char **argv)
 			o.out_dir = argv[++i];
 		} else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
 			o.json_path = argv[++i];
+		} else if (strcmp(argv[i], "--html") == 0 && i + 1 < argc) {
+			o.html_path = argv[++i];
 		} else if (strcmp(argv[i], "--max-anomalies") == 0 && i + 1 < argc) {
 			if (max_anomalies(argv[++i], &o.max_full) != 0) {
 				return bad_usage("--max-anomalies needs a number");
@@ -131,6 +134,9 @@ static int cmd_analyze(int argc, char **argv)
 	while (i < argc && argv[i][0] == '-') {
 		if (strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
 			o.json_path = argv[i + 1];
+			i += 2;
+		} else if (strcmp(argv[i], "--html") == 0 && i + 1 < argc) {
+			o.html_path = argv[i + 1];
 			i += 2;
 		} else if (strcmp(argv[i], "--max-anomalies") == 0 && i + 1 < argc) {
 			if (max_anomalies(argv[i + 1], &o.max_full) != 0) {

@@ -147,6 +147,7 @@ int tw_run(const struct tw_run_opts *o)
 	const char *dirs[1] = { dir };
 	struct tw_analyze_opts ao = { .dirs = dirs, .ndirs = 1,
 				      .json_path = o->json_path,
+				      .html_path = o->html_path,
 				      .max_full = o->max_full,
 				      .command = o->argv };
 	struct tw_session s;

@@ -8,6 +8,7 @@
 struct tw_run_opts {
 	const char *out_dir;	/* NULL: a new folder under ./tornwatch-traces/ */
 	const char *json_path;
+	const char *html_path;
 	size_t max_full;	/* anomalies the text shows in full; SIZE_MAX: all */
 	int full_check;
 	struct tw_channel_opts channel;

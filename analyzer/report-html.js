@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: MIT
+// The HTML report's renderer. The summary and the group headings are drawn
+// at load; an anomaly's lanes and pages only when its group is opened, so a
+// report of thousands of anomalies loads at once. Every string of the data
+// goes in through textContent, never as markup. "#open=all" or "#open=0,3"
+// in the address opens groups at load.
+(function () {
+	'use strict';
+	var D = JSON.parse(document.getElementById('tw-data').textContent);
+	var app = document.getElementById('app');
+	var GROUPS_AT_ONCE = 200;	// headings drawn before "show more"
+	var SHOWN = 3;			// anomalies of a group drawn when opened, as the text does
+	var MORE = 50;
+	var T0 = BigInt(D.t0);
+
+	function el(tag, cls, text) {
+		var e = document.createElement(tag);
+
+		if (cls) {
+			e.className = cls;
+		}
+		if (text !== undefined && text !== null) {
+			e.textContent = String(text);
+		}
+		return e;
+	}
+
+	function add(parent, tag, cls, text) {
+		return parent.appendChild(el(tag, cls, text));
+	}
+
+	function pad(n, w) {
+		var s = String(n);
+
+		while (s.length < w) {
+			s = '0' + s;
+		}
+		return s;
+	}
+
+	// ns since t0 -> HH:MM:SS.nnnnnnnnn in the text report's zone (UTC).
+	function ts(rel) {
+		var ns = T0 + BigInt(Math.round(rel));
+		var sec = ns / 1000000000n, frac = ns % 1000000000n;
+		var d = new Date(Number(sec) * 1000);
+
+		return pad(d.getUTCHours(), 2) + ':' + pad(d.getUTCMinutes(), 2) + ':' +
+			pad(d.getUTCSeconds(), 2) + '.' + pad(frac, 9);
+	}
+
+	function dur(ns) {
+		if (ns < 1000) {
+			return ns + ' ns';
+		}
+		if (ns < 1e6) {
+			return (ns / 1e3).toFixed(3) + ' µs';
+		}
+		if (ns < 1e9) {
+			return (ns / 1e6).toFixed(3) + ' ms';
+		}
+		return (ns / 1e9).toFixed(3) + ' s';
+	}
+
+	function fileName(i) {
+		return i >= 0 && i < D.files.length ? D.files[i] : '?';
+	}
+
+	function kinds(k) {
+		return Object.keys(k).map(function (n) { return n + ' ×' + k[n]; }).join(', ');
+	}
+
+	function ranges(rs) {
+		return rs.map(function (g) {
+			return (g[0] === g[1] ? 'page ' + g[0] : 'pages ' + g[0] + '–' + g[1]) + ' ' + g[2];
+		}).join('; ');
+	}
+
+	function tally(parent, title, head, rows) {
+		var t, tr;
+
+		add(parent, 'h2', null, title);
+		t = add(parent, 'table', 'tally');
+		tr = add(t, 'tr');
+		head.forEach(function (h) { add(tr, 'th', null, h); });
+		rows.forEach(function (r) {
+			tr = add(t, 'tr');
+			r.forEach(function (v, i) {
+				add(tr, 'td', typeof v === 'number' || i === 1 ? 'count' : null, v);
+			});
+		});
+		return t;
+	}
+
+	function summary() {
+		var c = D.counts, s = el('section'), ul, p;
+
+		s.id = 'summary';
+		add(s, 'h1', null, 'tornwatch report');
+		add(s, 'p', 'headline', D.head[0]);
+		if (D.head.length > 1) {
+			ul = add(s, 'ul', 'notes');
+			D.head.slice(1).forEach(function (line) {
+				add(ul, 'li', /^blind spot/.test(line) ? 'blind' : 'note', line);
+			});
+		}
+		p = add(s, 'p', 'meta');
+		p.textContent = 'trace: ' + D.trace.join(', ') +
+			(D.command ? ' · command: ' + D.command.join(' ') : '') +
+			' · tornwatch ' + D.version + ' · times in ' + D.zone;
+		p = add(s, 'p');
+		p.appendChild(document.createTextNode('summary: '));
+		var n = add(p, 'b', null, c.anomalies);
+		n.id = 'tw-count';
+		p.appendChild(document.createTextNode(' anomal' + (c.anomalies === 1 ? 'y' : 'ies') + ' in ' +
+			c.groups + ' group' + (c.groups === 1 ? '' : 's') + ' (same kind, file and calls); ' +
+			c.events + ' events from ' + c.processes + ' processes, ' + c.calls + ' calls, ' +
+			c.reads_checked + ' reads checked, ' + c.lost_events + ' events lost, ' +
+			c.lost_packets + ' packets lost'));
+		if (c.anomalies) {
+			tally(s, 'by kind', ['kind', 'count'], D.by_kind).id = 'by-kind';
+			tally(s, 'by file', ['file', 'count', 'kinds', 'pages other than new'],
+				D.by_file.map(function (f) {
+					return [f.file, f.count, kinds(f.kinds), ranges(f.ranges)];
+				}));
+			tally(s, 'by process', ['pid', 'count', 'kinds'],
+				D.by_process.map(function (p) { return ['pid ' + p[0], p[1], kinds(p[2])]; }));
+		}
+		return s;
+	}
+
+	function legend(parent) {
+		var l = add(parent, 'div', 'legend');
+
+		['new', 'old', 'unknown', 'undecided', 'changed', 'not_read', 'released'].forEach(function (st) {
+			var span = add(l, 'span');
+
+			add(span, 'span', 'swatch ' + st);
+			span.appendChild(document.createTextNode(st));
+		});
+		add(l, 'span', null, 'dashed: part of a page');
+	}
+
+	var VERBS = { sync_race: 'synced', incoherent_view: 'loaded', phantom_write: 'submitted',
+		abandoned_io: 'submitted', buffer_modified: 'submitted' };
+
+	function pagesGrid(parent, a) {
+		var g = add(parent, 'div', 'pages'), ps = D.page_size;
+
+		a.pages.forEach(function (p) {
+			var full = p[1] === p[0] * ps && p[2] === ps;
+			var c = add(g, 'span', 'page ' + p[3] + (full ? '' : ' part'));
+
+			c.dataset.index = p[0];
+			c.dataset.state = p[3];
+			c.title = 'page ' + p[0] + ': bytes ' + p[1] + '..' + (p[1] + p[2] - 1) +
+				' (' + p[2] + ' B) ' + p[3];
+		});
+		return g;
+	}
+
+	function lanes(parent, a) {
+		var box = add(parent, 'div', 'lanes'), order = [], byKey = {};
+		var lo = Infinity, hi = -Infinity, span, ax;
+
+		a.calls.forEach(function (ci) {
+			var c = D.calls_table[ci], k = c.pid + '/' + c.tid;
+
+			if (!byKey[k]) {
+				byKey[k] = [];
+				order.push(k);
+			}
+			byKey[k].push(ci);
+			lo = Math.min(lo, c.b);
+			hi = Math.max(hi, c.e === null ? c.b : c.e);
+		});
+		if (!order.length) {
+			return box;
+		}
+		span = Math.max(hi - lo, 1);
+		order.forEach(function (k) {
+			var lane = add(box, 'div', 'lane'), c0 = D.calls_table[byKey[k][0]], track;
+
+			lane.dataset.pid = c0.pid;
+			lane.dataset.tid = c0.tid;
+			add(lane, 'div', 'lane-label mono', 'pid ' + c0.pid + ' tid ' + c0.tid);
+			track = add(lane, 'div', 'track');
+			byKey[k].forEach(function (ci) {
+				var c = D.calls_table[ci], end = c.e === null ? hi : c.e;
+				var b = add(track, 'div', 'call op-' + c.op, c.call);
+
+				b.dataset.call = ci;
+				if (c.e === null && !c.phase) {
+					b.classList.add('open');
+				}
+				if (ci === a.call) {
+					b.classList.add('cited');
+				}
+				b.style.left = ((c.b - lo) / span * 100) + '%';
+				b.style.width = ((end - c.b) / span * 100) + '%';
+			});
+		});
+		ax = add(parent, 'div', 'axis mono');
+		add(ax, 'span', null, ts(lo));
+		add(ax, 'span', null, '+' + dur(span / 2));
+		add(ax, 'span', null, '+' + dur(hi - lo));
+		return box;
+	}
+
+	function anomaly(i) {
+		var a = D.anomalies[i], c = D.calls_table[a.call], d = el('div', 'anomaly'), h, line;
+		var verb = VERBS[a.kind] || (c.engine && a.kind === 'short_read' ? 'submitted' : 'read');
+
+		d.dataset.anomaly = i;
+		h = add(d, 'h3');
+		h.appendChild(document.createTextNode(a.kind));
+		if (a.uncertain) {
+			add(h, 'span', 'uncertain', ' (uncertain: events were lost)');
+		}
+		h.appendChild(document.createTextNode(': ' + fileName(a.file) + ' bytes ' + a.offset + '..' +
+			(a.offset + a.length - 1) + ' (' + a.length + ' B)'));
+		line = verb + ' by pid ' + c.pid + ' tid ' + c.tid + ' (' + c.call + ') at ' + ts(c.b) + ':';
+		Object.keys(a.bytes).forEach(function (st) { line += ' ' + a.bytes[st] + ' B ' + st; });
+		add(d, 'div', 'line', line);
+		if (c.engine) {
+			add(d, 'div', 'line', c.engine + ' ' + c.opcode + ' id ' + c.io + ': ' + c.length + ' B at ' +
+				c.offset + '; ' + (c.e === null ? 'completion never seen' :
+					'completed with ' + c.ret + ' (seen by ' + c.done_call + ')'));
+		}
+		if (a.history_cut) {
+			add(d, 'div', 'line', '(the unknown bytes may be an old content of a block rewritten so ' +
+				'often that not all were kept)');
+		}
+		if (a.untracked) {
+			add(d, 'div', 'line', 'pages changed while the sync ran with no hooked store to explain it');
+		}
+		if (a.pages.length) {
+			add(d, 'div', 'line', 'pages:');
+			pagesGrid(d, a);
+		}
+		add(d, 'div', 'line', 'interleaving (click a call for its details):');
+		lanes(d, a);
+		add(d, 'div', 'detail');
+		return d;
+	}
+
+	function callTable(ci) {
+		var c = D.calls_table[ci], t = el('table'), rows = [];
+
+		rows.push(['call', c.call + (c.done_call ? ' (completion seen by ' + c.done_call + ')' : '')]);
+		rows.push(['op', c.op + (c.phase ? ' (' + c.phase + ')' : '')]);
+		rows.push(['pid / tid', c.pid + ' / ' + c.tid]);
+		rows.push(['file', fileName(c.file)]);
+		rows.push(['offset', c.offset]);
+		rows.push(['length', c.length]);
+		rows.push(['return', c.ret === null ? (c.phase ? '—' : 'never seen') : c.ret]);
+		rows.push(['errno', c.errno ? c.errno + (c.errname ? ' (' + c.errname + ')' : '') : '0']);
+		rows.push(['begin', ts(c.b)]);
+		if (c.e !== null) {
+			rows.push(['end', ts(c.e) + ' (' + dur(c.e - c.b) + ')']);
+		}
+		if (c.engine) {
+			rows.push(['I/O', c.engine + ' ' + c.opcode + ' id ' + c.io]);
+		} else if (c.io) {
+			rows.push(['I/O', c.io]);
+		}
+		if (c.addr) {
+			rows.push(['address', c.addr]);
+		}
+		if (c.in_flight !== undefined) {
+			rows.push(['in flight', c.in_flight + (c.missed ? ', ' + c.missed + ' missed' : '')]);
+		}
+		rows.push(['stack', c.stack.length ? c.stack.map(function (f) {
+			return (f.function || '?') + (f.file ? ' at ' + f.file + ':' + f.line : '') +
+				(f.binary ? ' (' + f.binary + (f.address ? ' ' + f.address : '') + ')' : '');
+		}).join('\n') : 'not recorded']);
+		rows.forEach(function (r) {
+			var tr = add(t, 'tr'), v;
+
+			add(tr, 'td', null, r[0]);
+			v = add(tr, 'td', 'mono', r[1]);
+			if (r[0] === 'stack') {
+				v.style.whiteSpace = 'pre';
+			}
+		});
+		return t;
+	}
+
+	function renderMembers(body, g, from, to) {
+		var more = body.querySelector('button.more');
+
+		if (more) {
+			more.remove();
+		}
+		for (var k = from; k < to && k < g.members.length; k++) {
+			body.appendChild(anomaly(g.members[k]));
+		}
+		body.dataset.shown = Math.min(to, g.members.length);
+		if (to < g.members.length) {
+			more = add(body, 'button', 'more', 'show ' + Math.min(MORE, g.members.length - to) +
+				' more of ' + (g.members.length - to) + ' left');
+			more.onclick = function () { renderMembers(body, g, to, to + MORE); };
+		}
+	}
+
+	function toggle(div, gi) {
+		var g = D.groups[gi], body = div.querySelector('.gb');
+
+		if (!body) {
+			body = add(div, 'div', 'gb');
+			legend(body);
+			renderMembers(body, g, 0, SHOWN);
+		} else {
+			body.hidden = !body.hidden;
+		}
+		div.classList.toggle('open', !body.hidden);
+	}
+
+	function groupHead(gi) {
+		var g = D.groups[gi], div = el('div', 'group'), h = add(div, 'div', 'gh');
+
+		div.dataset.group = gi;
+		add(h, 'span', 'gn', '×' + g.count);
+		add(h, 'span', 'gk', g.kind);
+		add(h, 'span', 'mono', g.file);
+		add(h, 'span', null, g.calls);
+		add(h, 'span', 'gt', ts(g.b) + ' – ' + ts(g.e) + ', ' + g.processes + ' process' +
+			(g.processes === 1 ? '' : 'es'));
+		h.onclick = function () { toggle(div, gi); };
+		return div;
+	}
+
+	function groupList(list, from) {
+		var to = Math.min(from + GROUPS_AT_ONCE, D.groups.length), b, frag = document.createDocumentFragment();
+
+		for (var gi = from; gi < to; gi++) {
+			frag.appendChild(groupHead(gi));
+		}
+		list.appendChild(frag);
+		if (to < D.groups.length) {
+			b = add(list, 'button', 'more', 'show ' + Math.min(GROUPS_AT_ONCE, D.groups.length - to) +
+				' more groups of ' + (D.groups.length - to) + ' left');
+			b.onclick = function () { b.remove(); groupList(list, to); };
+		}
+	}
+
+	var tip = el('div');
+	tip.id = 'tip';
+	document.body.appendChild(tip);
+	app.textContent = '';
+	app.appendChild(summary());
+	if (D.groups.length) {
+		add(app, 'h2', null, 'anomalies by group (click a group to draw its anomalies)');
+		var list = add(app, 'div');
+		list.id = 'groups';
+		groupList(list, 0);
+	}
+
+	app.addEventListener('mouseover', function (ev) {
+		var b = ev.target.closest('.call');
+
+		if (!b) {
+			return;
+		}
+		tip.textContent = '';
+		tip.appendChild(callTable(+b.dataset.call));
+		tip.style.display = 'block';
+	});
+	app.addEventListener('mousemove', function (ev) {
+		if (tip.style.display === 'block') {
+			tip.style.left = Math.min(ev.clientX + 14, window.innerWidth - 470) + 'px';
+			tip.style.top = (ev.clientY + 14) + 'px';
+		}
+	});
+	app.addEventListener('mouseout', function (ev) {
+		if (ev.target.closest('.call')) {
+			tip.style.display = 'none';
+		}
+	});
+	app.addEventListener('click', function (ev) {
+		var b = ev.target.closest('.call'), card, det, old;
+
+		if (!b) {
+			return;
+		}
+		card = b.closest('.anomaly');
+		det = card.querySelector('.detail');
+		old = card.querySelector('.call.sel');
+		if (old) {
+			old.classList.remove('sel');
+		}
+		b.classList.add('sel');
+		det.textContent = '';
+		det.appendChild(callTable(+b.dataset.call));
+	});
+
+	var m = /open=([0-9,]+|all)/.exec(location.hash);
+	if (m) {
+		var want = m[1] === 'all' ? D.groups.map(function (g, i) { return i; }) : m[1].split(',').map(Number);
+
+		want.forEach(function (gi) {
+			var div = document.querySelector('.group[data-group="' + gi + '"]');
+
+			if (div) {
+				toggle(div, gi);
+			}
+		});
+	}
+	var ready = el('div');
+	ready.id = 'tw-ready';
+	ready.hidden = true;
+	ready.dataset.ms = performance.now().toFixed(1);
+	document.body.appendChild(ready);
+}());
