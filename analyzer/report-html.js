@@ -3,7 +3,8 @@
 // at load; an anomaly's lanes and pages only when its group is opened, so a
 // report of thousands of anomalies loads at once. Every string of the data
 // goes in through textContent, never as markup. "#open=all" or "#open=0,3"
-// in the address opens groups at load.
+// in the address opens groups at load; "#open=0&select=5" also shows call 5;
+// "#filter=WORDS" fills the group filter.
 (function () {
 	'use strict';
 	var D = JSON.parse(document.getElementById('tw-data').textContent);
@@ -76,10 +77,10 @@
 	}
 
 	function tally(parent, title, head, rows) {
-		var t, tr;
+		var t, tr, box = add(parent, 'div');
 
-		add(parent, 'h2', null, title);
-		t = add(parent, 'table', 'tally');
+		add(box, 'h2', null, title);
+		t = add(box, 'table', 'tally');
 		tr = add(t, 'tr');
 		head.forEach(function (h) { add(tr, 'th', null, h); });
 		rows.forEach(function (r) {
@@ -117,13 +118,15 @@
 			c.reads_checked + ' reads checked, ' + c.lost_events + ' events lost, ' +
 			c.lost_packets + ' packets lost'));
 		if (c.anomalies) {
-			tally(s, 'by kind', ['kind', 'count'], D.by_kind).id = 'by-kind';
-			tally(s, 'by file', ['file', 'count', 'kinds', 'pages other than new'],
+			var ts_ = add(s, 'div', 'tallies');
+
+			tally(ts_, 'by kind', ['kind', 'count'], D.by_kind).id = 'by-kind';
+			tally(ts_, 'by process', ['pid', 'count', 'kinds'],
+				D.by_process.map(function (p) { return ['pid ' + p[0], p[1], kinds(p[2])]; }));
+			tally(ts_, 'by file', ['file', 'count', 'kinds', 'pages other than new'],
 				D.by_file.map(function (f) {
 					return [f.file, f.count, kinds(f.kinds), ranges(f.ranges)];
 				}));
-			tally(s, 'by process', ['pid', 'count', 'kinds'],
-				D.by_process.map(function (p) { return ['pid ' + p[0], p[1], kinds(p[2])]; }));
 		}
 		return s;
 	}
@@ -158,9 +161,36 @@
 		return g;
 	}
 
-	function lanes(parent, a) {
+	// Where time t falls, 0..1: by time, or by rank among the calls' own
+	// begins and ends (a long msync then no longer hides short calls).
+	function scaler(a, byOrder) {
+		var lo = Infinity, hi = -Infinity, marks = [], rank = new Map();
+
+		a.calls.forEach(function (ci) {
+			var c = D.calls_table[ci];
+
+			lo = Math.min(lo, c.b);
+			hi = Math.max(hi, c.e === null ? c.b : c.e);
+			marks.push(c.b);
+			if (c.e !== null) {
+				marks.push(c.e);
+			}
+		});
+		if (!byOrder) {
+			return { lo: lo, hi: hi, at: function (t) { return (t - lo) / Math.max(hi - lo, 1); } };
+		}
+		marks.sort(function (x, y) { return x - y; });
+		marks.forEach(function (t) {
+			if (!rank.has(t)) {
+				rank.set(t, rank.size);
+			}
+		});
+		return { lo: lo, hi: hi, at: function (t) { return rank.get(t) / Math.max(rank.size - 1, 1); } };
+	}
+
+	function lanes(parent, a, byOrder) {
 		var box = add(parent, 'div', 'lanes'), order = [], byKey = {};
-		var lo = Infinity, hi = -Infinity, span, ax;
+		var sc = scaler(a, byOrder), hi = sc.hi, ax;
 
 		a.calls.forEach(function (ci) {
 			var c = D.calls_table[ci], k = c.pid + '/' + c.tid;
@@ -170,13 +200,10 @@
 				order.push(k);
 			}
 			byKey[k].push(ci);
-			lo = Math.min(lo, c.b);
-			hi = Math.max(hi, c.e === null ? c.b : c.e);
 		});
 		if (!order.length) {
 			return box;
 		}
-		span = Math.max(hi - lo, 1);
 		order.forEach(function (k) {
 			var lane = add(box, 'div', 'lane'), c0 = D.calls_table[byKey[k][0]], track;
 
@@ -195,14 +222,14 @@
 				if (ci === a.call) {
 					b.classList.add('cited');
 				}
-				b.style.left = ((c.b - lo) / span * 100) + '%';
-				b.style.width = ((end - c.b) / span * 100) + '%';
+				b.style.left = (sc.at(c.b) * 100) + '%';
+				b.style.width = ((sc.at(end) - sc.at(c.b)) * 100) + '%';
 			});
 		});
-		ax = add(parent, 'div', 'axis mono');
-		add(ax, 'span', null, ts(lo));
-		add(ax, 'span', null, '+' + dur(span / 2));
-		add(ax, 'span', null, '+' + dur(hi - lo));
+		ax = add(box, 'div', 'axis mono');
+		add(ax, 'span', null, ts(sc.lo));
+		add(ax, 'span', null, byOrder ? 'in order of begins and ends' : '+' + dur((hi - sc.lo) / 2));
+		add(ax, 'span', null, '+' + dur(hi - sc.lo));
 		return box;
 	}
 
@@ -237,8 +264,16 @@
 			add(d, 'div', 'line', 'pages:');
 			pagesGrid(d, a);
 		}
-		add(d, 'div', 'line', 'interleaving (click a call for its details):');
-		lanes(d, a);
+		line = add(d, 'div', 'line', 'interleaving (click a call for its details) ');
+		var sw = add(line, 'button', 'scale', 'axis: by time');
+		var ln = lanes(d, a, false);
+
+		sw.onclick = function () {
+			var byOrder = sw.textContent === 'axis: by time';
+
+			sw.textContent = byOrder ? 'axis: in order' : 'axis: by time';
+			ln.replaceWith(ln = lanes(el('div'), a, byOrder));
+		};
 		add(d, 'div', 'detail');
 		return d;
 	}
@@ -278,8 +313,9 @@
 
 			add(tr, 'td', null, r[0]);
 			v = add(tr, 'td', 'mono', r[1]);
-			if (r[0] === 'stack') {
-				v.style.whiteSpace = 'pre';
+			if (r[0] === 'stack' || r[0] === 'file') {
+				tr.className = 'wide';
+				v.style.whiteSpace = 'pre-wrap';
 			}
 		});
 		return t;
@@ -322,25 +358,42 @@
 		add(h, 'span', 'gn', '×' + g.count);
 		add(h, 'span', 'gk', g.kind);
 		add(h, 'span', 'mono', g.file);
-		add(h, 'span', null, g.calls);
+		add(h, 'span', 'gc', g.calls).title = g.calls;
 		add(h, 'span', 'gt', ts(g.b) + ' – ' + ts(g.e) + ', ' + g.processes + ' process' +
 			(g.processes === 1 ? '' : 'es'));
 		h.onclick = function () { toggle(div, gi); };
 		return div;
 	}
 
-	function groupList(list, from) {
-		var to = Math.min(from + GROUPS_AT_ONCE, D.groups.length), b, frag = document.createDocumentFragment();
+	// The headings of groups idx[from..], GROUPS_AT_ONCE at a time.
+	function groupList(list, idx, from) {
+		var to = Math.min(from + GROUPS_AT_ONCE, idx.length), b, frag = document.createDocumentFragment();
 
-		for (var gi = from; gi < to; gi++) {
-			frag.appendChild(groupHead(gi));
+		for (var k = from; k < to; k++) {
+			frag.appendChild(groupHead(idx[k]));
 		}
 		list.appendChild(frag);
-		if (to < D.groups.length) {
-			b = add(list, 'button', 'more', 'show ' + Math.min(GROUPS_AT_ONCE, D.groups.length - to) +
-				' more groups of ' + (D.groups.length - to) + ' left');
-			b.onclick = function () { b.remove(); groupList(list, to); };
+		if (to < idx.length) {
+			b = add(list, 'button', 'more', 'show ' + Math.min(GROUPS_AT_ONCE, idx.length - to) +
+				' more groups of ' + (idx.length - to) + ' left');
+			b.onclick = function () { b.remove(); groupList(list, idx, to); };
 		}
+	}
+
+	// Groups whose kind, file or calls contain every word of q.
+	function filterGroups(list, q, count) {
+		var words = q.toLowerCase().split(/\s+/).filter(Boolean), idx = [];
+
+		D.groups.forEach(function (g, gi) {
+			var hay = (g.kind + ' ' + g.file + ' ' + g.calls).toLowerCase();
+
+			if (words.every(function (w) { return hay.indexOf(w) >= 0; })) {
+				idx.push(gi);
+			}
+		});
+		list.textContent = '';
+		count.textContent = idx.length + ' of ' + D.groups.length + ' groups';
+		groupList(list, idx, 0);
 	}
 
 	var tip = el('div');
@@ -348,11 +401,21 @@
 	document.body.appendChild(tip);
 	app.textContent = '';
 	app.appendChild(summary());
+	var fm = /filter=([^&]*)/.exec(location.hash);
 	if (D.groups.length) {
 		add(app, 'h2', null, 'anomalies by group (click a group to draw its anomalies)');
-		var list = add(app, 'div');
+		var bar = add(app, 'div', 'filter'), q = add(bar, 'input'), count = add(bar, 'span');
+		var list = add(app, 'div'), timer = null;
+
+		q.type = 'search';
+		q.placeholder = 'filter groups: kind, file, calls';
+		q.value = fm ? decodeURIComponent(fm[1]) : '';
 		list.id = 'groups';
-		groupList(list, 0);
+		q.oninput = function () {
+			clearTimeout(timer);
+			timer = setTimeout(function () { filterGroups(list, q.value, count); }, 150);
+		};
+		filterGroups(list, q.value, count);
 	}
 
 	app.addEventListener('mouseover', function (ev) {
@@ -404,6 +467,15 @@
 				toggle(div, gi);
 			}
 		});
+	}
+	// "#select=N": call N of the calls table shown in the first card citing it.
+	m = /select=([0-9]+)/.exec(location.hash);
+	if (m) {
+		var b = document.querySelector('.call[data-call="' + m[1] + '"]');
+
+		if (b) {
+			b.click();
+		}
 	}
 	var ready = el('div');
 	ready.id = 'tw-ready';
