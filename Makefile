@@ -3,7 +3,7 @@
 PREFIX ?= /usr/local
 SUBDIRS := preload analyzer cli tests
 
-.PHONY: all check example install bench bench-analyzer clean $(SUBDIRS)
+.PHONY: all check example install bench bench-analyzer bench-html clean $(SUBDIRS)
 
 all: preload analyzer cli
 
@@ -28,6 +28,9 @@ bench: all
 
 bench-analyzer: all
 	@$(MAKE) -C tests bench-analyzer
+
+bench-html: all
+	@$(MAKE) -C tests bench-html
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib
