@@ -345,16 +345,15 @@ static void html_anomaly(struct html_ctx *c, const struct tw_anomaly *a,
 	fprintf(f, "]}");
 }
 
-static void html_data(struct html_ctx *c, const struct tw_summary *s,
-		      const struct tw_report_opts *o)
+/* What made the page and from what. */
+static void html_meta(FILE *f, const struct tw_report_opts *o,
+		      unsigned int page_size, int64_t t0)
 {
-	FILE *f = c->f;
-	char name[4200];
 	size_t i, n = 0;
 
 	fprintf(f, ",\"tool\":\"tornwatch\",\"version\":\"" TW_VERSION "\","
 		"\"zone\":\"" TW_TEXT_ZONE "\",\"page_size\":%u,\"t0\":\"%" PRId64
-		"\",\"trace\":[", c->r->page_size, c->t0);
+		"\",\"trace\":[", page_size, t0);
 	for (i = 0; o && i < o->ndirs; i++) {
 		fputs(i ? "," : "", f);
 		html_str(f, o->dirs[i]);
@@ -370,6 +369,16 @@ static void html_data(struct html_ctx *c, const struct tw_summary *s,
 	} else {
 		fputs("null", f);
 	}
+}
+
+static void html_data(struct html_ctx *c, const struct tw_summary *s,
+		      const struct tw_report_opts *o)
+{
+	FILE *f = c->f;
+	char name[4200];
+	size_t i;
+
+	html_meta(f, o, c->r->page_size, c->t0);
 	html_summary(c, s);
 	fprintf(f, ",\"files\":[");
 	for (i = 0; i < c->nfiles; i++) {
@@ -391,6 +400,24 @@ static void html_data(struct html_ctx *c, const struct tw_summary *s,
 	fputc(']', f);
 }
 
+static void page_open(FILE *f)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width\">\n"
+	      "<title>tornwatch report</title>\n<style>\n", f);
+	fwrite(tw_html_css, 1, (size_t)(tw_html_css_end - tw_html_css), f);
+	fputs("</style></head>\n<body><div id=\"app\"><noscript>This report "
+	      "draws itself with JavaScript.</noscript></div>\n"
+	      "<script type=\"application/json\" id=\"tw-data\">{\"schema\":1", f);
+}
+
+static void page_close(FILE *f)
+{
+	fputs("}</script>\n<script>\n", f);
+	fwrite(tw_html_js, 1, (size_t)(tw_html_js_end - tw_html_js), f);
+	fputs("</script>\n</body></html>\n", f);
+}
+
 int tw_report_html(FILE *f, const struct tw_records *r,
 		   const struct tw_anomalies *a, const struct tw_report_opts *o)
 {
@@ -406,24 +433,37 @@ int tw_report_html(FILE *f, const struct tw_records *r,
 	if (ret != 0) {
 		goto end;
 	}
-	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-	      "<meta name=\"viewport\" content=\"width=device-width\">\n"
-	      "<title>tornwatch report</title>\n<style>\n", f);
-	fwrite(tw_html_css, 1, (size_t)(tw_html_css_end - tw_html_css), f);
-	fputs("</style></head>\n<body><div id=\"app\"><noscript>This report "
-	      "draws itself with JavaScript.</noscript></div>\n"
-	      "<script type=\"application/json\" id=\"tw-data\">{\"schema\":1", f);
+	page_open(f);
 	ret = html_head_lines(&c);
 	if (ret != 0) {
 		goto end;
 	}
 	html_data(&c, &s, o);
-	fputs("}</script>\n<script>\n", f);
-	fwrite(tw_html_js, 1, (size_t)(tw_html_js_end - tw_html_js), f);
-	fputs("</script>\n</body></html>\n", f);
+	page_close(f);
 end:
 	free(c.recs);
 	free(c.files);
 	tw_summary_free(&s);
 	return ret;
+}
+
+void tw_report_html_untraced(FILE *f, const struct tw_report_opts *o,
+			     pid_t pid, const char *exe)
+{
+	char line[4400];
+
+	page_open(f);
+	snprintf(line, sizeof(line), "tornwatch: \"%s\" (pid %d) was not traced: "
+		 "no process of it loaded libtornwatch.so (static, setuid or "
+		 "setgid); nothing was checked", exe, (int)pid);
+	fputs(",\"head\":[", f);
+	html_str(f, line);
+	fputc(']', f);
+	html_meta(f, o, 0, 0);
+	fputs(",\"counts\":{\"anomalies\":0,\"groups\":0,\"events\":0,"
+	      "\"processes\":0,\"calls\":0,\"reads_checked\":0,\"lost_events\":0,"
+	      "\"lost_packets\":0,\"unseen_files\":0},\"by_kind\":[],\"by_file\":[],"
+	      "\"by_process\":[],\"groups\":[],\"files\":[],\"calls_table\":[],"
+	      "\"anomalies\":[]", f);
+	page_close(f);
 }

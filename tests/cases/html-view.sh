@@ -5,7 +5,8 @@
 # and a quote, drawn by headless Chromium: one lane per process/thread of
 # the interleaving, one box per call, the page grid's cells in the JSON
 # report's states, the summary's count; the embedded data parses and names
-# the file as it is; the page loads nothing from the network.
+# the file as it is; the page loads nothing from the network. A command
+# never traced gets a page saying so.
 . "$(dirname "$0")/../lib.sh"
 command -v chromium >/dev/null || skip "chromium is not installed (scripts/install-deps)"
 D=$SCRATCH/'d</script><b>&"q'
@@ -87,4 +88,18 @@ done
 grep -qF 'd&lt;/script&gt;&lt;b&gt;&amp;"q/mm-sync' "$O" || fail "the file name is not drawn as text"
 echo "ok: the file name is drawn as text"
 grep -q '<b>&' "$O" && fail "the file name became markup"
+
+# A command that never loads the preload gets a page that says so.
+printf 'int main(void) { return 0; }\n' >"$SCRATCH/static.c"
+if cc -static -o "$SCRATCH/static" "$SCRATCH/static.c" 2>/dev/null; then
+	H=$SCRATCH/untraced.html
+	"$TW" run -o "$SCRATCH/untraced.trace" --html "$H" -- "$SCRATCH/static" >/dev/null 2>&1
+	expect_eq "untraced exit status" "$?" 0
+	dump "" "$SCRATCH/untraced.dom"
+	expect_eq "untraced count" "$(grep -o 'id="tw-count">[0-9]*' "$SCRATCH/untraced.dom" | cut -d'>' -f2)" 0
+	grep -q 'was not traced' "$SCRATCH/untraced.dom" || fail "the untraced page does not say so"
+	echo "ok: the untraced page says so"
+else
+	echo "note: cc -static fails (no static libc): the untraced page is not checked"
+fi
 exit 0
