@@ -4,7 +4,8 @@
 // report of thousands of anomalies loads at once. Every string of the data
 // goes in through textContent, never as markup. "#open=all" or "#open=0,3"
 // in the address opens groups at load; "#open=0&select=5" also shows call 5;
-// "#filter=WORDS" fills the group filter.
+// "#filter=WORDS" fills the group filter, "#sort=largest" puts the largest
+// groups first.
 (function () {
 	'use strict';
 	var D = JSON.parse(document.getElementById('tw-data').textContent);
@@ -380,8 +381,9 @@
 		}
 	}
 
-	// Groups whose kind, file or calls contain every word of q.
-	function filterGroups(list, q, count) {
+	// Groups whose kind, file or calls contain every word of q; largest
+	// first when asked, else in the order of their first anomaly.
+	function filterGroups(list, q, count, largest) {
 		var words = q.toLowerCase().split(/\s+/).filter(Boolean), idx = [];
 
 		D.groups.forEach(function (g, gi) {
@@ -391,6 +393,9 @@
 				idx.push(gi);
 			}
 		});
+		if (largest) {
+			idx.sort(function (x, y) { return D.groups[y].count - D.groups[x].count || x - y; });
+		}
 		list.textContent = '';
 		count.textContent = idx.length + ' of ' + D.groups.length + ' groups';
 		groupList(list, idx, 0);
@@ -404,8 +409,14 @@
 	var fm = /filter=([^&]*)/.exec(location.hash);
 	if (D.groups.length) {
 		add(app, 'h2', null, 'anomalies by group (click a group to draw its anomalies)');
-		var bar = add(app, 'div', 'filter'), q = add(bar, 'input'), count = add(bar, 'span');
-		var list = add(app, 'div'), timer = null;
+		var bar = add(app, 'div', 'filter'), q = add(bar, 'input'), order = add(bar, 'select');
+		var count = add(bar, 'span'), list = add(app, 'div'), timer = null;
+		var redraw = function () { filterGroups(list, q.value, count, order.value === 'largest'); };
+
+		add(order, 'option', null, 'in order of their first anomaly').value = 'first';
+		add(order, 'option', null, 'largest first').value = 'largest';
+		order.value = /sort=largest/.test(location.hash) ? 'largest' : 'first';
+		order.onchange = redraw;
 
 		q.type = 'search';
 		q.placeholder = 'filter groups: kind, file, calls';
@@ -413,9 +424,9 @@
 		list.id = 'groups';
 		q.oninput = function () {
 			clearTimeout(timer);
-			timer = setTimeout(function () { filterGroups(list, q.value, count); }, 150);
+			timer = setTimeout(redraw, 150);
 		};
-		filterGroups(list, q.value, count);
+		redraw();
 	}
 
 	app.addEventListener('mouseover', function (ev) {
