@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # The HTML report of ~10,000 anomalies: its size, the time tornwatch analyze
 # takes to write it, and the time headless Chromium takes to load and draw
-# it (wall time of --dump-dom, and the page's own mark: ms from navigation
-# start to the end of its first drawing), against an empty page's.
+# it (wall time of --dump-dom and of --screenshot, and the page's own mark:
+# ms from navigation start to the end of its first drawing), against an
+# empty page's.
 # The trace: mixer rwtest (3 processes) on the fault preload's stale window
 # with MIXER_KEEP_GOING=1, as bench-analyzer's "many" but shorter; recorded
 # once under $BENCH_TRACES (shared with bench-analyzer), --regen (or
@@ -111,6 +112,18 @@ for i in 1 2 3; do
 	printf 'chromium --dump-dom, run %d: %.2f s wall (an empty page: %.2f s); the page drawn %s ms after navigation start\n' \
 		"$i" "$wall" "$base" "${ms:-(no mark: the script failed)}"
 done
+# --screenshot: load, draw and paint, without writing the 11 MB DOM back out.
+shot() {
+	local a b
+	a=$(date +%s.%N)
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run \
+		--user-data-dir="$work/chromium" --window-size=1400,900 \
+		--screenshot="$work/shot.png" "$1" >/dev/null 2>&1
+	b=$(date +%s.%N)
+	echo "$b - $a" | bc -l
+}
+printf 'chromium --screenshot: %.2f s wall, %.2f s again (an empty page: %.2f s)\n' \
+	"$(shot "file://$H")" "$(shot "file://$H")" "$(shot "file://$work/empty.html")"
 groups=$(grep -o 'class="group" data-group=' "$work/report.dom" | wc -l)
 echo "group headings drawn at load: $groups (the rest behind \"show more\"); lanes drawn at load: $(grep -o 'class="lane"' "$work/report.dom" | wc -l)"
 wall=$(load "file://$H#open=0,1,2,3,4,5,6,7,8,9" "$work/open.dom")
