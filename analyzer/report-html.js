@@ -5,7 +5,7 @@
 // goes in through textContent, never as markup. "#open=all" or "#open=0,3"
 // in the address opens groups at load; "#open=0&select=5" also shows call 5;
 // "#filter=WORDS" fills the group filter, "#sort=largest" puts the largest
-// groups first.
+// groups first, "#axis=order" draws lanes in order of events first.
 (function () {
 	'use strict';
 	var D = JSON.parse(document.getElementById('tw-data').textContent);
@@ -13,7 +13,10 @@
 	var GROUPS_AT_ONCE = 200;	// headings drawn before "show more"
 	var SHOWN = 3;			// anomalies of a group drawn when opened, as the text does
 	var MORE = 50;
+	var ROW_H = 20;			// px, a row of calls in a lane
+	var MIN_W = 0.005;		// of the track: the narrowest box, for packing
 	var T0 = BigInt(D.t0);
+	var BY_ORDER = /axis=order/.test(location.hash);	// the lanes' first axis
 
 	function el(tag, cls, text) {
 		var e = document.createElement(tag);
@@ -115,7 +118,7 @@
 		n.id = 'tw-count';
 		p.appendChild(document.createTextNode(' anomal' + (c.anomalies === 1 ? 'y' : 'ies') + ' in ' +
 			c.groups + ' group' + (c.groups === 1 ? '' : 's') + ' (same kind, file and calls); ' +
-			c.events + ' events from ' + c.processes + ' processes, ' + c.calls + ' calls, ' +
+			c.events + ' events from ' + c.processes + ' process' + (c.processes === 1 ? '' : 'es') + ', ' + c.calls + ' calls, ' +
 			c.reads_checked + ' reads checked, ' + c.lost_events + ' events lost, ' +
 			c.lost_packets + ' packets lost'));
 		if (c.anomalies) {
@@ -212,9 +215,20 @@
 			lane.dataset.tid = c0.tid;
 			add(lane, 'div', 'lane-label mono', 'pid ' + c0.pid + ' tid ' + c0.tid);
 			track = add(lane, 'div', 'track');
+			// Calls that overlap (an async I/O and the notes inside it) go
+			// on rows of their own within the lane.
+			var rows = [];
 			byKey[k].forEach(function (ci) {
-				var c = D.calls_table[ci], end = c.e === null ? hi : c.e;
+				// A note is an instant; a call never seen to return runs to the end.
+				var c = D.calls_table[ci], end = c.e !== null ? c.e : c.phase ? c.b : hi;
 				var b = add(track, 'div', 'call op-' + c.op, c.call);
+				var x0 = sc.at(c.b), x1 = Math.max(sc.at(end), x0 + MIN_W), row = 0;
+
+				while (row < rows.length && rows[row] > x0) {
+					row++;
+				}
+				rows[row] = x1;
+				b.style.top = (3 + row * ROW_H) + 'px';
 
 				b.dataset.call = ci;
 				if (c.e === null && !c.phase) {
@@ -223,9 +237,14 @@
 				if (ci === a.call) {
 					b.classList.add('cited');
 				}
-				b.style.left = (sc.at(c.b) * 100) + '%';
-				b.style.width = ((sc.at(end) - sc.at(c.b)) * 100) + '%';
+				if (x0 > 1 - MIN_W) {
+					b.style.right = '0';	// the last instant: inside the track
+				} else {
+					b.style.left = (x0 * 100) + '%';
+				}
+				b.style.width = ((sc.at(end) - x0) * 100) + '%';
 			});
+			lane.style.height = (rows.length * ROW_H + 6) + 'px';
 		});
 		ax = add(box, 'div', 'axis mono');
 		add(ax, 'span', null, ts(sc.lo));
@@ -266,8 +285,8 @@
 			pagesGrid(d, a);
 		}
 		line = add(d, 'div', 'line', 'interleaving (click a call for its details) ');
-		var sw = add(line, 'button', 'scale', 'axis: by time');
-		var ln = lanes(d, a, false);
+		var sw = add(line, 'button', 'scale', BY_ORDER ? 'axis: in order' : 'axis: by time');
+		var ln = lanes(d, a, BY_ORDER);
 
 		sw.onclick = function () {
 			var byOrder = sw.textContent === 'axis: by time';
