@@ -93,8 +93,17 @@ grep -q '<b>&' "$O" && fail "the file name became markup"
 printf 'int main(void) { return 0; }\n' >"$SCRATCH/static.c"
 if cc -static -o "$SCRATCH/static" "$SCRATCH/static.c" 2>/dev/null; then
 	H=$SCRATCH/untraced.html
-	"$TW" run -o "$SCRATCH/untraced.trace" --html "$H" -- "$SCRATCH/static" >/dev/null 2>&1
-	expect_eq "untraced exit status" "$?" 0
+	# Other traced programs on the machine can put events of theirs in
+	# the session (then the trace is analyzed, and may be cut): tries.
+	for try in 1 2 3; do
+		rm -rf "$SCRATCH/untraced.trace"
+		"$TW" run -o "$SCRATCH/untraced.trace" --html "$H" -- "$SCRATCH/static" \
+			>/dev/null 2>"$SCRATCH/untraced.err"
+		rc=$?
+		[ "$rc" != 2 ] && break
+		echo "try $try: tornwatch run exit 2: $(tail -n 1 "$SCRATCH/untraced.err")"
+	done
+	expect_eq "untraced exit status" "$rc" 0
 	dump "" "$SCRATCH/untraced.dom"
 	expect_eq "untraced count" "$(grep -o 'id="tw-count">[0-9]*' "$SCRATCH/untraced.dom" | cut -d'>' -f2)" 0
 	grep -q 'was not traced' "$SCRATCH/untraced.dom" || fail "the untraced page does not say so"
