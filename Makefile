@@ -3,7 +3,7 @@
 include dirs.mk
 SUBDIRS := preload analyzer cli tests
 
-.PHONY: all check example install uninstall bench bench-analyzer clean $(SUBDIRS)
+.PHONY: all check example install uninstall bench bench-analyzer bench-html clean $(SUBDIRS)
 
 all: preload analyzer cli
 
@@ -28,6 +28,9 @@ bench: all
 
 bench-analyzer: all
 	@$(MAKE) -C tests bench-analyzer
+
+bench-html: all
+	@$(MAKE) -C tests bench-html
 
 # DESTDIR stages (a package); the CLI is built knowing LIBDIR itself.
 install: all

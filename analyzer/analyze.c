@@ -138,19 +138,24 @@ static void no_memory(const char *dir)
 	fprintf(stderr, "tornwatch: out of memory analyzing \"%s\"\n", dir);
 }
 
-static int write_json(const char *path, const struct tw_records *r,
-		      const struct tw_anomalies *a,
-		      const struct tw_report_opts *ro)
+typedef int (*report_fn)(FILE *f, const struct tw_records *r,
+			 const struct tw_anomalies *a,
+			 const struct tw_report_opts *o);
+
+/* The JSON or HTML report to path ("-": stdout); 0, or -1 with one line. */
+static int write_report(const char *path, const char *what, report_fn fn,
+			const struct tw_records *r, const struct tw_anomalies *a,
+			const struct tw_report_opts *ro)
 {
 	int to_stdout = strcmp(path, "-") == 0;
 	FILE *f = to_stdout ? stdout : fopen(path, "w");
 
 	if (!f) {
-		fprintf(stderr, "tornwatch: cannot write JSON report \"%s\": %s\n",
-			path, strerror(errno));
+		fprintf(stderr, "tornwatch: cannot write %s report \"%s\": %s\n",
+			what, path, strerror(errno));
 		return -1;
 	}
-	if (tw_report_json(f, r, a, ro) != 0) {
+	if (fn(f, r, a, ro) != 0) {
 		no_memory(ro->dirs[0]);
 		if (!to_stdout) {
 			fclose(f);
@@ -161,8 +166,8 @@ static int write_json(const char *path, const struct tw_records *r,
 		return check_out(stdout);
 	}
 	if (fclose(f) != 0) {
-		fprintf(stderr, "tornwatch: cannot write JSON report \"%s\": %s\n",
-			path, strerror(errno));
+		fprintf(stderr, "tornwatch: cannot write %s report \"%s\": %s\n",
+			what, path, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -241,7 +246,12 @@ static enum tw_analyze_status analyze_here(const struct tw_analyze_opts *o,
 	if (text && check_out(text) != 0) {
 		goto end;
 	}
-	if (o->json_path && write_json(o->json_path, &r, &anomalies, &ro) != 0) {
+	if (o->json_path && write_report(o->json_path, "JSON", tw_report_json,
+					 &r, &anomalies, &ro) != 0) {
+		goto end;
+	}
+	if (o->html_path && write_report(o->html_path, "HTML", tw_report_html,
+					 &r, &anomalies, &ro) != 0) {
 		goto end;
 	}
 	status = anomalies.n ? TW_ANALYZE_ANOMALIES : TW_ANALYZE_CLEAN;

@@ -19,6 +19,7 @@ struct tw_analyze_opts {
 	size_t ndirs;
 	FILE *text;		/* the text report's stream; NULL: none */
 	const char *json_path;	/* NULL: no JSON; "-": stdout */
+	const char *html_path;	/* NULL: no HTML; "-": stdout */
 	int32_t root_pid;	/* only this process and those it started; 0: all */
 	size_t max_full;	/* anomalies the text shows in full; SIZE_MAX: all */
 	char *const *command;	/* tornwatch run's command, for the JSON; or NULL */

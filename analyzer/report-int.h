@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "records.h"
 #include "rules.h"
 
@@ -32,6 +33,12 @@ const char *tw_engine_name(const struct tw_rec *x);
 const char *tw_opcode_name(const struct tw_rec *x);
 void tw_file_name(const struct tw_records *r, uint64_t dev, uint64_t ino,
 		  char *buf, size_t len);
+/* The text report's headline and its notes on loss. */
+void tw_text_head(FILE *f, const struct tw_records *r,
+		  const struct tw_anomalies *a);
+/* Its context lines: execs, mapping modes, bounds, blind spots. */
+void tw_text_context(FILE *f, const struct tw_records *r,
+		     const struct tw_anomalies *a);
 /* s as a JSON string, quoted. */
 void tw_json_str(FILE *f, const char *s);
 /* HH:MM:SS.nnnnnnnnn in TW_TEXT_ZONE; YYYY-MM-DD. */

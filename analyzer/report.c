@@ -502,20 +502,10 @@ static void text_map_modes(FILE *f, const struct tw_records *r)
 }
 
 
-/*
- * Who ran, how mappings were watched, what could not be seen: written
- * apart first: after a summary a blank line sets it off, when there is some.
- */
-static int text_context(FILE *out, const struct tw_records *r,
-			const struct tw_anomalies *a)
+/* The context lines: who ran, how mappings were watched, what was not seen. */
+void tw_text_context(FILE *f, const struct tw_records *r,
+		     const struct tw_anomalies *a)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	if (!f) {
-		return -ENOMEM;
-	}
 	text_execs(f, r);
 	text_map_modes(f, r);
 	if (r->mem_writes) {
@@ -531,6 +521,23 @@ static int text_context(FILE *out, const struct tw_records *r,
 	}
 	text_bounds(f, r, a);
 	text_unseen(f, r, a);
+}
+
+/*
+ * Written apart first: after a summary a blank line sets the context
+ * off, when there is some.
+ */
+static int text_context(FILE *out, const struct tw_records *r,
+			const struct tw_anomalies *a)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f) {
+		return -ENOMEM;
+	}
+	tw_text_context(f, r, a);
 	if (fclose(f) != 0) {
 		free(buf);
 		return -ENOMEM;
@@ -542,19 +549,12 @@ static int text_context(FILE *out, const struct tw_records *r,
 	return 0;
 }
 
-int tw_report_text(FILE *f, const struct tw_records *r,
-		   const struct tw_anomalies *a, const struct tw_report_opts *o)
+/* The headline and the notes on loss: the first lines of the report. */
+void tw_text_head(FILE *f, const struct tw_records *r,
+		  const struct tw_anomalies *a)
 {
-	struct tw_summary s;
 	char day[32] = "";
-	int ret;
 
-	/* Counted before anything is printed: out of memory prints nothing. */
-	ret = tw_summary_build(&s, r, a);
-	if (ret != 0) {
-		tw_summary_free(&s);
-		return ret;
-	}
 	if (r->end) {
 		tw_fmt_date(day, sizeof(day), r->t_first);
 	}
@@ -579,6 +579,21 @@ int tw_report_text(FILE *f, const struct tw_records *r,
 			r->loss.at_end, r->loss.at_end == 1 ? "" : "s",
 			r->loss.at_end == 1 ? "its" : "their");
 	}
+}
+
+int tw_report_text(FILE *f, const struct tw_records *r,
+		   const struct tw_anomalies *a, const struct tw_report_opts *o)
+{
+	struct tw_summary s;
+	int ret;
+
+	/* Counted before anything is printed: out of memory prints nothing. */
+	ret = tw_summary_build(&s, r, a);
+	if (ret != 0) {
+		tw_summary_free(&s);
+		return ret;
+	}
+	tw_text_head(f, r, a);
 	/*
 	 * The summary comes before the blind spots and the other context:
 	 * its ten lines tell the story; the context follows, set apart.

@@ -22,8 +22,13 @@ int tw_report_text(FILE *f, const struct tw_records *r,
 		   const struct tw_anomalies *a, const struct tw_report_opts *o);
 int tw_report_json(FILE *f, const struct tw_records *r,
 		   const struct tw_anomalies *a, const struct tw_report_opts *o);
-/* The JSON of a run whose command never loaded the preload: nothing read. */
+/* One self-contained HTML page; 0 or -ENOMEM. */
+int tw_report_html(FILE *f, const struct tw_records *r,
+		   const struct tw_anomalies *a, const struct tw_report_opts *o);
+/* The JSON and HTML of a run whose command never loaded the preload: nothing read. */
 void tw_report_json_untraced(FILE *f, const struct tw_report_opts *o,
+			     pid_t pid, const char *exe);
+void tw_report_html_untraced(FILE *f, const struct tw_report_opts *o,
 			     pid_t pid, const char *exe);
 
 #endif

@@ -21,6 +21,7 @@ static const char usage_run[] =
 	"      --force             write into DIR even when it is not empty\n"
 	"      --report FILE       the text report to FILE instead of stderr (-: stdout)\n"
 	"      --json FILE         also the JSON report to FILE (-: stdout)\n"
+	"      --html FILE         also the HTML view to FILE, one self-contained page\n"
 	"      --max-anomalies N   print at most N anomalies in full\n"
 	"      --exit-code N       exit status when an anomaly was found (default 3)\n"
 	"      --full-check        every msync checksums every page of its range\n"
@@ -42,6 +43,7 @@ static const char usage_analyze[] =
 	"\n"
 	"      --report FILE       the text report to FILE (-: stdout)\n"
 	"      --json FILE         also the JSON report to FILE (-: stdout)\n"
+	"      --html FILE         also the HTML view to FILE, one self-contained page\n"
 	"      --max-anomalies N   print at most N anomalies in full\n"
 	"      --exit-code N       exit status when an anomaly was found (default 3)\n"
 	"  -h, --help              this text\n"
@@ -140,7 +142,7 @@ static int exit_code_arg(const char *arg, int *out)
 
 enum {
 	OPT_JSON = 256, OPT_REPORT, OPT_MAX, OPT_EXIT, OPT_FULL, OPT_FORCE,
-	OPT_SUBBUF, OPT_NSUBBUF, OPT_BLOCK, OPT_ALL,
+	OPT_SUBBUF, OPT_NSUBBUF, OPT_BLOCK, OPT_ALL, OPT_HTML,
 };
 
 static const struct option run_opts[] = {
@@ -148,6 +150,7 @@ static const struct option run_opts[] = {
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "json", required_argument, NULL, OPT_JSON },
+	{ "html", required_argument, NULL, OPT_HTML },
 	{ "max-anomalies", required_argument, NULL, OPT_MAX },
 	{ "exit-code", required_argument, NULL, OPT_EXIT },
 	{ "full-check", no_argument, NULL, OPT_FULL },
@@ -162,6 +165,7 @@ static const struct option run_opts[] = {
 static const struct option analyze_opts[] = {
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "json", required_argument, NULL, OPT_JSON },
+	{ "html", required_argument, NULL, OPT_HTML },
 	{ "max-anomalies", required_argument, NULL, OPT_MAX },
 	{ "exit-code", required_argument, NULL, OPT_EXIT },
 	{ "help", no_argument, NULL, 'h' },
@@ -211,6 +215,9 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case OPT_JSON:
 			o.json_path = optarg;
+			break;
+		case OPT_HTML:
+			o.html_path = optarg;
 			break;
 		case OPT_MAX:
 			if (count_arg(optarg, &o.max_full) != 0) {
@@ -276,6 +283,9 @@ static int cmd_analyze(int argc, char **argv)
 			break;
 		case OPT_JSON:
 			o.json_path = optarg;
+			break;
+		case OPT_HTML:
+			o.html_path = optarg;
 			break;
 		case OPT_MAX:
 			if (count_arg(optarg, &o.max_full) != 0) {

@@ -175,8 +175,10 @@ static int has_trace(const char *dir)
 }
 
 /* The report of a run with no trace: nothing checked, the command named. */
-static void write_untraced_json(const char *path, const struct tw_analyze_opts *ao,
-				pid_t child, const char *cmd)
+static void write_untraced(const char *path, const struct tw_analyze_opts *ao,
+			   pid_t child, const char *cmd,
+			   void (*fn)(FILE *, const struct tw_report_opts *,
+				      pid_t, const char *))
 {
 	struct tw_report_opts ro = { ao->dirs, ao->ndirs, ao->command, ao->max_full };
 	int to_stdout = path && strcmp(path, "-") == 0;
@@ -185,7 +187,7 @@ static void write_untraced_json(const char *path, const struct tw_analyze_opts *
 	if (!path || !(f = to_stdout ? stdout : fopen(path, "w"))) {
 		return;
 	}
-	tw_report_json_untraced(f, &ro, child, cmd);
+	fn(f, &ro, child, cmd);
 	if (to_stdout) {
 		fflush(f);
 	} else {
@@ -255,6 +257,7 @@ int tw_run(const struct tw_run_opts *o)
 	const char *dirs[1] = { dir };
 	struct tw_analyze_opts ao = { .dirs = dirs, .ndirs = 1,
 				      .json_path = o->json_path,
+				      .html_path = o->html_path,
 				      .max_full = o->max_full,
 				      .command = o->argv };
 	struct tw_session s;
@@ -347,7 +350,10 @@ int tw_run(const struct tw_run_opts *o)
 				"process of it loaded libtornwatch.so (static, "
 				"setuid or setgid)\n", o->argv[0]);
 		}
-		write_untraced_json(o->json_path, &ao, child, o->argv[0]);
+		write_untraced(o->json_path, &ao, child, o->argv[0],
+			       tw_report_json_untraced);
+		write_untraced(o->html_path, &ao, child, o->argv[0],
+			       tw_report_html_untraced);
 		return rc;
 	}
 	if (st == TW_ANALYZE_ANOMALIES) {

@@ -10,6 +10,7 @@ struct tw_run_opts {
 	int force;		/* out_dir may hold files already */
 	const char *report_path;	/* NULL: stderr; "-": stdout */
 	const char *json_path;
+	const char *html_path;
 	size_t max_full;	/* anomalies the text shows in full; SIZE_MAX: all */
 	int exit_code;		/* the status when anomalies were found */
 	int full_check;
