@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "analyze.h"
+#include "hosts.h"
 #include "run.h"
 #include "version.h"
 
@@ -12,7 +13,9 @@ static const char usage[] =
 	"usage: tornwatch run [-o DIR] [--json FILE] [--max-anomalies N] [--full-check]\n"
 	"                     [--subbuf-size SIZE] [--num-subbuf N] [--blocking-timeout US]\n"
 	"                     -- CMD [ARG...]\n"
-	"       tornwatch analyze [--json FILE] [--max-anomalies N] DIR...\n"
+	"       tornwatch analyze [--json FILE] [--max-anomalies N]\n"
+	"                         [--clock-uncertainty NS[us|ms|s]] [--model [ROOT=]MODEL]\n"
+	"                         [--same-fs HOSTA:/ROOT=HOSTB:/ROOT] DIR...\n"
 	"       tornwatch --version\n";
 
 static int bad_usage(const char *why)
@@ -93,6 +96,8 @@ static int cmd_run(int argc, char **argv)
 			break;
 		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
 			o.out_dir = argv[++i];
+		} else if (strcmp(argv[i], "--relay") == 0 && i + 1 < argc) {
+			o.relay_url = argv[++i];
 		} else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
 			o.json_path = argv[++i];
 		} else if (strcmp(argv[i], "--max-anomalies") == 0 && i + 1 < argc) {
@@ -135,6 +140,21 @@ static int cmd_analyze(int argc, char **argv)
 		} else if (strcmp(argv[i], "--max-anomalies") == 0 && i + 1 < argc) {
 			if (max_anomalies(argv[i + 1], &o.max_full) != 0) {
 				return bad_usage("--max-anomalies needs a number");
+			}
+			i += 2;
+		} else if (strcmp(argv[i], "--clock-uncertainty") == 0 && i + 1 < argc) {
+			if (tw_hosts_set_eps(argv[i + 1]) != 0) {
+				return bad_usage("--clock-uncertainty needs a time (ns, or with us, ms, s)");
+			}
+			i += 2;
+		} else if (strcmp(argv[i], "--model") == 0 && i + 1 < argc) {
+			if (tw_hosts_add_model(argv[i + 1]) != 0) {
+				return bad_usage("--model needs [/ROOT=]posix, close-to-open, commit, session or msync");
+			}
+			i += 2;
+		} else if (strcmp(argv[i], "--same-fs") == 0 && i + 1 < argc) {
+			if (tw_hosts_add_same_fs(argv[i + 1]) != 0) {
+				return bad_usage("--same-fs needs HOSTA:/ROOT=HOSTB:/ROOT");
 			}
 			i += 2;
 		} else if (strcmp(argv[i], "--") == 0) {

@@ -167,7 +167,7 @@ int tw_run(const struct tw_run_opts *o)
 		fprintf(stderr, "tornwatch: out of memory\n");
 		return 2;
 	}
-	if (tw_session_start(&s, dir, &o->channel) != 0) {
+	if (tw_session_start(&s, dir, o->relay_url, &o->channel) != 0) {
 		free_env(env);
 		return 2;
 	}
@@ -182,6 +182,14 @@ int tw_run(const struct tw_run_opts *o)
 	}
 	if (tw_session_stop(&s) != 0) {
 		return 2;
+	}
+	if (o->relay_url) {
+		/* The trace is the relay's: analyzed there, with the other hosts'. */
+		printf("trace: streamed to %s as session %s (the relay daemon's "
+		       "output directory: HOSTNAME/%s-DATE)\n", o->relay_url,
+		       s.name, s.name);
+		fflush(stdout);
+		return rc;
 	}
 	ao.session_counted = s.counted;
 	ao.session_discarded = s.discarded;

@@ -7,6 +7,7 @@
 
 struct tw_run_opts {
 	const char *out_dir;	/* NULL: a new folder under ./tornwatch-traces/ */
+	const char *relay_url;	/* net://HOST...: the trace goes to lttng-relayd */
 	const char *json_path;
 	size_t max_full;	/* anomalies the text shows in full; SIZE_MAX: all */
 	int full_check;

@@ -101,7 +101,7 @@ static int enable_events(struct lttng_handle *h)
 }
 
 int tw_session_start(struct tw_session *s, const char *dir,
-		     const struct tw_channel_opts *co)
+		     const char *relay_url, const struct tw_channel_opts *co)
 {
 	struct lttng_domain dom = { .type = LTTNG_DOMAIN_UST,
 				    .buf_type = LTTNG_BUFFER_PER_UID };
@@ -116,7 +116,8 @@ int tw_session_start(struct tw_session *s, const char *dir,
 	if (ensure_sessiond(s) != 0) {
 		return -1;
 	}
-	rc = lttng_create_session(s->name, s->dir);
+	/* A URL (net://HOST[:CTRL[:DATA]]) streams to lttng-relayd. */
+	rc = lttng_create_session(s->name, relay_url ? relay_url : s->dir);
 	if (rc < 0) {
 		return failed("create a session", rc);
 	}
