@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "grow.h"
@@ -223,6 +224,35 @@ uint64_t tw_hosts_dev(uint32_t host, uint64_t dev, const char *path)
 	return host ? dev ^ ((uint64_t)host << TW_HOST_SHIFT) : dev;
 }
 
+/*
+ * Is path under root, or is it the same file under the other root of a
+ * joined file system (the report names a file by the path seen first)?
+ */
+static int under_any(const char *path, const char *root)
+{
+	char other[4096];
+
+	if (under(path, root)) {
+		return 1;
+	}
+	for (size_t i = 0; i < tw_hosts.nfs; i++) {
+		for (int s = 0; s < 2; s++) {
+			const char *from = tw_hosts.fs[i].root[s];
+			const char *to = tw_hosts.fs[i].root[1 - s];
+
+			if (!under(path, from)) {
+				continue;
+			}
+			if ((size_t)snprintf(other, sizeof(other), "%s%s", to,
+					     path + strlen(from)) < sizeof(other) &&
+			    under(other, root)) {
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
 enum tw_model tw_hosts_model(const char *path)
 {
 	enum tw_model m = TW_MODEL_POSIX;
@@ -234,7 +264,7 @@ enum tw_model tw_hosts_model(const char *path)
 
 		if (n == 0 && best == 0) {
 			m = mr->model;
-		} else if (n && path && under(path, mr->root) && n + 1 > best) {
+		} else if (n && path && n + 1 > best && under_any(path, mr->root)) {
 			m = mr->model;
 			best = n + 1;
 		}
