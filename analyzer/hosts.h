@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TW_HOSTS_MAX 64
+#define TW_HOSTS_MAX 64	/* host × 2^22 + pid stays an int32_t */
 
 /* What makes a write on one host required for a read on another. */
 enum tw_model {
@@ -71,6 +71,15 @@ int tw_hosts_index(const char *name);
  * told apart by its index unless a declared root joins it to another's.
  */
 uint64_t tw_hosts_dev(uint32_t host, uint64_t dev, const char *path);
+/*
+ * Process and thread ids of host > 0 are told apart from other hosts'
+ * by host × 2^22 (above Linux's largest pid_max): the report shows them so.
+ */
+#define TW_HOST_PID_SHIFT 22
+static inline int64_t tw_hosts_pid(uint32_t host, int64_t pid)
+{
+	return pid > 0 ? pid + ((int64_t)host << TW_HOST_PID_SHIFT) : pid;
+}
 /* The model a file (its path, NULL: unknown) is judged under. */
 enum tw_model tw_hosts_model(const char *path);
 const char *tw_model_name(enum tw_model m);

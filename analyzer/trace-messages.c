@@ -102,6 +102,12 @@ static int handle_event(struct tw_reader *r, const bt_message *msg)
 	}
 	r->ev.host = r->host;
 	tw_hosts.events[r->host]++;
+	if (r->host) {
+		r->ev.pid = tw_hosts_pid(r->host, r->ev.pid);
+		r->ev.tid = tw_hosts_pid(r->host, r->ev.tid);
+		r->ev.ppid = tw_hosts_pid(r->host, r->ev.ppid);
+		r->ev.child = tw_hosts_pid(r->host, r->ev.child);
+	}
 	r->ev.dev = tw_hosts_dev(r->host, r->ev.dev,
 				 r->ev.type == TW_EV_FILE_OPEN ? r->ev.path : NULL);
 	r->stats->events++;

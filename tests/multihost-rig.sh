@@ -9,7 +9,9 @@
 # whose monotonic clock is offset (unshare --time --monotonic): LTTng's CTF
 # clock is that monotonic clock, placed against realtime by the offset the
 # session daemon measured at trace start, so babeltrace2 must place the two
-# traces by their offsets for the verdicts to come out right. (A program
+# traces by their offsets for the verdicts to come out right. The two
+# hosts' process ids are of PID namespaces of their own, so they collide
+# as on two machines. (A program
 # whose clock differs from its daemon's makes a trace whose packets begin
 # after their events: the muxer refuses it.) lttng-relayd runs on
 # host A's veth address and collects both traces. Everything started is
@@ -33,8 +35,8 @@ rig_skip_unless() {
 		command -v $t >/dev/null || skip "$t is not installed"
 	done
 	[ -x "$BIN/tearfs" ] || skip "tearfs was not built"
-	unshare --time --fork true 2>/dev/null ||
-		skip "the kernel has no time namespaces"
+	unshare --time --pid --fork true 2>/dev/null ||
+		skip "the kernel has no time or PID namespaces"
 }
 
 # rig_in HOST NSENTER-FLAGS... -- CMD...: runs CMD in host HOST's namespaces.
@@ -57,7 +59,7 @@ rig_sh() {
 
 # rig_app HOST CMD: a shell command on host HOST, in its time namespace.
 rig_app() {
-	nsenter -t "${RIG_TIME[$1]}" --net --mount --uts --time -- \
+	nsenter -t "${RIG_TIME[$1]}" --net --mount --uts --time --pid -- \
 		env LTTNG_HOME="$SCRATCH/home$1" sh -c "$2"
 }
 
@@ -118,7 +120,7 @@ rig_up() {
 		[ $h = 0 ] && off=$(( -skew ))
 		# The time holder: programs of the host run in its time namespace.
 		nsenter -t "${RIG_HOLD[h]}" --net --mount --uts -- \
-			unshare --time --fork --monotonic "$off" sleep 100000 &
+			unshare --time --pid --fork --monotonic "$off" sleep 100000 &
 		RIG_PIDS+=($!)
 	done
 	sleep 0.3
