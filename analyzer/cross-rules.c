@@ -28,7 +28,14 @@ static int published(const struct tw_records *r, const struct tw_rec *w,
 int tw_cross_required(const struct ctx *c, const struct tw_version *v,
 		      const struct tw_rec *rd, struct tw_cross *out)
 {
-	const struct tw_rec *w = tw_rec_find(c->r, v->rec);
+	return tw_cross_required_by(c, tw_rec_find(c->r, v->rec), v->t_visible,
+				    rd, out);
+}
+
+int tw_cross_required_by(const struct ctx *c, const struct tw_rec *w,
+			 int64_t t_visible, const struct tw_rec *rd,
+			 struct tw_cross *out)
+{
 	int64_t eps;
 	enum tw_model m;
 
@@ -46,12 +53,12 @@ int tw_cross_required(const struct ctx *c, const struct tw_version *v,
 	case TW_MODEL_SESSION:
 		/* The writer's close, then the reader's open, ε apart. */
 		return rd->t_open > 0 &&
-		       published(c->r, w, 0, v->t_visible, rd->t_open - eps);
+		       published(c->r, w, 0, t_visible, rd->t_open - eps);
 	case TW_MODEL_COMMIT:
 	case TW_MODEL_MSYNC:
-		return published(c->r, w, 1, v->t_visible, rd->t_begin - eps);
+		return published(c->r, w, 1, t_visible, rd->t_begin - eps);
 	case TW_MODEL_POSIX:
 	default:
-		return v->t_visible < rd->t_begin - eps;
+		return t_visible < rd->t_begin - eps;
 	}
 }
