@@ -88,11 +88,26 @@ rig_down() {
 	return 0
 }
 
+# A rig whose test was killed outright (SIGKILL) left its namespaces: their
+# names carry the test's pid; gone tests' are cleaned up here.
+rig_reap() {
+	local ns id p
+	for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^tw[AB][0-9]+$'); do
+		id=${ns#tw?}
+		kill -0 "$id" 2>/dev/null && continue
+		for p in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -9 "$p" 2>/dev/null
+		done
+		ip netns del "$ns" 2>/dev/null
+	done
+}
+
 # rig_up SKEW_A_S: two hosts, their session daemons, tearfs and the relay.
 # Host A's programs run SKEW_A_S seconds behind its session daemon's clock.
 rig_up() {
 	local skew=${1:-0} h name
 	mkdir -p "$RIG_RELAY_OUT" "$RIG_BACKING" "$SCRATCH/home0" "$SCRATCH/home1"
+	rig_reap
 	RIG_NS=(twA$RIG_ID twB$RIG_ID)
 	ip netns add "${RIG_NS[0]}" && ip netns add "${RIG_NS[1]}" ||
 		fail "cannot create the network namespaces"

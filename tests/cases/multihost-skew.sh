@@ -12,6 +12,11 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS/multihost-rig.sh"
 trap 'rig_down; cleanup' EXIT
+for bad in "--clock-uncertainty 5x" "--clock-uncertainty -1ms" "--model eventual" \
+	   "--model mnt=posix" "--same-fs a:/x" "--same-fs a:/x=b"; do
+	"$TW" analyze $bad "$SCRATCH" 2>"$SCRATCH/usage"
+	expect_eq "analyze $bad: exit" "$?" 2
+done
 rig_skip_unless
 rig_up 3
 A=$SCRATCH/mnt0 B=$SCRATCH/mnt1 S=$SCRATCH
