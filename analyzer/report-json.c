@@ -208,6 +208,9 @@ static int json_anomaly(FILE *f, const struct tw_records *r,
 		fprintf(f, ",\"model\":\"%s\",\"written_on\":",
 			tw_model_name(a->model - 1));
 		tw_json_str(f, tw_host_label(a->whost));
+	} else if (tw_hosts_shown()) {
+		fprintf(f, ",\"model\":\"posix\",\"written_on\":");
+		tw_json_str(f, tw_host_label(x->host));
 	}
 	if (x->aio) {
 		fprintf(f, ",\"engine\":\"%s\",\"opcode\":\"%s\",\"io\":\"0x%"

@@ -229,6 +229,9 @@ static int text_anomaly(FILE *f, const struct tw_records *r,
 			"uncertainty %" PRId64 " ns)\n", tw_model_name(a->model - 1),
 			tw_host_label(a->whost), tw_host_label(x->host),
 			tw_hosts_eps(a->whost, x->host));
+	} else if (tw_hosts_shown()) {
+		fprintf(f, "  judged under posix: on %s alone\n",
+			tw_host_label(x->host));
 	}
 	if (x->aio) {
 		text_io(f, x);
