@@ -10,6 +10,9 @@
 #   g: A writes c and keeps the file open; B, whose open came before, reads
 #      a. Stale under posix; under close-to-open A never closed before B
 #      opened: concurrent, not flagged.
+#   k: B keeps k open; A writes b (B reads a: concurrent under commit),
+#      then fsyncs (B reads a: stale under commit), then closes. Under
+#      close-to-open both are concurrent (B opened before A's close).
 # Without --same-fs the two mounts are different files: nothing is judged
 # across hosts. Each verdict names its model and both hosts.
 . "$(dirname "$0")/../lib.sh"
@@ -26,7 +29,12 @@ rig_run 0 "$BIN/mh-steps $A/g open write:a close post:$S/g1 wait:$S/g2 open writ
 pa=$!
 rig_run 1 "$BIN/mh-steps $B/g wait:$S/g1 open read post:$S/g2 wait:$S/g3 nap:50 read post:$S/g4 close" >"$S/gB" 2>&1
 wait $pa
-cat "$S"/fA "$S"/fB "$S"/gA "$S"/gB
+rig_run 0 "$BIN/mh-steps $A/k open write:a fsync close post:$S/k1 wait:$S/k2 open write:b post:$S/k3 wait:$S/k4 fsync post:$S/k5 wait:$S/k6 close" >"$S/kA" 2>&1 &
+pa=$!
+rig_run 1 "$BIN/mh-steps $B/k wait:$S/k1 open read post:$S/k2 wait:$S/k3 nap:50 read post:$S/k4 wait:$S/k5 nap:50 read post:$S/k6 close" >"$S/kB" 2>&1
+wait $pa
+cat "$S"/fA "$S"/fB "$S"/gA "$S"/gB "$S"/kA "$S"/kB
+expect_eq "k: B's reads" "$(grep read "$S/kB" | tr '\n' ' ')" "read 4096 'a' read 4096 'a' read 4096 'a' "
 expect_eq "f: B's second read" "$(grep read "$S/fB" | tail -n 1)" "read 4096 'a'"
 expect_eq "g: B's second read" "$(grep read "$S/gB" | tail -n 1)" "read 4096 'a'"
 expect_eq "relay: traces of both hosts" "$(ls "$RIG_RELAY_OUT" | sort | tr '\n' ' ')" "twa$RIG_ID twb$RIG_ID "
@@ -47,7 +55,7 @@ expect_eq "apart: judged across hosts" "$(jqr "$S/apart.json" .cross_host_judged
 
 an posix $SAME
 expect_eq "posix: exit" "$RC" 3
-expect_eq "posix: stale" "$(stale_files posix)" "f,g"
+expect_eq "posix: stale" "$(stale_files posix)" "f,g,k,k"
 expect_eq "posix: models" "$(jqr "$S/posix.json" '[.anomalies[].model] | unique | join(",")')" posix
 expect_eq "posix: writer's host" "$(jqr "$S/posix.json" '[.anomalies[].written_on] | unique | join(",")')" "twa$RIG_ID"
 expect_eq "posix: reader's host" "$(jqr "$S/posix.json" '[.anomalies[].host] | unique | join(",")')" "twb$RIG_ID"
@@ -62,6 +70,11 @@ grep -q "judged under close-to-open: written on twa$RIG_ID, read on twb$RIG_ID" 
 	fail "close-to-open: g's read was not left concurrent"
 echo "ok: g's read concurrent under close-to-open"
 
+an commit $SAME --model commit
+expect_eq "commit: stale" "$(stale_files commit)" "k"
+expect_eq "commit: model" "$(jqr "$S/commit.json" '.anomalies[0].model')" commit
+expect_eq "commit: the read after the fsync" "$(jqr "$S/commit.json" '[.anomalies[0].interleaving[] | select(.call == "fsync" and .phase == "end") | .ts] as $f | ($f | length) > 0 and .anomalies[0].ts > ($f | max)')" true
+
 # A model per mount root: posix under B's mount wins over the default.
 an roots $SAME --model close-to-open --model "$B=posix"
-expect_eq "per root: stale" "$(stale_files roots)" "f,g"
+expect_eq "per root: stale" "$(stale_files roots)" "f,g,k,k"

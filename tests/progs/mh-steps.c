@@ -2,7 +2,7 @@
 /*
  * One host's side of a multi-host case, as steps on one file:
  *   mh-steps FILE STEP...
- * open, close, write:C (4096 bytes of C at 0), read (4096 at 0, printed
+ * open, close, fsync, write:C (4096 bytes of C at 0), read (4096 at 0, printed
  * as its first byte), wait:FLAG (until the file FLAG exists), post:FLAG
  * (create it), nap:MS. The other host's process runs its own steps; the
  * flags order the two.
@@ -38,6 +38,11 @@ int main(int argc, char **argv)
 			fd = open(argv[1], O_RDWR | O_CREAT, 0644);
 			if (fd < 0) {
 				perror(argv[1]);
+				return 1;
+			}
+		} else if (strcmp(s, "fsync") == 0) {
+			if (fsync(fd) != 0) {
+				perror("fsync");
 				return 1;
 			}
 		} else if (strcmp(s, "close") == 0) {
