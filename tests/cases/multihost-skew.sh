@@ -17,6 +17,11 @@ for bad in "--clock-uncertainty 5x" "--clock-uncertainty -1ms" "--model eventual
 	"$TW" analyze $bad "$SCRATCH" 2>"$SCRATCH/usage"
 	expect_eq "analyze $bad: exit" "$?" 2
 done
+# A relay no one listens for: tornwatch says so, leaves no session behind
+# and is not killed by the session daemon dropping the connection.
+(cd "$SCRATCH" && "$TW" run -o "$SCRATCH/norelay" --relay net://127.0.0.1:9:10 -- true)
+expect_eq "run --relay to nowhere: exit" "$?" 2
+expect_eq "run --relay to nowhere: sessions left" "$(lttng list 2>/dev/null | grep -c 'tcp4://127.0.0.1:9/')" 0
 rig_skip_unless
 rig_up 3
 A=$SCRATCH/mnt0 B=$SCRATCH/mnt1 S=$SCRATCH
