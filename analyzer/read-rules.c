@@ -12,6 +12,7 @@
 #include "rules-int.h"
 #include "tornwatch-events.h"
 #include "crc32c.h"
+#include "hosts.h"
 
 /*
  * The newest invalidation of the bytes [lo, hi) that ended before the read
@@ -70,6 +71,9 @@ struct judged {
 	const struct inval *inval;	/* when it is what the read had to see */
 	int history_cut;	/* old or unknown: older versions were dropped */
 	int unseen;		/* a writer no hook sees decided it */
+	int cross;		/* 1 + the model that judged another host's version */
+	uint32_t whost;		/* that version's host */
+	int concurrent;		/* undecided: another host's version, not ordered */
 };
 
 static int same_piece(const struct tw_version *v, unsigned int lo,
@@ -159,7 +163,7 @@ static struct judged judge_inval(const struct tw_block *b, size_t cut,
 				 unsigned int hi, uint32_t crc,
 				 const struct inval *iv)
 {
-	struct judged j = { TW_S_UNDECIDED, NULL, NULL, iv, 0, 0 };
+	struct judged j = { .state = TW_S_UNDECIDED, .inval = iv };
 	uint64_t from = blk * TW_GRAIN + lo, to = blk * TW_GRAIN + hi;
 	size_t first = 0;
 
@@ -232,7 +236,7 @@ static struct judged judge_unseen(const struct tw_block *b, size_t cut,
 				  unsigned int lo, unsigned int hi,
 				  uint32_t crc, const struct tw_unseen_view *uv)
 {
-	struct judged j = { TW_S_UNDECIDED, NULL, NULL, NULL, 0, 1 };
+	struct judged j = { .state = TW_S_UNDECIDED, .unseen = 1 };
 
 	j.match = match_after(b, 0, cut, lo, hi, crc,
 			      uv->ongoing ? uv->since : uv->ended_since);
@@ -277,7 +281,8 @@ static struct judged judge_piece(const struct ctx *c, const struct tw_block *b,
 			   uint32_t crc, const struct tw_rec *rd,
 			   const struct tw_unseen_view *uv)
 {
-	struct judged j = { TW_S_UNDECIDED, NULL, NULL, NULL, 0, 0 };
+	struct judged j = { .state = TW_S_UNDECIDED };
+	struct tw_cross cr = { -1, 0 };
 	const struct inval *iv;
 	size_t cut = 0, req = 0, first;
 
@@ -315,6 +320,15 @@ static struct judged judge_piece(const struct ctx *c, const struct tw_block *b,
 	if (j.match) {
 		j.state = TW_S_NEW;
 		return j;
+	}
+	if (!tw_cross_required(c, j.req, rd, &cr)) {
+		j.state = TW_S_UNDECIDED;
+		j.concurrent = 1;
+		return j;
+	}
+	if (cr.model >= 0) {
+		j.cross = 1 + cr.model;
+		j.whost = cr.whost;
 	}
 	if (reshaped_since(b, cut, lo, hi, j.req->t_made + 1)) {
 		j.state = TW_S_UNDECIDED;
@@ -423,7 +437,8 @@ int tw_judge_read(struct ctx *c, size_t rd)
 	const struct tw_rec *x = tw_rec_at(c->r, rd);
 	struct tw_anomaly tmp, *a;
 	struct tw_unseen_view uv;
-	int history_cut = 0, by_unseen = 0;
+	int history_cut = 0, by_unseen = 0, cross = 0;
+	uint32_t whost = 0;
 	size_t k;
 	int ret = 0;
 
@@ -441,6 +456,13 @@ int tw_judge_read(struct ctx *c, size_t rd)
 
 		history_cut |= j.history_cut;
 		by_unseen |= j.unseen && j.state == TW_S_UNDECIDED;
+		tw_hosts.cross_undecided += j.concurrent;
+		if (j.cross && (j.state == TW_S_OLD || j.state == TW_S_UNKNOWN ||
+				!cross)) {
+			cross = j.cross;
+			whost = j.whost;
+		}
+		tw_hosts.cross_judged += j.cross != 0;
 		ret = tw_anomaly_add_bytes(&tmp, c->r->page_size, p.blk * TW_GRAIN + p.lo,
 			       p.hi - p.lo, j.state);
 		if (ret == 0 && j.state != TW_S_UNDECIDED) {
@@ -473,6 +495,8 @@ int tw_judge_read(struct ctx *c, size_t rd)
 	a->ninter = tmp.ninter;
 	a->capinter = tmp.capinter;
 	a->history_cut = history_cut;
+	a->model = cross;
+	a->whost = whost;
 	for (k = 0, a->ninter = 0; k < tmp.ninter; k++) {
 		if (tw_rec_find(c->r, tmp.inter[k])) {
 			tw_records_pin(c->r, tmp.inter[k]);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "grow.h"
+#include "hosts.h"
 #include "records.h"
 #include "tornwatch-events.h"
 
@@ -57,6 +58,8 @@ void tw_records_free(struct tw_records *r)
 	for (i = 0; i < r->nnames; i++) {
 		free(r->names[i].path);
 	}
+	free(r->barriers);
+	free(r->fdopen);
 	free(r->rec);
 	tw_call_index_free(&r->calls);
 	tw_call_index_free(&r->cited);
@@ -137,6 +140,7 @@ static struct tw_rec *new_rec(struct tw_records *r, const struct tw_event *ev)
 	c->t_end = INT64_MAX;
 	c->pid = (int32_t)ev->pid;
 	c->tid = (int32_t)ev->tid;
+	c->host = ev->host;
 	c->cid = ev->cid;
 	c->call = tw_fn_name((unsigned int)ev->fn);
 	c->done_call = "";
@@ -149,6 +153,17 @@ static struct tw_rec *new_rec(struct tw_records *r, const struct tw_event *ev)
 	c->length = ev->length;
 	c->addr = ev->addr;
 	return c;
+}
+
+const char *tw_records_name(const struct tw_records *r, uint64_t dev,
+			    uint64_t ino)
+{
+	for (size_t i = r->nnames; i-- > 0;) {
+		if (r->names[i].dev == dev && r->names[i].ino == ino) {
+			return r->names[i].path;
+		}
+	}
+	return NULL;
 }
 
 /* /proc/PID/mem, /proc/self/task/TID/mem: writing it writes process memory. */
@@ -170,13 +185,53 @@ static const char *name_of(const struct tw_records *r, uint64_t dev,
 	return NULL;
 }
 
+/* The newest open of (host, pid, fd): models judge reads from there. */
+static struct tw_fd_open *fd_open_of(struct tw_records *r, uint32_t host,
+				     int32_t pid, int32_t fd)
+{
+	for (size_t i = r->nfdopen; i-- > 0;) {
+		struct tw_fd_open *o = &r->fdopen[i];
+
+		if (o->host == host && o->pid == pid && o->fd == fd) {
+			return o;
+		}
+	}
+	return NULL;
+}
+
+static int note_open(struct tw_records *r, const struct tw_event *ev)
+{
+	struct tw_fd_open *o;
+
+	if (!tw_hosts.nmodels) {
+		return 0;
+	}
+	o = fd_open_of(r, ev->host, (int32_t)ev->pid, (int32_t)ev->fd);
+	if (!o) {
+		if (!TW_GROW(r->fdopen, r->nfdopen, r->capfdopen)) {
+			return -ENOMEM;
+		}
+		o = &r->fdopen[r->nfdopen++];
+		o->host = ev->host;
+		o->pid = (int32_t)ev->pid;
+		o->fd = (int32_t)ev->fd;
+	}
+	o->ts = ev->ts;
+	return 0;
+}
+
 static int begin(struct tw_records *r, const struct tw_event *ev)
 {
 	struct tw_rec *c = new_rec(r, ev);
+	const struct tw_fd_open *o;
 	const char *name;
 
 	if (!c) {
 		return -ENOMEM;
+	}
+	if (tw_hosts.nmodels && c->op == TW_OP_READ &&
+	    (o = fd_open_of(r, c->host, c->pid, c->fd))) {
+		c->t_open = o->ts;
 	}
 	/*
 	 * A write into a process's memory may change any file it maps: data
@@ -224,6 +279,24 @@ static int late(struct tw_records *r, const struct tw_rec *c)
 	return 0;
 }
 
+/* A returned close or fsync of a known file, kept for the models. */
+static int note_barrier(struct tw_records *r, const struct tw_rec *c)
+{
+	int fsync = c->op == TW_OP_FSYNC;
+
+	if (!tw_hosts.nmodels || c->ret != 0 || (!c->dev && !c->ino) ||
+	    !(fsync || (c->op == TW_OP_OTHER && !c->note &&
+			strcmp(c->call, "close") == 0))) {
+		return 0;
+	}
+	if (!TW_GROW(r->barriers, r->nbarriers, r->capbarriers)) {
+		return -ENOMEM;
+	}
+	r->barriers[r->nbarriers++] = (struct tw_barrier){
+		c->dev, c->ino, c->host, fsync, c->t_begin, c->t_end };
+	return 0;
+}
+
 static int end(struct tw_records *r, const struct tw_event *ev)
 {
 	struct tw_rec *c = open_call(r, ev);
@@ -244,6 +317,9 @@ static int end(struct tw_records *r, const struct tw_event *ev)
 	if (c->op == TW_OP_UNLINK) {
 		tw_lifetimes_removed(r->lives, c->dev, c->ino, c->flags,
 				     c->ret == 0);
+	}
+	if (note_barrier(r, c) != 0) {
+		return -ENOMEM;
 	}
 	return c->overdue ? late(r, c) : 0;
 }
@@ -415,6 +491,9 @@ static int opened(struct tw_records *r, const struct tw_event *ev)
 						   ev->flags, ev->path);
 	struct tw_rec *c;
 
+	if (note_open(r, ev) != 0) {
+		return -ENOMEM;
+	}
 	if (s == TW_LIFE_SAME || s == TW_LIFE_SEEN) {
 		return add_name(r, ev);
 	}

@@ -41,6 +41,8 @@ struct tw_rec {
 	int64_t t_end;		/* INT64_MAX while the call has not returned */
 	int32_t pid;
 	int32_t tid;
+	uint32_t host;		/* hosts.h */
+	int64_t t_open;		/* when its fd was opened, if models need it; else 0 */
 	uint64_t cid;
 	const char *call;	/* a static name */
 	int op;
@@ -89,6 +91,24 @@ struct tw_rec {
 	size_t synced_by;	/* a store: the msync that made it visible */
 	int64_t t_last_touch;	/* an I/O: its last touch note */
 	int touch_released;	/* an I/O: a touch released its buffer */
+};
+
+/* A close or an fsync of a file: what non-posix models publish with. */
+struct tw_barrier {
+	uint64_t dev;
+	uint64_t ino;
+	uint32_t host;
+	int fsync;
+	int64_t t_begin;
+	int64_t t_end;
+};
+
+/* The newest open of an fd by a process on a host. */
+struct tw_fd_open {
+	uint32_t host;
+	int32_t pid;
+	int32_t fd;
+	int64_t ts;
 };
 
 struct tw_file_name {
@@ -162,7 +182,16 @@ struct tw_records {
 	size_t nuntraced, capuntraced;
 	unsigned int page_size;
 	struct tw_lifetimes *lives;	/* numbers whose last name went away */
+	/* Kept only when a model other than posix is asked for (hosts.h). */
+	struct tw_barrier *barriers;	/* in order of end */
+	size_t nbarriers, capbarriers;
+	struct tw_fd_open *fdopen;
+	size_t nfdopen, capfdopen;
 };
+
+/* The path (dev, ino) was opened by, or NULL. */
+const char *tw_records_name(const struct tw_records *r, uint64_t dev,
+			    uint64_t ino);
 
 /* Walks the pieces of a checksum run: grain block, byte range inside it, CRC. */
 struct tw_piece {

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hosts.h"
 #include "report.h"
 #include "report-int.h"
 #include "summary.h"
@@ -151,6 +152,31 @@ static void json_summary(FILE *f, const struct tw_summary *s)
 	fprintf(f, "]");
 }
 
+/* Hosts, ε and models, only when there is more than one host or a choice. */
+static void json_hosts(FILE *f)
+{
+	if (!tw_hosts_shown()) {
+		return;
+	}
+	fprintf(f, ",\"hosts\":[");
+	for (size_t i = 0; i < tw_hosts.n; i++) {
+		fprintf(f, "%s{\"name\":", i ? "," : "");
+		tw_json_str(f, tw_host_label((uint32_t)i));
+		fprintf(f, ",\"events\":%" PRIu64 "}", tw_hosts.events[i]);
+	}
+	fprintf(f, "],\"clock_uncertainty_ns\":%" PRId64 ",\"clock_uncertainty\":\"%s\""
+		",\"cross_host_judged\":%" PRIu64 ",\"cross_host_concurrent\":%" PRIu64
+		",\"models\":[", tw_hosts_eps(0, 1),
+		tw_hosts.eps_ns >= 0 ? "declared" : "none", tw_hosts.cross_judged,
+		tw_hosts.cross_undecided);
+	for (size_t i = 0; i < tw_hosts.nmodels; i++) {
+		fprintf(f, "%s{\"root\":", i ? "," : "");
+		tw_json_str(f, tw_hosts.models[i].root);
+		fprintf(f, ",\"model\":\"%s\"}", tw_model_name(tw_hosts.models[i].model));
+	}
+	fprintf(f, "]");
+}
+
 /* 0, or -ENOMEM when the interleaving could not be written. */
 static int json_anomaly(FILE *f, const struct tw_records *r,
 			const struct tw_anomaly *a, size_t group)
@@ -173,6 +199,18 @@ static int json_anomaly(FILE *f, const struct tw_records *r,
 		a->uncertain ? "true" : "false", a->history_cut ? "true" : "false");
 	if (a->kind == TW_SYNC_RACE) {
 		fprintf(f, ",\"untracked_store\":%s", a->untracked ? "true" : "false");
+	}
+	if (tw_hosts_shown()) {
+		fprintf(f, ",\"host\":");
+		tw_json_str(f, tw_host_label(x->host));
+	}
+	if (a->model) {
+		fprintf(f, ",\"model\":\"%s\",\"written_on\":",
+			tw_model_name(a->model - 1));
+		tw_json_str(f, tw_host_label(a->whost));
+	} else if (tw_hosts_shown()) {
+		fprintf(f, ",\"model\":\"posix\",\"written_on\":");
+		tw_json_str(f, tw_host_label(x->host));
 	}
 	if (x->aio) {
 		fprintf(f, ",\"engine\":\"%s\",\"opcode\":\"%s\",\"io\":\"0x%"
@@ -330,6 +368,7 @@ int tw_report_json(FILE *f, const struct tw_records *r,
 		tw_json_str(f, r->session_filter);
 	}
 	json_map_modes(f, r);
+	json_hosts(f);
 	fprintf(f, ",\"memory_writes\":%" PRIu64 ",\"unsynced_stores\":{\"bytes\":%"
 		PRIu64 ",\"pages\":%" PRIu64 ",\"files\":%" PRIu64 "}", r->mem_writes,
 		a->unsynced_bytes, a->unsynced_pages, a->unsynced_files);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "report.h"
 #include "report-int.h"
+#include "hosts.h"
 #include "summary.h"
 #include "tornwatch-events.h"
 #include "versions.h"
@@ -223,6 +224,15 @@ static int text_anomaly(FILE *f, const struct tw_records *r,
 		}
 	}
 	fprintf(f, "\n");
+	if (a->model) {
+		fprintf(f, "  judged under %s: written on %s, read on %s (clock "
+			"uncertainty %" PRId64 " ns)\n", tw_model_name(a->model - 1),
+			tw_host_label(a->whost), tw_host_label(x->host),
+			tw_hosts_eps(a->whost, x->host));
+	} else if (tw_hosts_shown()) {
+		fprintf(f, "  judged under posix: on %s alone\n",
+			tw_host_label(x->host));
+	}
 	if (x->aio) {
 		text_io(f, x);
 	}
@@ -242,6 +252,9 @@ static int text_anomaly(FILE *f, const struct tw_records *r,
 			y->tid, tw_row_op(y), tw_row_call(y, rows[i].end),
 			tw_row_phase(y, rows[i].end));
 		text_row_detail(f, r, y, rows[i].end);
+		if (tw_hosts.n > 1) {
+			fprintf(f, " on %s", tw_host_label(y->host));
+		}
 		fprintf(f, "%s\n", rows[i].rec == a->rec ? "   <==" : "");
 	}
 	ret = rows ? 0 : -ENOMEM;
@@ -475,6 +488,41 @@ static int text_groups(FILE *f, const struct tw_records *r,
 	return 0;
 }
 
+/* Each host, ε between them and the models: only when there is a choice. */
+static void text_hosts(FILE *f)
+{
+	if (!tw_hosts_shown()) {
+		return;
+	}
+	fprintf(f, "  hosts: %zu:", tw_hosts.n);
+	for (size_t i = 0; i < tw_hosts.n; i++) {
+		fprintf(f, "%s %s (%" PRIu64 " events)", i ? "," : "",
+			tw_host_label((uint32_t)i), tw_hosts.events[i]);
+	}
+	fprintf(f, "; clock uncertainty between hosts %" PRId64 " ns (%s)\n",
+		tw_hosts_eps(0, 1), tw_hosts.eps_ns >= 0 ? "declared" :
+		"none declared, none measured");
+	fprintf(f, "  models:");
+	if (!tw_hosts.nmodels) {
+		fprintf(f, " posix (every file)");
+	}
+	for (size_t i = 0; i < tw_hosts.nmodels; i++) {
+		const struct tw_model_rule *m = &tw_hosts.models[i];
+
+		fprintf(f, "%s %s (%s)", i ? "," : "", tw_model_name(m->model),
+			m->root[0] ? m->root : "every file");
+	}
+	for (size_t i = 0; i < tw_hosts.nfs; i++) {
+		const struct tw_same_fs *fs = &tw_hosts.fs[i];
+
+		fprintf(f, "; one file system: %s:%s = %s:%s", fs->host[0],
+			fs->root[0], fs->host[1], fs->root[1]);
+	}
+	fprintf(f, "; read pieces judged against another host %" PRIu64
+		", left concurrent %" PRIu64 "\n", tw_hosts.cross_judged,
+		tw_hosts.cross_undecided);
+}
+
 /* Who saw the stores, when anything but the kernel did. */
 static void text_map_modes(FILE *f, const struct tw_records *r)
 {
@@ -579,6 +627,7 @@ void tw_text_head(FILE *f, const struct tw_records *r,
 			r->loss.at_end, r->loss.at_end == 1 ? "" : "s",
 			r->loss.at_end == 1 ? "its" : "their");
 	}
+	text_hosts(f);
 }
 
 int tw_report_text(FILE *f, const struct tw_records *r,

@@ -83,6 +83,20 @@ struct ctx {
 	struct tw_sizes sizes;		/* how long each file had to be */
 };
 
+/* cross-rules.c: what judged a version of another host. */
+struct tw_cross {
+	int model;		/* enum tw_model */
+	uint32_t whost;		/* the writer's host */
+};
+
+/* 1 when v, made on another host maybe, was required for rd; else 0 (concurrent). */
+int tw_cross_required(const struct ctx *c, const struct tw_version *v,
+		      const struct tw_rec *rd, struct tw_cross *out);
+/* The same for what call w made visible at t_visible (w NULL: gone, 1). */
+int tw_cross_required_by(const struct ctx *c, const struct tw_rec *w,
+			 int64_t t_visible, const struct tw_rec *rd,
+			 struct tw_cross *out);
+
 static inline int same_file(const struct tw_rec *a, const struct tw_rec *b)
 {
 	return a->dev == b->dev && a->ino == b->ino;

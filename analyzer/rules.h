@@ -49,6 +49,8 @@ struct tw_anomaly {
 	int untracked;		/* sync_race: a change no hooked store explains */
 	int dropped;		/* explained by another anomaly */
 	int history_cut;	/* unknown data that may be older than the kept versions */
+	int model;		/* 1 + enum tw_model that judged a version of another host; 0: none */
+	uint32_t whost;		/* that version's host */
 	struct tw_records *r;	/* whose records it cites (and keeps) */
 	uint64_t bytes[TW_S_COUNT];	/* per state */
 	struct tw_page_entry *pages;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hosts.h"
 #include "rules-int.h"
 #include "size-rules.h"
 #include "tornwatch-events.h"
@@ -130,6 +131,8 @@ int tw_size_judge(struct ctx *c, size_t rd)
 	const struct tw_rec *x = tw_rec_at(c->r, rd);
 	struct tw_file_size *f;
 	struct tw_anomaly *a;
+	const struct tw_rec *w;
+	struct tw_cross cr = { -1, 0 };
 	int64_t size, want;
 	size_t k, rec;
 
@@ -160,9 +163,19 @@ int tw_size_judge(struct ctx *c, size_t rd)
 	if (size < 0 || rec == NO_REC || want <= x->ret) {
 		return 0;
 	}
+	/* The size another host made is required only as its model orders it. */
+	w = tw_rec_find(c->r, rec);
+	if (w && !tw_cross_required_by(c, w, w->t_end, x, &cr)) {
+		tw_hosts.cross_undecided++;
+		return 0;
+	}
 	a = tw_anomaly_new(c->out, c->r, TW_SHORT_READ, rd);
 	if (!a) {
 		return -ENOMEM;
+	}
+	if (cr.model >= 0) {
+		a->model = 1 + cr.model;
+		a->whost = cr.whost;
 	}
 	a->offset = (uint64_t)x->offset;
 	a->length = x->length;

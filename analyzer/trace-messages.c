@@ -5,6 +5,7 @@
 #include "trace-reader-int.h"
 #include "event-decode.h"
 #include "tornwatch-events.h"
+#include "hosts.h"
 
 #include <babeltrace2/babeltrace.h>
 #include <errno.h>
@@ -33,6 +34,28 @@ static int clock_ns(struct tw_reader *r, const bt_clock_snapshot *cs,
 			(unsigned long long)bt_clock_snapshot_get_value(cs));
 		return -1;
 	}
+	return 0;
+}
+
+/* The host a trace was taken on: its session daemon's hostname. */
+static int trace_host(struct tw_reader *r, const bt_trace *tr)
+{
+	const bt_value *v;
+	int h;
+
+	if (tr == r->host_trace) {
+		return 0;
+	}
+	v = bt_trace_borrow_environment_entry_value_by_name_const(tr, "hostname");
+	h = tw_hosts_index(v && bt_value_is_string(v) ?
+			   bt_value_string_get(v) : NULL);
+	if (h < 0) {
+		tw_reader_err(r, "cannot read trace: more than %d hosts",
+			TW_HOSTS_MAX);
+		return -1;
+	}
+	r->host_trace = tr;
+	r->host = (uint32_t)h;
 	return 0;
 }
 
@@ -73,6 +96,20 @@ static int handle_event(struct tw_reader *r, const bt_message *msg)
 	r->ev.ts = r->last_ts;
 	r->ev.stream = tw_loss_reader_stream(&r->loss,
 					     bt_event_borrow_stream_const(event));
+	if (trace_host(r, bt_stream_borrow_trace_const(
+				  bt_event_borrow_stream_const(event)))) {
+		return -1;
+	}
+	r->ev.host = r->host;
+	tw_hosts.events[r->host]++;
+	if (r->host) {
+		r->ev.pid = tw_hosts_pid(r->host, r->ev.pid);
+		r->ev.tid = tw_hosts_pid(r->host, r->ev.tid);
+		r->ev.ppid = tw_hosts_pid(r->host, r->ev.ppid);
+		r->ev.child = tw_hosts_pid(r->host, r->ev.child);
+	}
+	r->ev.dev = tw_hosts_dev(r->host, r->ev.dev,
+				 r->ev.type == TW_EV_FILE_OPEN ? r->ev.path : NULL);
 	r->stats->events++;
 	r->stats->processes += r->ev.type == TW_EV_PROCESS;
 	return tw_reader_call_back(r);

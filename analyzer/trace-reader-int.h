@@ -21,6 +21,8 @@ struct tw_reader {
 	struct tw_decoder dec;
 	struct tw_loss_reader loss;	/* each stream's packets */
 	int64_t last_ts;
+	const bt_trace *host_trace;	/* the trace host was looked up for */
+	uint32_t host;
 	const char *what;		/* message being read, for errors */
 	bool failed;			/* err already holds our own cause */
 	char *err;

@@ -56,6 +56,7 @@ struct tw_event {
 	int lost_at;		/* TW_EV_DISCARDED: enum tw_lost_at */
 	int64_t lost_end;	/* TW_EV_DISCARDED: the lost range is [ts, lost_end] */
 	uint32_t stream;	/* the CTF stream it came in, from 1; 0: unknown */
+	uint32_t host;		/* its trace's host (hosts.h), from 0 */
 	const uint32_t *crc;	/* valid during the callback only */
 	size_t ncrc;
 	const uint64_t *page;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "analyze.h"
 #include "output.h"
+#include "hosts.h"
 #include "run.h"
 #include "version.h"
 
@@ -18,6 +19,8 @@ static const char usage_run[] =
 	"\n"
 	"  -o, --output DIR        write the trace to DIR (new or empty; default: a new\n"
 	"                          folder under ./tornwatch-traces/)\n"
+	"      --relay URL         stream the trace to lttng-relayd (net://HOST...);\n"
+	"                          analyze the relay's output directory afterwards\n"
 	"      --force             write into DIR even when it is not empty\n"
 	"      --report FILE       the text report to FILE instead of stderr (-: stdout)\n"
 	"      --json FILE         also the JSON report to FILE (-: stdout)\n"
@@ -46,6 +49,9 @@ static const char usage_analyze[] =
 	"      --html FILE         also the HTML view to FILE, one self-contained page\n"
 	"      --max-anomalies N   print at most N anomalies in full\n"
 	"      --exit-code N       exit status when an anomaly was found (default 3)\n"
+	"      --clock-uncertainty T  clock uncertainty between hosts (ns; us, ms, s)\n"
+	"      --model [/ROOT=]MODEL  posix, close-to-open, commit, session or msync\n"
+	"      --same-fs HOSTA:/ROOT=HOSTB:/ROOT  one file system seen from two hosts\n"
 	"  -h, --help              this text\n"
 	"\n"
 	"Exit status: 0 clean, the --exit-code status on anomalies, 2 for a usage\n"
@@ -142,11 +148,13 @@ static int exit_code_arg(const char *arg, int *out)
 
 enum {
 	OPT_JSON = 256, OPT_REPORT, OPT_MAX, OPT_EXIT, OPT_FULL, OPT_FORCE,
-	OPT_SUBBUF, OPT_NSUBBUF, OPT_BLOCK, OPT_ALL, OPT_HTML,
+	OPT_SUBBUF, OPT_NSUBBUF, OPT_BLOCK, OPT_ALL, OPT_HTML, OPT_RELAY,
+	OPT_EPS, OPT_MODEL, OPT_SAMEFS,
 };
 
 static const struct option run_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
+	{ "relay", required_argument, NULL, OPT_RELAY },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "json", required_argument, NULL, OPT_JSON },
@@ -166,6 +174,9 @@ static const struct option analyze_opts[] = {
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "html", required_argument, NULL, OPT_HTML },
+	{ "clock-uncertainty", required_argument, NULL, OPT_EPS },
+	{ "model", required_argument, NULL, OPT_MODEL },
+	{ "same-fs", required_argument, NULL, OPT_SAMEFS },
 	{ "max-anomalies", required_argument, NULL, OPT_MAX },
 	{ "exit-code", required_argument, NULL, OPT_EXIT },
 	{ "help", no_argument, NULL, 'h' },
@@ -209,6 +220,9 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case OPT_FORCE:
 			o.force = 1;
+			break;
+		case OPT_RELAY:
+			o.relay_url = optarg;
 			break;
 		case OPT_REPORT:
 			o.report_path = optarg;
@@ -286,6 +300,21 @@ static int cmd_analyze(int argc, char **argv)
 			break;
 		case OPT_HTML:
 			o.html_path = optarg;
+			break;
+		case OPT_EPS:
+			if (tw_hosts_set_eps(optarg) != 0) {
+				return bad_usage("analyze", "--clock-uncertainty needs a time (ns, or with us, ms, s)");
+			}
+			break;
+		case OPT_MODEL:
+			if (tw_hosts_add_model(optarg) != 0) {
+				return bad_usage("analyze", "--model needs [/ROOT=]posix, close-to-open, commit, session or msync");
+			}
+			break;
+		case OPT_SAMEFS:
+			if (tw_hosts_add_same_fs(optarg) != 0) {
+				return bad_usage("analyze", "--same-fs needs HOSTA:/ROOT=HOSTB:/ROOT");
+			}
 			break;
 		case OPT_MAX:
 			if (count_arg(optarg, &o.max_full) != 0) {

@@ -283,7 +283,7 @@ int tw_run(const struct tw_run_opts *o)
 	}
 	/* From here a signal must not leave the session behind. */
 	tw_signals_catch();
-	if (tw_session_start(&s, dir, &o->channel) != 0) {
+	if (tw_session_start(&s, dir, o->relay_url, &o->channel) != 0) {
 		tw_signals_restore();
 		free_env(env);
 		tw_close_report(ao.text);
@@ -316,6 +316,14 @@ int tw_run(const struct tw_run_opts *o)
 	if (rc < 0) {
 		tw_close_report(ao.text);
 		return 2;
+	}
+	if (o->relay_url) {
+		/* The trace is the relay's: analyzed there, with the other hosts'. */
+		fprintf(ao.text, "trace: streamed to %s as session %s (the relay "
+			"daemon's output directory: HOSTNAME/%s-DATE)\n",
+			o->relay_url, s.name, s.name);
+		tw_close_report(ao.text);
+		return rc;
 	}
 	if (s.uts_ns) {
 		tw_isolate_filter(s.uts_ns, filter, sizeof(filter));

@@ -9,6 +9,7 @@ struct tw_run_opts {
 	const char *out_dir;	/* NULL: a new folder under ./tornwatch-traces/ */
 	int force;		/* out_dir may hold files already */
 	const char *report_path;	/* NULL: stderr; "-": stdout */
+	const char *relay_url;	/* net://HOST...: the trace goes to lttng-relayd */
 	const char *json_path;
 	const char *html_path;
 	size_t max_full;	/* anomalies the text shows in full; SIZE_MAX: all */

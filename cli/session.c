@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <lttng/lttng.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,8 +108,28 @@ static int enable_events(struct lttng_handle *h, uint64_t uts_ns)
 	return rc < 0 ? failed("enable the tornwatch events", rc) : 0;
 }
 
+static int session_start(struct tw_session *s, const char *dir,
+			 const char *relay_url, const struct tw_channel_opts *co);
+
+/*
+ * liblttng-ctl sends without MSG_NOSIGNAL: a session daemon that drops the
+ * connection (a relay it cannot reach) would kill us with SIGPIPE and leave
+ * the session behind. Ignored only meanwhile: the command must not inherit it.
+ */
 int tw_session_start(struct tw_session *s, const char *dir,
-		     const struct tw_channel_opts *co)
+		     const char *relay_url, const struct tw_channel_opts *co)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	int rc;
+
+	sigaction(SIGPIPE, &ign, &old);
+	rc = session_start(s, dir, relay_url, co);
+	sigaction(SIGPIPE, &old, NULL);
+	return rc;
+}
+
+static int session_start(struct tw_session *s, const char *dir,
+			 const char *relay_url, const struct tw_channel_opts *co)
 {
 	struct lttng_domain dom = { .type = LTTNG_DOMAIN_UST,
 				    .buf_type = LTTNG_BUFFER_PER_UID };
@@ -127,7 +148,8 @@ int tw_session_start(struct tw_session *s, const char *dir,
 	if (!co->all_processes) {
 		s->uts_ns = tw_isolate_uts();
 	}
-	rc = lttng_create_session(s->name, s->dir);
+	/* A URL (net://HOST[:CTRL[:DATA]]) streams to lttng-relayd. */
+	rc = lttng_create_session(s->name, relay_url ? relay_url : s->dir);
 	if (rc < 0) {
 		return failed("create a session", rc);
 	}
@@ -178,7 +200,20 @@ static void read_counters(struct tw_session *s)
 	lttng_destroy_handle(h);
 }
 
+static int session_stop(struct tw_session *s);
+
 int tw_session_stop(struct tw_session *s)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	int rc;
+
+	sigaction(SIGPIPE, &ign, &old);
+	rc = session_stop(s);
+	sigaction(SIGPIPE, &old, NULL);
+	return rc;
+}
+
+static int session_stop(struct tw_session *s)
 {
 	int ret = 0, rc;
 

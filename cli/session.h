@@ -26,9 +26,12 @@ struct tw_channel_opts {
 	int all_processes;	/* record every traced program, not the run's own */
 };
 
-/* 0, or -1 with a one-line message already printed. */
+/*
+ * 0, or -1 with a one-line message already printed. relay_url (or NULL):
+ * the trace goes to that lttng-relayd, not to dir (which keeps the log).
+ */
 int tw_session_start(struct tw_session *s, const char *dir,
-		     const struct tw_channel_opts *co);
+		     const char *relay_url, const struct tw_channel_opts *co);
 /* Stops (flushing every buffer) and destroys; 0 or -1. */
 int tw_session_stop(struct tw_session *s);
 
