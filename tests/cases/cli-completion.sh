@@ -16,6 +16,6 @@ comp() {
 expect_eq "commands" "$(comp tornwatch '')" "--help --version analyze help run "
 expect_eq "run --j" "$(comp tornwatch run --j)" "--json "
 expect_eq "run --ex" "$(comp tornwatch run --ex)" "--exit-code "
-expect_eq "analyze --m" "$(comp tornwatch analyze --m)" "--max-anomalies "
+expect_eq "analyze --m" "$(comp tornwatch analyze --m)" "--max-anomalies --model "
 expect_eq "help" "$(comp tornwatch help '')" "analyze run "
 expect_eq "a command after --" "$(comp tornwatch run -o /tmp -- bas)" "$(compgen -c bas | sort -u | tr '\n' ' ')"
