@@ -24,6 +24,7 @@
 #include "maps.h"
 #include "unseen.h"
 #include "uring.h"
+#include "stack.h"
 
 #define TW_REAL_DEF(ret, name, params) ret (*tw_real_##name) params;
 TW_HOOKED(TW_REAL_DEF)
@@ -284,6 +285,7 @@ static void tw_init(void)
 	v = getenv("TORNWATCH_FULL_CHECK");
 	tw_full_check = v && *v && strcmp(v, "0") != 0;
 	tw_exec_init();
+	tw_stack_init();
 	tw_leave();
 }
 
