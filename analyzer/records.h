@@ -13,6 +13,7 @@
 #include "map-modes.h"
 #include "trace-reader.h"
 #include "lifetimes.h"
+#include "symbols.h"
 
 struct tw_crcs {
 	uint64_t offset;	/* file offset of the first piece */
@@ -89,6 +90,9 @@ struct tw_rec {
 	size_t synced_by;	/* a store: the msync that made it visible */
 	int64_t t_last_touch;	/* an I/O: its last touch note */
 	int touch_released;	/* an I/O: a touch released its buffer */
+	/* Where the call was made, where its completion was seen (symbols.h). */
+	uint32_t stack;
+	uint32_t done_stack;
 };
 
 struct tw_file_name {
@@ -161,6 +165,8 @@ struct tw_records {
 	size_t nuntraced, capuntraced;
 	unsigned int page_size;
 	struct tw_lifetimes *lives;	/* numbers whose last name went away */
+	struct tw_symbols *syms;	/* call stacks and where binaries were mapped */
+	uint64_t stacks_orphaned;	/* stacks naming no call known */
 };
 
 /* Walks the pieces of a checksum run: grain block, byte range inside it, CRC. */

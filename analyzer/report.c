@@ -10,6 +10,7 @@
 #include <string.h>
 #include "report.h"
 #include "report-int.h"
+#include "report-stacks.h"
 #include "summary.h"
 #include "tornwatch-events.h"
 #include "versions.h"
@@ -18,6 +19,8 @@
 #define TW_GROUP_SHOWN 3
 /* Lines of a summary list before "… and N more". */
 #define TW_LIST_MAX 10
+/* Frames under a row of the interleaving other than the anomaly's own call. */
+#define TW_TEXT_FRAMES 3
 
 /* One line on an async I/O: what was asked, and how it ended. */
 static void text_io(FILE *f, const struct tw_rec *x)
@@ -243,6 +246,8 @@ static int text_anomaly(FILE *f, const struct tw_records *r,
 			tw_row_phase(y, rows[i].end));
 		text_row_detail(f, r, y, rows[i].end);
 		fprintf(f, "%s\n", rows[i].rec == a->rec ? "   <==" : "");
+		tw_text_stack(f, r, tw_row_stack(y, rows[i].end),
+			      rows[i].rec == a->rec ? SIZE_MAX : TW_TEXT_FRAMES);
 	}
 	ret = rows ? 0 : -ENOMEM;
 	free(rows);
