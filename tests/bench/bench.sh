@@ -50,6 +50,22 @@ m_tw=$(LD_PRELOAD=$TOP/preload/libtornwatch.so "$BIN/mm-bench" --memcpy 20000000
 printf '  bare       %6.2f ns/call\n  tornwatch  %6.2f ns/call  (+%.2f ns)\n' "$m_bare" "$m_tw" \
 	"$(echo "$m_tw - $m_bare" | bc -l)"
 
+# What a call stack costs: 64-byte stores into a tracked mapping, each one
+# recorded (begin, checksums, end), with and without its stack event.
+SCALLS=${BENCH_STORES:-50000}
+echo "memcpy of 64 bytes into a tracked mapping: $SCALLS stores, each recorded"
+s_bare=$("$BIN/mm-bench" --memcpy "$SCALLS" 64 into | sed -n 's/memcpy_ns=//p')
+s_off=$(TORNWATCH_STACKS=0 "$TW" run -o "$work/st0" -- "$BIN/mm-bench" --memcpy "$SCALLS" 64 into |
+	sed -n 's/memcpy_ns=//p')
+s_on=$("$TW" run -o "$work/st1" -- "$BIN/mm-bench" --memcpy "$SCALLS" 64 into |
+	sed -n 's/memcpy_ns=//p')
+s_frames=$(babeltrace2 "$work/st1" 2>/dev/null | grep -m1 'tornwatch:stack:' |
+	sed -n 's/.*_ip_length = \([0-9]*\).*/\1/p')
+rm -rf "$work/st0" "$work/st1"
+printf '  bare       %8.1f ns/store\n  stacks off %8.1f ns/store (TORNWATCH_STACKS=0)\n' "$s_bare" "$s_off"
+printf '  stacks on  %8.1f ns/store: %.1f ns per captured stack of %s frames (unwind and event)\n' \
+	"$s_on" "$(echo "$s_on - $s_off" | bc -l)" "${s_frames:-?}"
+
 # 3. Per child, bare and traced. Most of the traced cost is lttng-ust's
 # re-registration in the child (its constructor waits for the session
 # daemon); LTTNG_UST_REGISTER_TIMEOUT=0 removes the wait but loses the

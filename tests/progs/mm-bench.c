@@ -9,7 +9,9 @@
  *   mm-bench --memcpy CALLS [SIZE [between]]
  *        ns per SIZE-byte (default 64) memcpy outside any mapping while one
  *        file mapping is tracked; with "between", into memory that lies
- *        between two tracked mappings of the file (inside their bounds)
+ *        between two tracked mappings of the file (inside their bounds);
+ *        with "into", into the tracked mapping itself (each copy a store
+ *        the tracer records, and a call stack it captures)
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -56,7 +58,7 @@ static char *between_maps(int fd)
 	return r + BENCH_MAP;
 }
 
-static int memcpy_bench(long calls, size_t size, int between)
+static int memcpy_bench(long calls, size_t size, int between, int into)
 {
 	char path[] = "/tmp/tornwatch-bench.XXXXXX";
 	static char a0[2 * BENCH_BUF], b[2 * BENCH_BUF];
@@ -76,7 +78,7 @@ static int memcpy_bench(long calls, size_t size, int between)
 	if (!map || map == MAP_FAILED) {
 		return 2;
 	}
-	if (between) {
+	if (between || into) {
 		a = map;
 	}
 	t0 = now();
@@ -98,10 +100,11 @@ int main(int argc, char **argv)
 
 	if (argc >= 3 && argc <= 5 && strcmp(argv[1], "--memcpy") == 0) {
 		return memcpy_bench(atol(argv[2]), argc > 3 ? (size_t)atol(argv[3]) : 64,
-				    argc > 4 && strcmp(argv[4], "between") == 0);
+				    argc > 4 && strcmp(argv[4], "between") == 0,
+				    argc > 4 && strcmp(argv[4], "into") == 0);
 	}
 	if (argc != 3 || (ops = atol(argv[2])) <= 0) {
-		fprintf(stderr, "usage: mm-bench FILE OPS | --memcpy CALLS [SIZE [between]]\n");
+		fprintf(stderr, "usage: mm-bench FILE OPS | --memcpy CALLS [SIZE [between|into]]\n");
 		return 2;
 	}
 	fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC, 0644);
