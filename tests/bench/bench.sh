@@ -62,6 +62,9 @@ s_on=$("$TW" run -o "$work/st1" -- "$BIN/mm-bench" --memcpy "$SCALLS" 64 into |
 s_frames=$(babeltrace2 "$work/st1" 2>/dev/null | grep -m1 'tornwatch:stack:' |
 	sed -n 's/.*_ip_length = \([0-9]*\).*/\1/p')
 rm -rf "$work/st0" "$work/st1"
+u16=$("$BIN/stack-bench" 200000 16)
+printf '  libunwind alone: %s ns per unwind of %s frames (stack-bench, 16 calls deep)\n' \
+	"$(sed -n 's/unwind_ns=\([0-9.]*\).*/\1/p' <<<"$u16")" "$(sed -n 's/.*frames=//p' <<<"$u16")"
 printf '  bare       %8.1f ns/store\n  stacks off %8.1f ns/store (TORNWATCH_STACKS=0)\n' "$s_bare" "$s_off"
 printf '  stacks on  %8.1f ns/store: %.1f ns per captured stack of %s frames (unwind and event)\n' \
 	"$s_on" "$(echo "$s_on - $s_off" | bc -l)" "${s_frames:-?}"
