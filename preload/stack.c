@@ -7,9 +7,11 @@
  *
  * Per-thread caching: the global cache takes a lock a signal handler's hook
  * could find held. The unwinder is warmed up in the constructor, so that
- * its one-time set-up never runs from a hook. Its memory comes from mmap,
- * never malloc; a hook calling it holds the guard, so that mmap (and the
- * msync or pipe write it validates addresses with) passes through.
+ * its one-time set-up never runs from a hook. Its caches come from mmap
+ * (measured: no malloc in 1,000 unwinds but glibc's one allocation of a
+ * new thread's TLS for it, below); a hook calling it holds the guard, so
+ * that mmap (and the msync or mincore it validates addresses with) passes
+ * through.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -30,6 +32,12 @@ static int (*tw_unw_backtrace)(void **, int);
 static int tw_stack_depth;
 static uintptr_t tw_self_lo[8], tw_self_hi[8];
 static int tw_self_n;
+/*
+ * libunwind's thread-local state is a dlopen'ed library's: glibc mallocs
+ * it on a thread's first unwind. Never let that be inside a signal
+ * handler, which may have interrupted malloc itself.
+ */
+static TW_TLS int tw_unwound;
 
 static int note_self(struct dl_phdr_info *info, size_t size, void *data)
 {
@@ -127,6 +135,7 @@ void tw_stack_init(void)
 	dl_iterate_phdr(note_self, (void *)(uintptr_t)&tw_stack_init);
 	dl_iterate_phdr(note_self, (void *)(uintptr_t)tw_unw_backtrace);
 	tw_unw_backtrace(ips, TW_STACK_SKIP_MAX);
+	tw_unwound = 1;
 	tw_stack_depth = d > TW_STACK_MAX ? TW_STACK_MAX : (int)d;
 }
 
@@ -138,6 +147,12 @@ void tw_stack_emit(uint64_t cid, int kind)
 
 	if (!tw_stack_depth || tw_depth != 1) {
 		return;
+	}
+	if (!tw_unwound) {
+		if (tw_handler_frame != 0) {
+			return;
+		}
+		tw_unwound = 1;
 	}
 	n = tw_unw_backtrace(ips, tw_stack_depth + TW_STACK_SKIP_MAX);
 	/* The innermost frames are ours: the hook, emit, this function, libunwind. */
