@@ -32,6 +32,8 @@
  * events, for the analyzer to symbolize call stacks: a channel of their
  * own, so that the vpid context they need (they carry no pid) is not added
  * to every tornwatch event. A few events per process: small buffers.
+ * tornwatch:stack events stay in the tornwatch channel: each names the
+ * call it follows, and one stream keeps a thread's events in order.
  */
 #define TW_BIN_CHANNEL "tornwatch-bin"
 #define TW_BIN_SUBBUF_SIZE (256u << 10)
