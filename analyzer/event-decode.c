@@ -76,6 +76,8 @@ static const struct tw_int_member tw_int_members[] = {
 	TW_INT("inflight", inflight), TW_INT("missed", missed),
 	TW_INT("child", child), TW_INT("restored", restored),
 	TW_INT("track", track), TW_INT("track_err", track_err),
+	/* lttng-ust's bin_info and dlopen: where a binary was mapped. */
+	TW_INT("baddr", addr), TW_INT("memsz", length),
 };
 
 static const struct tw_str_member tw_str_members[] = {
@@ -99,6 +101,17 @@ static const struct {
 	{ "aio_wait", TW_EV_AIO_WAIT },
 	{ "signal", TW_EV_SIGNAL },
 	{ "exec_env", TW_EV_EXEC },
+	{ "stack", TW_EV_STACK },
+};
+
+/* Other providers' events the analyzer reads: what is mapped where. */
+static const struct {
+	const char *name;
+	enum tw_ev_type type;
+} tw_bin_event_names[] = {
+	{ "lttng_ust_statedump:bin_info", TW_EV_BIN_INFO },
+	{ "lttng_ust_dl:dlopen", TW_EV_BIN_INFO },
+	{ "lttng_ust_statedump:start", TW_EV_BIN_START },
 };
 
 #define TW_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -107,7 +120,15 @@ static int event_type(const char *name)
 {
 	size_t lp = strlen(TW_PROVIDER);
 
-	if (!name || strncmp(name, TW_PROVIDER, lp)) {
+	if (!name) {
+		return -1;
+	}
+	for (size_t i = 0; i < TW_ARRAY_SIZE(tw_bin_event_names); i++) {
+		if (!strcmp(name, tw_bin_event_names[i].name)) {
+			return (int)tw_bin_event_names[i].type;
+		}
+	}
+	if (strncmp(name, TW_PROVIDER, lp)) {
 		return -1;
 	}
 	for (size_t i = 0; i < TW_ARRAY_SIZE(tw_event_names); i++) {
@@ -163,7 +184,9 @@ static struct slot slot_of(const char *name, const bt_field_class *fc,
 		/* Arrays of anything but integers are not ours: skipped. */
 		if (is_int_class(et) && !strcmp(name, "crc")) {
 			s.how = HOW_CRC;
-		} else if (is_int_class(et) && !strcmp(name, "page")) {
+		} else if (is_int_class(et) &&
+			   (!strcmp(name, "page") || !strcmp(name, "ip"))) {
+			/* A stack's return addresses: 64-bit, as pages are. */
 			s.how = HOW_PAGE;
 		}
 		s.is_signed = (uint8_t)is_signed_class(et);
@@ -282,6 +305,22 @@ static void get_string(struct tw_event *ev, const struct slot *s,
 	dst[len] = '\0';
 }
 
+/* The vpid context of an lttng-ust event, -1 without one. */
+static int64_t vpid_of(const bt_event *event)
+{
+	const bt_field *ctx = bt_event_borrow_common_context_field_const(event);
+	const bt_field *f;
+
+	if (!ctx || bt_field_get_class_type(ctx) != BT_FIELD_CLASS_TYPE_STRUCTURE) {
+		return -1;
+	}
+	f = bt_field_structure_borrow_member_field_by_name_const(ctx, "vpid");
+	if (!f || !is_int_class(bt_field_get_class_type(f))) {
+		return -1;
+	}
+	return (int64_t)int_value(f, is_signed_class(bt_field_get_class_type(f)));
+}
+
 int tw_decode_event(struct tw_decoder *d, const bt_event *event,
 		    struct tw_event *ev)
 {
@@ -329,6 +368,9 @@ int tw_decode_event(struct tw_decoder *d, const bt_event *event,
 			break;
 		}
 		}
+	}
+	if (ev->type == TW_EV_BIN_INFO || ev->type == TW_EV_BIN_START) {
+		ev->pid = vpid_of(event);
 	}
 	return 0;
 }

@@ -71,6 +71,7 @@ void tw_records_free(struct tw_records *r)
 	free(r->tree);
 	free(r->untraced);
 	tw_lifetimes_free(r->lives);
+	tw_symbols_free(r->syms);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -697,9 +698,68 @@ static int outside_tree(struct tw_records *r, const struct tw_event *ev)
 	return 1;
 }
 
+static struct tw_symbols *syms(struct tw_records *r)
+{
+	if (!r->syms) {
+		r->syms = tw_symbols_new();
+	}
+	return r->syms;
+}
+
+/*
+ * A stack comes right after its call's begin (or before the completion it
+ * was seen at, or after the touch it was taken at) from the same thread.
+ */
+static int stack_note(struct tw_records *r, const struct tw_event *ev)
+{
+	size_t k = tw_call_index_get(&r->calls, (int32_t)ev->pid, ev->cid);
+	struct tw_rec *c = k == NO_REC ? NULL : tw_rec_find(r, k);
+	uint32_t id;
+	size_t i;
+
+	if (!syms(r)) {
+		return -ENOMEM;
+	}
+	if (ev->kind == TW_STACK_TOUCH) {
+		c = NULL;
+		for (i = r->nwin; i-- > 0 && i + 8 >= r->nwin;) {
+			struct tw_rec *t = &r->rec[i];
+
+			if (t->note == TW_NOTE_TOUCH && t->pid == ev->pid &&
+			    t->tid == ev->tid && t->io == k && !t->stack) {
+				c = t;
+				break;
+			}
+		}
+	}
+	if (!c) {
+		r->stacks_orphaned++;
+		return 0;
+	}
+	if (tw_stacks_intern(r->syms, (int32_t)ev->pid, ev->page, ev->npage,
+			     &id) != 0) {
+		return -ENOMEM;
+	}
+	if (ev->kind == TW_STACK_DONE) {
+		c->done_stack = id;
+	} else {
+		c->stack = id;
+	}
+	return 0;
+}
+
 int tw_records_add(struct tw_records *r, const struct tw_event *ev)
 {
-	int out = outside_tree(r, ev);
+	int out;
+
+	/*
+	 * A process's statedump comes before its start event: kept whatever
+	 * the tree, and no event of the program's.
+	 */
+	if (ev->type == TW_EV_BIN_INFO || ev->type == TW_EV_BIN_START) {
+		return syms(r) ? tw_symbols_note(r->syms, ev) : -ENOMEM;
+	}
+	out = outside_tree(r, ev);
 
 	/* Even a process left out tells what its stream carried. */
 	if (tw_loss_note(&r->loss, ev) != 0) {
@@ -767,6 +827,11 @@ int tw_records_add(struct tw_records *r, const struct tw_event *ev)
 		return tw_map_modes_note(&r->modes, ev);
 	case TW_EV_READING:
 		r->events--;
+		return 0;
+	case TW_EV_STACK:
+		return stack_note(r, ev);
+	case TW_EV_BIN_INFO:
+	case TW_EV_BIN_START:
 		return 0;
 	}
 	return 0;

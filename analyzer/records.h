@@ -13,6 +13,7 @@
 #include "map-modes.h"
 #include "trace-reader.h"
 #include "lifetimes.h"
+#include "symbols.h"
 
 struct tw_crcs {
 	uint64_t offset;	/* file offset of the first piece */
@@ -91,6 +92,9 @@ struct tw_rec {
 	size_t synced_by;	/* a store: the msync that made it visible */
 	int64_t t_last_touch;	/* an I/O: its last touch note */
 	int touch_released;	/* an I/O: a touch released its buffer */
+	/* Where the call was made, where its completion was seen (symbols.h). */
+	uint32_t stack;
+	uint32_t done_stack;
 };
 
 /* A close or an fsync of a file: what non-posix models publish with. */
@@ -187,6 +191,8 @@ struct tw_records {
 	size_t nbarriers, capbarriers;
 	struct tw_fd_open *fdopen;
 	size_t nfdopen, capfdopen;
+	struct tw_symbols *syms;	/* call stacks and where binaries were mapped */
+	uint64_t stacks_orphaned;	/* stacks naming no call known */
 };
 
 /* The path (dev, ino) was opened by, or NULL. */

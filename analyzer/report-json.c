@@ -12,6 +12,7 @@
 #include "hosts.h"
 #include "report.h"
 #include "report-int.h"
+#include "report-stacks.h"
 #include "summary.h"
 #include "tornwatch-events.h"
 #include "version.h"
@@ -222,6 +223,7 @@ static int json_anomaly(FILE *f, const struct tw_records *r,
 			fprintf(f, "null");
 		}
 	}
+	tw_json_stack(f, r, x->stack);
 	fprintf(f, ",\"pages\":[");
 	for (i = 0; i < a->npages; i++) {
 		fprintf(f, "%s{\"index\":%" PRIu64 ",\"offset\":%" PRIu64
@@ -244,6 +246,7 @@ static int json_anomaly(FILE *f, const struct tw_records *r,
 		fprintf(f, ",\"offset\":%" PRId64 ",\"length\":%" PRIu64, y->offset,
 			y->length);
 		json_row_detail(f, r, y, rows[i].end);
+		tw_json_stack(f, r, tw_row_stack(y, rows[i].end));
 		fprintf(f, "}");
 	}
 	ret = rows ? 0 : -ENOMEM;

@@ -11,6 +11,7 @@
 #include "report.h"
 #include "report-int.h"
 #include "hosts.h"
+#include "report-stacks.h"
 #include "summary.h"
 #include "tornwatch-events.h"
 #include "versions.h"
@@ -19,6 +20,8 @@
 #define TW_GROUP_SHOWN 3
 /* Lines of a summary list before "… and N more". */
 #define TW_LIST_MAX 10
+/* Frames under a row of the interleaving other than the anomaly's own call. */
+#define TW_TEXT_FRAMES 3
 
 /* One line on an async I/O: what was asked, and how it ended. */
 static void text_io(FILE *f, const struct tw_rec *x)
@@ -256,6 +259,8 @@ static int text_anomaly(FILE *f, const struct tw_records *r,
 			fprintf(f, " on %s", tw_host_label(y->host));
 		}
 		fprintf(f, "%s\n", rows[i].rec == a->rec ? "   <==" : "");
+		tw_text_stack(f, r, tw_row_stack(y, rows[i].end),
+			      rows[i].rec == a->rec ? SIZE_MAX : TW_TEXT_FRAMES);
 	}
 	ret = rows ? 0 : -ENOMEM;
 	free(rows);

@@ -94,6 +94,11 @@ static int handle_event(struct tw_reader *r, const bt_message *msg)
 		}
 	}
 	r->ev.ts = r->last_ts;
+	if (r->ev.type == TW_EV_BIN_INFO || r->ev.type == TW_EV_BIN_START) {
+		/* lttng-ust's own: not tornwatch events, nor its streams'. */
+		r->stats->other_events++;
+		return tw_reader_call_back(r);
+	}
 	r->ev.stream = tw_loss_reader_stream(&r->loss,
 					     bt_event_borrow_stream_const(event));
 	if (trace_host(r, bt_stream_borrow_trace_const(

@@ -26,6 +26,14 @@ enum tw_ev_type {
 	TW_EV_EXEC,
 	TW_EV_DISCARDED,	/* events or packets lost by the tracer */
 	TW_EV_READING,		/* every trace opened, its metadata parsed */
+	TW_EV_STACK,		/* return addresses of call cid (page, npage) */
+	/*
+	 * lttng-ust's statedump and dlopen events, pid from their vpid
+	 * context: a binary (path) mapped at addr for length bytes, and the
+	 * start of a process's statedump.
+	 */
+	TW_EV_BIN_INFO,
+	TW_EV_BIN_START,
 };
 
 /* Where in its stream a loss was (loss.h). */

@@ -29,6 +29,17 @@
 #define TW_NUM_SUBBUF 8
 #define TW_BLOCKING_US 10000000
 #define TW_CHANNEL "tornwatch"
+/*
+ * lttng-ust's statedump (what is mapped where in each process) and dlopen
+ * events, for the analyzer to symbolize call stacks: a channel of their
+ * own, so that the vpid context they need (they carry no pid) is not added
+ * to every tornwatch event. A few events per process: small buffers.
+ * tornwatch:stack events stay in the tornwatch channel: each names the
+ * call it follows, and one stream keeps a thread's events in order.
+ */
+#define TW_BIN_CHANNEL "tornwatch-bin"
+#define TW_BIN_SUBBUF_SIZE (256u << 10)
+#define TW_BIN_NUM_SUBBUF 4
 
 static int failed(const char *what, int code)
 {
@@ -84,28 +95,68 @@ static int enable_channel(struct lttng_handle *h, struct lttng_domain *dom,
 	return rc < 0 ? failed("enable the tornwatch channel", rc) : 0;
 }
 
-static int enable_events(struct lttng_handle *h, uint64_t uts_ns)
+static int enable_pattern(struct lttng_handle *h, const char *pattern,
+			  const char *channel, uint64_t uts_ns)
 {
 	struct lttng_event *ev = lttng_event_create();
-	char filter[64];
+	char what[128], filter[64];
 	int rc;
 
+	snprintf(what, sizeof(what), "enable the %s events", pattern);
 	if (!ev) {
-		fprintf(stderr, "tornwatch: cannot enable the tornwatch events: "
-			"out of memory\n");
+		fprintf(stderr, "tornwatch: cannot %s: out of memory\n", what);
 		return -1;
 	}
 	ev->type = LTTNG_EVENT_TRACEPOINT;
 	ev->loglevel_type = LTTNG_EVENT_LOGLEVEL_ALL;
-	snprintf(ev->name, sizeof(ev->name), "tornwatch:*");
+	snprintf(ev->name, sizeof(ev->name), "%s", pattern);
 	if (uts_ns) {
 		tw_isolate_filter(uts_ns, filter, sizeof(filter));
-		rc = lttng_enable_event_with_filter(h, ev, TW_CHANNEL, filter);
+		rc = lttng_enable_event_with_filter(h, ev, channel, filter);
 	} else {
-		rc = lttng_enable_event(h, ev, TW_CHANNEL);
+		rc = lttng_enable_event(h, ev, channel);
 	}
 	lttng_event_destroy(ev);
-	return rc < 0 ? failed("enable the tornwatch events", rc) : 0;
+	return rc < 0 ? failed(what, rc) : 0;
+}
+
+static int enable_events(struct lttng_handle *h, uint64_t uts_ns)
+{
+	return enable_pattern(h, "tornwatch:*", TW_CHANNEL, uts_ns);
+}
+
+/* Where each binary is mapped in each process: the vpid tells whose. */
+static int enable_bin_info(struct lttng_handle *h, struct lttng_domain *dom,
+			   uint64_t uts_ns)
+{
+	struct lttng_channel *ch = lttng_channel_create(dom);
+	struct lttng_event_context ctx;
+	int rc;
+
+	if (!ch) {
+		fprintf(stderr, "tornwatch: cannot enable the %s channel: "
+			"out of memory\n", TW_BIN_CHANNEL);
+		return -1;
+	}
+	snprintf(ch->name, sizeof(ch->name), "%s", TW_BIN_CHANNEL);
+	ch->attr.overwrite = 0;
+	ch->attr.subbuf_size = TW_BIN_SUBBUF_SIZE;
+	ch->attr.num_subbuf = TW_BIN_NUM_SUBBUF;
+	rc = lttng_enable_channel(h, ch);
+	lttng_channel_destroy(ch);
+	if (rc < 0) {
+		return failed("enable the " TW_BIN_CHANNEL " channel", rc);
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.ctx = LTTNG_EVENT_CONTEXT_VPID;
+	rc = lttng_add_context(h, &ctx, NULL, TW_BIN_CHANNEL);
+	if (rc < 0) {
+		return failed("add the vpid context", rc);
+	}
+	if (enable_pattern(h, "lttng_ust_statedump:*", TW_BIN_CHANNEL, uts_ns) != 0) {
+		return -1;
+	}
+	return enable_pattern(h, "lttng_ust_dl:*", TW_BIN_CHANNEL, uts_ns);
 }
 
 static int session_start(struct tw_session *s, const char *dir,
@@ -163,6 +214,9 @@ static int session_start(struct tw_session *s, const char *dir,
 	rc = enable_channel(h, &dom, co);
 	if (rc == 0) {
 		rc = enable_events(h, s->uts_ns);
+	}
+	if (rc == 0) {
+		rc = enable_bin_info(h, &dom, s->uts_ns);
 	}
 	lttng_destroy_handle(h);
 	if (rc == 0 && (rc = lttng_start_tracing(s->name)) < 0) {

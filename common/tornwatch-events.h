@@ -187,6 +187,28 @@ struct tw_aio_touch {
 	int32_t released;	/* free, realloc, munmap: no longer the program's */
 };
 
+/*
+ * Where in the program a call was made: return addresses, innermost first,
+ * the tracer's own frames left out. Symbolized by the analyzer from the
+ * trace's lttng_ust_statedump:bin_info events.
+ */
+#define TW_STACK_MAX 64
+
+enum tw_stack_kind {
+	TW_STACK_CALL = 0,	/* the call cid names, at its begin */
+	TW_STACK_DONE = 1,	/* where the completion of I/O cid was seen */
+	TW_STACK_TOUCH = 2,	/* a touch of I/O cid's buffer (aio_touch) */
+};
+
+struct tw_stack {
+	int32_t pid;
+	int32_t tid;
+	uint64_t cid;
+	uint8_t kind;		/* enum tw_stack_kind */
+	uint16_t count;
+	uint64_t ip[TW_STACK_MAX];
+};
+
 /* A wait that returned with I/O still in flight: -EINTR, a timeout, short. */
 struct tw_aio_wait {
 	int32_t pid;

@@ -25,6 +25,7 @@
 #include "maps.h"
 #include "unseen.h"
 #include "uring.h"
+#include "stack.h"
 
 #define TW_REAL_DEF(ret, name, params) ret (*tw_real_##name) params;
 TW_HOOKED(TW_REAL_DEF)
@@ -283,6 +284,7 @@ static void tw_init(void)
 	tw_options_init();
 	tw_full_check = tw_opts.full_check;
 	tw_exec_init();
+	tw_stack_init();
 	tw_leave();
 }
 

@@ -6,6 +6,7 @@
 #include <lttng/ust-fork.h>
 #include "core.h"
 #include "emit.h"
+#include "stack.h"
 
 /*
  * The provider registers in a constructor the tracepoint header defined
@@ -21,6 +22,21 @@ static void tw_emit_ready(void)
 void tw_emit_call_begin(const struct tw_call *c)
 {
 	lttng_ust_tracepoint(tornwatch, call_begin, c);
+	if (tw_stack_wanted(c->op) &&
+	    lttng_ust_tracepoint_enabled(tornwatch, stack)) {
+		tw_stack_emit(c->cid, TW_STACK_CALL);
+	}
+}
+
+void tw_emit_stack(const struct tw_stack *s)
+{
+	lttng_ust_tracepoint(tornwatch, stack, s);
+}
+
+static int stacks_on(void)
+{
+	return tw_stack_wanted(TW_OP_READ) &&
+	       lttng_ust_tracepoint_enabled(tornwatch, stack);
 }
 
 void tw_emit_call_end(const struct tw_call *c)
@@ -56,16 +72,26 @@ void tw_emit_process_event(const struct tw_process *p)
 void tw_emit_aio_submit(const struct tw_aio_submit *s)
 {
 	lttng_ust_tracepoint(tornwatch, aio_submit, s);
+	if (stacks_on()) {
+		tw_stack_emit(s->c.cid, TW_STACK_CALL);
+	}
 }
 
 void tw_emit_aio_complete(const struct tw_aio_complete *c)
 {
+	/* Before the completion, which closes the I/O the stack names. */
+	if (c->seen != TW_SEEN_NEVER && stacks_on()) {
+		tw_stack_emit(c->cid, TW_STACK_DONE);
+	}
 	lttng_ust_tracepoint(tornwatch, aio_complete, c);
 }
 
 void tw_emit_aio_touch(const struct tw_aio_touch *t)
 {
 	lttng_ust_tracepoint(tornwatch, aio_touch, t);
+	if (stacks_on()) {
+		tw_stack_emit(t->cid, TW_STACK_TOUCH);
+	}
 }
 
 void tw_emit_aio_wait(const struct tw_aio_wait *w)

@@ -19,6 +19,7 @@ void tw_emit_aio_touch(const struct tw_aio_touch *t);
 void tw_emit_aio_wait(const struct tw_aio_wait *w);
 void tw_emit_signal(const struct tw_signal *s);
 void tw_emit_exec(const struct tw_exec *x);
+void tw_emit_stack(const struct tw_stack *s);
 
 void tw_emit_before_fork(sigset_t *set);
 void tw_emit_after_fork_parent(sigset_t *set);

@@ -10,7 +10,7 @@
 #include "core.h"
 #include "options.h"
 
-struct tw_options tw_opts = { .follow_exec = 1, .write_track = 1 };
+struct tw_options tw_opts = { .follow_exec = 1, .write_track = 1, .stacks = 1 };
 
 static int tw_opts_done;
 
@@ -26,6 +26,7 @@ static const struct key keys[] = {
 	{ "disable", "TORNWATCH_DISABLE", &tw_opts.disable, 0 },
 	{ "follow_exec", "TORNWATCH_FOLLOW_EXEC", &tw_opts.follow_exec, 1 },
 	{ "write_track", "TORNWATCH_WRITE_TRACK", &tw_opts.write_track, 1 },
+	{ "stacks", "TORNWATCH_STACKS", &tw_opts.stacks, 1 },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -65,7 +66,7 @@ static void take_entry(const char *e, size_t n)
 
 	if (!k) {
 		tw_log("TORNWATCH_OPTIONS: unknown key \"%.*s\" ignored (keys: "
-		       "full_check, disable, follow_exec, write_track)",
+		       "full_check, disable, follow_exec, write_track, stacks)",
 		       (int)(kn < 64 ? kn : 64), e);
 		return;
 	}

@@ -12,6 +12,7 @@ struct tw_options {
 	int disable;		/* no tracing at all */
 	int follow_exec;	/* the preload is put back into an exec's env */
 	int write_track;	/* kernel write tracking (userfaultfd) */
+	int stacks;		/* call stacks at the calls a verdict may name */
 };
 
 extern struct tw_options tw_opts;

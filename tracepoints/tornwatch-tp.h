@@ -240,6 +240,25 @@ LTTNG_UST_TRACEPOINT_EVENT(tornwatch, signal,
 	)
 )
 
+LTTNG_UST_TRACEPOINT_ENUM(tornwatch, stack_kind,
+	LTTNG_UST_TP_ENUM_VALUES(
+		lttng_ust_field_enum_value("call", TW_STACK_CALL)
+		lttng_ust_field_enum_value("done", TW_STACK_DONE)
+		lttng_ust_field_enum_value("touch", TW_STACK_TOUCH)
+	)
+)
+
+/* Right after the event it belongs to, from the same thread. */
+LTTNG_UST_TRACEPOINT_EVENT(tornwatch, stack,
+	LTTNG_UST_TP_ARGS(const struct tw_stack *, s),
+	LTTNG_UST_TP_FIELDS(
+		TW_TP_WHO(s)
+		lttng_ust_field_integer_hex(uint64_t, cid, s->cid)
+		lttng_ust_field_enum(tornwatch, stack_kind, uint8_t, kind, s->kind)
+		lttng_ust_field_sequence_hex(uint64_t, ip, s->ip, uint16_t, s->count)
+	)
+)
+
 /* Once per process: the format its events are in, and what it is. */
 LTTNG_UST_TRACEPOINT_EVENT(tornwatch, process,
 	LTTNG_UST_TP_ARGS(const struct tw_process *, p),

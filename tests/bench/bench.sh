@@ -179,3 +179,33 @@ for what in "" TORNWATCH_WRITE_TRACK=0 --full-check; do
 	read -r m sp <<<"$(stats $vs)"
 	printf '  %-24s %8s ±%s%%\n' "${what:-kernel write tracking}" "$m" "$sp"
 done
+
+# What a call stack costs: 64-byte stores into a tracked mapping, each one
+# recorded (begin, checksums, end), with and without its stack event.
+SCALLS=${BENCH_STORES:-50000}
+echo "call stacks: $SCALLS 64-byte stores into a tracked mapping, each recorded (ns per store, medians of $REPS)"
+u16=$("$BIN/stack-bench" 200000 16)
+printf '  libunwind alone          %8s ns per unwind of %s frames (stack-bench, 16 calls deep)\n' \
+	"$(sed -n 's/unwind_ns=\([0-9.]*\).*/\1/p' <<<"$u16")" "$(sed -n 's/.*frames=//p' <<<"$u16")"
+declare -A st_med
+for what in bare stacks-off stacks-on; do
+	vs=
+	for ((rep = 0; rep < REPS; rep++)); do
+		rm -rf "$work/trace"
+		case $what in
+		bare) v=$("$BIN/mm-bench" --memcpy "$SCALLS" 64 into | value memcpy_ns) ;;
+		stacks-off) v=$(TORNWATCH_STACKS=0 "$TW" run -o "$work/trace" -- \
+				"$BIN/mm-bench" --memcpy "$SCALLS" 64 into 2>/dev/null | value memcpy_ns) ;;
+		stacks-on) v=$("$TW" run -o "$work/trace" -- \
+				"$BIN/mm-bench" --memcpy "$SCALLS" 64 into 2>/dev/null | value memcpy_ns) ;;
+		esac
+		vs="$vs ${v:-0}"
+	done
+	read -r m sp <<<"$(stats $vs)"
+	st_med[$what]=$m
+	printf '  %-24s %8s ±%s%%\n' "$what" "$m" "$sp"
+done
+frames=$(babeltrace2 "$work/trace" 2>/dev/null | grep -m1 'tornwatch:stack:' |
+	sed -n 's/.*_ip_length = \([0-9]*\).*/\1/p')
+printf '  per captured stack of %s frames (unwind and event): %s ns\n' "${frames:-?}" \
+	"$(num "$(awk -v a="${st_med[stacks-on]}" -v b="${st_med[stacks-off]}" 'BEGIN { print a - b }')")"

@@ -9,7 +9,9 @@
  *   mm-bench --memcpy CALLS [SIZE [between]]
  *        ns per SIZE-byte (default 64) memcpy outside any mapping while one
  *        file mapping is tracked; with "between", into memory that lies
- *        between two tracked mappings of the file (inside their bounds)
+ *        between two tracked mappings of the file (inside their bounds);
+ *        with "into", into the tracked mapping itself (each copy a store
+ *        the tracer records, and a call stack it captures)
  *   mm-bench --pio FILE OPS
  *        ns per call of OPS pairs of 4 KiB pwrite + pread at the same offset
  *        of a 16 MiB file
@@ -59,7 +61,7 @@ static char *between_maps(int fd)
 	return r + BENCH_MAP;
 }
 
-static int memcpy_bench(long calls, size_t size, int between)
+static int memcpy_bench(long calls, size_t size, int between, int into)
 {
 	char path[] = "/tmp/tornwatch-bench.XXXXXX";
 	static char a0[2 * BENCH_BUF], b[2 * BENCH_BUF];
@@ -79,7 +81,7 @@ static int memcpy_bench(long calls, size_t size, int between)
 	if (!map || map == MAP_FAILED) {
 		return 2;
 	}
-	if (between) {
+	if (between || into) {
 		a = map;
 	}
 	t0 = now();
@@ -128,13 +130,14 @@ int main(int argc, char **argv)
 
 	if (argc >= 3 && argc <= 5 && strcmp(argv[1], "--memcpy") == 0) {
 		return memcpy_bench(atol(argv[2]), argc > 3 ? (size_t)atol(argv[3]) : 64,
-				    argc > 4 && strcmp(argv[4], "between") == 0);
+				    argc > 4 && strcmp(argv[4], "between") == 0,
+				    argc > 4 && strcmp(argv[4], "into") == 0);
 	}
 	if (argc == 4 && strcmp(argv[1], "--pio") == 0) {
 		return pio_bench(argv[2], atol(argv[3]));
 	}
 	if (argc != 3 || (ops = atol(argv[2])) <= 0) {
-		fprintf(stderr, "usage: mm-bench FILE OPS | --memcpy CALLS [SIZE [between]] | --pio FILE OPS\n");
+		fprintf(stderr, "usage: mm-bench FILE OPS | --memcpy CALLS [SIZE [between|into]] | --pio FILE OPS\n");
 		return 2;
 	}
 	fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC, 0644);
