@@ -14,6 +14,7 @@
 #include <string.h>
 #include "report.h"
 #include "report-int.h"
+#include "report-stacks.h"
 #include "summary.h"
 #include "tornwatch-events.h"
 #include "version.h"
@@ -269,8 +270,8 @@ static void html_summary(struct html_ctx *c, const struct tw_summary *s)
 
 /*
  * A call: what the tooltip shows. "stack" is the call's frames
- * ({function, file, line, binary, address}), empty until the trace
- * carries them.
+ * ({function, inlined, file, line, binary, address, offset}), empty when
+ * the trace carries none.
  */
 static void html_call(struct html_ctx *c, const struct tw_rec *y)
 {
@@ -310,7 +311,12 @@ static void html_call(struct html_ctx *c, const struct tw_rec *y)
 	if (y->note) {
 		fprintf(f, ",\"phase\":\"%s\"", tw_row_phase(y, 0));
 	}
-	fprintf(f, ",\"stack\":[]}");
+	if (tw_row_stack(y, 0)) {
+		tw_json_stack_with(f, c->r, tw_row_stack(y, 0), html_str);
+		fputc('}', f);
+	} else {
+		fprintf(f, ",\"stack\":[]}");
+	}
 }
 
 static void html_anomaly(struct html_ctx *c, const struct tw_anomaly *a,

@@ -53,16 +53,23 @@ void tw_text_stack(FILE *f, const struct tw_records *r, uint32_t id,
 	}
 }
 
-static void json_str_or_null(FILE *f, const char *s)
+static void json_str_or_null(FILE *f, const char *s,
+			     void (*str)(FILE *, const char *))
 {
 	if (s) {
-		tw_json_str(f, s);
+		str(f, s);
 	} else {
 		fprintf(f, "null");
 	}
 }
 
 void tw_json_stack(FILE *f, const struct tw_records *r, uint32_t id)
+{
+	tw_json_stack_with(f, r, id, tw_json_str);
+}
+
+void tw_json_stack_with(FILE *f, const struct tw_records *r, uint32_t id,
+			void (*str)(FILE *, const char *))
 {
 	size_t n = tw_stacks_depth(r->syms, id), k;
 	struct tw_frame fr;
@@ -74,18 +81,18 @@ void tw_json_stack(FILE *f, const struct tw_records *r, uint32_t id)
 	for (k = 0; k < n; k++) {
 		tw_stacks_frame(r->syms, id, k, &fr);
 		fprintf(f, "%s{\"function\":", k ? "," : "");
-		tw_json_str(f, fr.function);
+		str(f, fr.function);
 		fprintf(f, ",\"inlined\":");
-		json_str_or_null(f, fr.inlined);
+		json_str_or_null(f, fr.inlined, str);
 		fprintf(f, ",\"file\":");
-		json_str_or_null(f, fr.file);
+		json_str_or_null(f, fr.file, str);
 		if (fr.line > 0) {
 			fprintf(f, ",\"line\":%d", fr.line);
 		} else {
 			fprintf(f, ",\"line\":null");
 		}
 		fprintf(f, ",\"binary\":");
-		tw_json_str(f, fr.binary);
+		str(f, fr.binary);
 		fprintf(f, ",\"address\":\"0x%" PRIx64 "\",\"offset\":\"0x%" PRIx64
 			"\"}", fr.address, fr.offset);
 	}

@@ -15,5 +15,8 @@ void tw_text_stack(FILE *f, const struct tw_records *r, uint32_t id,
 		   size_t max);
 /* ,"stack":[{function, inlined, file, line, binary, address, offset}] when id has frames. */
 void tw_json_stack(FILE *f, const struct tw_records *r, uint32_t id);
+/* The same, each string written by str (the HTML page escapes more). */
+void tw_json_stack_with(FILE *f, const struct tw_records *r, uint32_t id,
+			void (*str)(FILE *, const char *));
 
 #endif

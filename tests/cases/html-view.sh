@@ -37,8 +37,13 @@ sed -n '/^<script type="application\/json" id="tw-data">/,/<\/script>$/p' "$H" |
 jq -e . "$SCRATCH/blob.json" >/dev/null || fail "the embedded data is not JSON"
 expect_eq "embedded file name" "$(jqr "$SCRATCH/blob.json" '.files[0]')" "$F"
 expect_eq "embedded anomalies" "$(jqr "$SCRATCH/blob.json" '.anomalies | length')" 1
-expect_eq "embedded stacks (empty until traced)" \
-	"$(jqr "$SCRATCH/blob.json" '[.calls_table[].stack | length] | add')" 0
+# Every call carries its stack; the read's innermost frame is verify() in
+# mmsync-verify.c, as the JSON report says.
+[ "$(jqr "$SCRATCH/blob.json" '[.calls_table[] | select(.stack | length == 0)] | length')" -eq 0 ] ||
+	fail "a call of the page has no stack"
+expect_eq "the read's stack in the page" \
+	"$(jqr "$SCRATCH/blob.json" '[.calls_table[] | select(.call == "read") | .stack[0] | "\(.function) \(.file | split("/") | last)"] | first')" \
+	"$(jqr "$J" '.anomalies[0].interleaving[-2].stack[0] | "\(.function) \(.file | split("/") | last)"')"
 cited=$(jqr "$SCRATCH/blob.json" '.anomalies[0].call')
 
 # dump DOM FILE: what Chromium drew of the page with #HASH.
@@ -75,15 +80,19 @@ expect_eq "new cells" "$(grep -o '<span class="page new[ "]' "$O" | wc -l)" \
 	"$(jqr "$J" '[.anomalies[0].pages[] | select(.state == "new")] | length')"
 expect_eq "old cells" "$(grep -o '<span class="page old[ "]' "$O" | wc -l)" \
 	"$(jqr "$J" '[.anomalies[0].pages[] | select(.state == "old")] | length')"
-# The selected read's details: its length, its return, no stack.
+# The selected read's details: its length, its return, its stack.
 detail=$(grep -o '<div class="detail">.*' "$O" | sed 's/<\/div>.*//')
 for want in "$(jqr "$J" '.anomalies[0].offset')" "$(jqr "$J" '.anomalies[0].length')" \
-	"$(jqr "$J" '.anomalies[0].interleaving[-1].ret')" "not recorded"; do
+	"$(jqr "$J" '.anomalies[0].interleaving[-1].ret')"; do
 	case $detail in
 	*">$want<"*) echo "ok: details show $want" ;;
 	*) fail "details of the read lack $want: $detail" ;;
 	esac
 done
+case $detail in
+*"verify at "*mmsync-verify.c:[0-9]*) echo "ok: details show the read's stack" ;;
+*) fail "details of the read lack its stack: $detail" ;;
+esac
 # The file's name as text, not markup, in the drawn page.
 grep -qF 'd&lt;/script&gt;&lt;b&gt;&amp;"q/mm-sync' "$O" || fail "the file name is not drawn as text"
 echo "ok: the file name is drawn as text"
