@@ -11,8 +11,8 @@ L_READ=$(grep -n 'n = read(fd, got, (size_t)length);' "$SRC" | cut -d: -f1)
 [ -n "$L_STORE" ] && [ -n "$L_READ" ] || fail "the store and the read are not in $SRC"
 F=$SCRATCH/mm-sync
 export TW_FAULT_PATH=$F TW_FAULT_STALE_PAGES=1085-1087 TW_FAULT_STATE=$SCRATCH/stale
-LD_PRELOAD=$FAULT "$TW" run -o "$SCRATCH/t.trace" --json "$SCRATCH/t.json" -- \
-	"$BIN/mmsync-verify" seed000 "$F" >"$SCRATCH/t.txt"
+LD_PRELOAD=$FAULT "$TW" run -o "$SCRATCH/t.trace" --json "$SCRATCH/t.json" --report "$SCRATCH/t.txt" -- \
+	"$BIN/mmsync-verify" seed000 "$F" >"$SCRATCH/t.out"
 expect_eq "exit status" "$?" 3
 J=$SCRATCH/t.json
 expect_eq "kind" "$(jqr "$J" '.anomalies[0].kind')" torn_read
