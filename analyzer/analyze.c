@@ -224,9 +224,15 @@ static enum tw_analyze_status analyze_here(const struct tw_analyze_opts *o,
 			(unsigned long long)stats.old_format_events);
 	}
 	if (stats.events == 0) {
-		fprintf(stderr, "tornwatch: no tornwatch events in \"%s\"%s: was "
-			"libtornwatch.so preloaded and tornwatch:* enabled?\n",
-			o->dirs[0], o->ndirs > 1 ? " and the others" : "");
+		if (o->recording) {
+			fprintf(stderr, "tornwatch: no tornwatch events in \"%s\"%s "
+				"yet: stop its session first\n", o->dirs[0],
+				o->ndirs > 1 ? " and the others" : "");
+		} else {
+			fprintf(stderr, "tornwatch: no tornwatch events in \"%s\"%s: was "
+				"libtornwatch.so preloaded and tornwatch:* enabled?\n",
+				o->dirs[0], o->ndirs > 1 ? " and the others" : "");
+		}
 		goto end;
 	}
 	r.session_counted = o->session_counted;

@@ -26,6 +26,8 @@ struct tw_analyze_opts {
 	/* The session channel's own loss counters, when read (tornwatch run). */
 	int session_counted;
 	uint64_t session_discarded, session_lost;
+	/* A session still records into one of the traces (said already). */
+	int recording;
 	/* The session's event filter (tornwatch run), or NULL: every process. */
 	const char *session_filter;
 };

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <lttng/lttng.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "output.h"
 #include "hosts.h"
 #include "run.h"
+#include "session.h"
 #include "version.h"
 
 static const char usage_run[] =
@@ -340,6 +342,17 @@ static int cmd_analyze(int argc, char **argv)
 	}
 	o.dirs = (const char *const *)&argv[optind];
 	o.ndirs = (size_t)(argc - optind);
+	for (c = optind; c < argc; c++) {
+		char name[LTTNG_NAME_MAX];
+
+		if (tw_session_recording(argv[c], name, sizeof(name))) {
+			fprintf(stderr, "tornwatch: session \"%s\" is still recording "
+				"into \"%s\": what its buffers hold is not in the "
+				"files yet (lttng stop %s flushes them)\n", name,
+				argv[c], name);
+			o.recording = 1;
+		}
+	}
 	/* --json - makes stdout JSON alone. */
 	if (tw_open_report(report, o.json_path && strcmp(o.json_path, "-") == 0 ?
 			   stderr : stdout, &o.text) != 0) {

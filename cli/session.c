@@ -287,3 +287,33 @@ static int session_stop(struct tw_session *s)
 	s->created = 0;
 	return ret;
 }
+
+/* Does path lie under dir, or dir under path (both real paths)? */
+static int nested(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b), n = na < nb ? na : nb;
+
+	return strncmp(a, b, n) == 0 &&
+	       (na == nb || (na < nb ? b[n] : a[n]) == '/');
+}
+
+int tw_session_recording(const char *dir, char *name, size_t len)
+{
+	struct lttng_session *ss = NULL;
+	char want[PATH_MAX], got[PATH_MAX];
+	int n, i, found = 0;
+
+	if (!realpath(dir, want)) {
+		return 0;
+	}
+	/* No session daemon: nothing records (liblttng-ctl says so at once). */
+	n = lttng_list_sessions(&ss);
+	for (i = 0; i < n && !found; i++) {
+		if (ss[i].enabled && realpath(ss[i].path, got) && nested(want, got)) {
+			snprintf(name, len, "%s", ss[i].name);
+			found = 1;
+		}
+	}
+	free(ss);
+	return found;
+}

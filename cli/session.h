@@ -3,6 +3,7 @@
 #ifndef TW_SESSION_H
 #define TW_SESSION_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct tw_session {
@@ -32,6 +33,11 @@ struct tw_channel_opts {
  */
 int tw_session_start(struct tw_session *s, const char *dir,
 		     const char *relay_url, const struct tw_channel_opts *co);
+/*
+ * Is a session still recording into dir (or a directory around or under
+ * it)? 1 with its name, else 0: its buffers are not in the files yet.
+ */
+int tw_session_recording(const char *dir, char *name, size_t len);
 /* Stops (flushing every buffer) and destroys; 0 or -1. */
 int tw_session_stop(struct tw_session *s);
 
