@@ -95,7 +95,15 @@ static int handle_event(struct tw_reader *r, const bt_message *msg)
 	}
 	r->ev.ts = r->last_ts;
 	if (r->ev.type == TW_EV_BIN_INFO || r->ev.type == TW_EV_BIN_START) {
-		/* lttng-ust's own: not tornwatch events, nor its streams'. */
+		/*
+		 * lttng-ust's own: not tornwatch events, nor its streams'; its
+		 * pid told apart by host as the program's events are.
+		 */
+		if (trace_host(r, bt_stream_borrow_trace_const(
+					  bt_event_borrow_stream_const(event)))) {
+			return -1;
+		}
+		r->ev.pid = tw_hosts_pid(r->host, r->ev.pid);
 		r->stats->other_events++;
 		return tw_reader_call_back(r);
 	}

@@ -69,6 +69,12 @@ grep -q "judged under close-to-open: written on twa$RIG_ID, read on twb$RIG_ID" 
 [ "$(jqr "$S/cto.json" .cross_host_concurrent)" -gt 0 ] ||
 	fail "close-to-open: g's read was not left concurrent"
 echo "ok: g's read concurrent under close-to-open"
+# Both hosts' programs have pid 32 in their namespaces (the second host's
+# shown plus 2^22): each one's stacks come from its own host's statedump.
+for h in "<" ">="; do
+	expect_eq "close-to-open: stacks of pids $h 2^22" \
+		"$(jqr "$S/cto.json" "[.anomalies[0].interleaving[] | select(.pid $h 4194304 and .stack) | .stack[0].binary | split(\"/\") | last] | unique | join(\",\")")" mh-steps
+done
 
 an commit $SAME --model commit
 expect_eq "commit: stale" "$(stale_files commit)" "k"
