@@ -164,6 +164,7 @@ static int prune(struct ctx *c)
 	struct tw_records *r = c->r;
 	size_t limit = c->judged < r->open_floor ? c->judged : r->open_floor;
 	size_t j, from;
+	int64_t t;
 
 	for (j = 0; j < c->nsyncs; j++) {
 		if (c->syncs[j].rec < limit) {
@@ -173,7 +174,9 @@ static int prune(struct ctx *c)
 	if (limit < r->first + 2 * TW_WINDOW_RECORDS) {
 		return 0;
 	}
-	from = tw_records_first_begun(r, tw_rec_at(r, limit)->t_begin - c->change_lag);
+	/* Everything judged: limit is the end, no record there to read. */
+	t = limit < r->end ? tw_rec_at(r, limit)->t_begin : r->now;
+	from = tw_records_first_begun(r, t - c->change_lag);
 	if (from > limit - TW_WINDOW_RECORDS) {
 		from = limit - TW_WINDOW_RECORDS;
 	}
