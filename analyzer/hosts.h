@@ -41,6 +41,21 @@ struct tw_dev_map {
 	uint64_t canon;
 };
 
+/* A file of a joined file system, by its path under the root. */
+struct tw_rel_file {
+	size_t fs;
+	char *rel;		/* the path below the root ("" for the root) */
+	uint64_t canon;		/* the inode number it is known by */
+};
+
+/* A host's inode number on a joined file system, and the one it stands for. */
+struct tw_ino_map {
+	uint32_t host;
+	uint64_t dev;		/* the host's own dev number */
+	uint64_t ino;
+	uint64_t canon;
+};
+
 struct tw_hosts {
 	char *name[TW_HOSTS_MAX];
 	uint64_t events[TW_HOSTS_MAX];
@@ -52,6 +67,11 @@ struct tw_hosts {
 	size_t nmodels;
 	struct tw_dev_map *devs;	/* learned from opens under the roots */
 	size_t ndevs, capdevs;
+	struct tw_rel_file *rels;	/* files of joined roots, by path */
+	size_t nrels, caprels;
+	struct tw_ino_map *inos;
+	size_t ninos, capinos;
+	uint64_t next_canon;		/* for a number another file took */
 	uint64_t cross_undecided;	/* read pieces left concurrent across hosts */
 	uint64_t cross_judged;		/* read pieces judged against another host */
 };
@@ -71,6 +91,14 @@ int tw_hosts_index(const char *name);
  * told apart by its index unless a declared root joins it to another's.
  */
 uint64_t tw_hosts_dev(uint32_t host, uint64_t dev, const char *path);
+/*
+ * The inode number a host's (dev, ino) on a joined file system stands for
+ * (before tw_hosts_dev, with the host's own dev): the same path below the
+ * two roots is one file even where the two clients number it apart; the
+ * first number seen for a path is kept. path: that of an open, or NULL.
+ */
+uint64_t tw_hosts_ino(uint32_t host, uint64_t dev, uint64_t ino,
+		      const char *path);
 /*
  * Process and thread ids of host > 0 are told apart from other hosts'
  * by host × 2^22 (above Linux's largest pid_max): the report shows them so.

@@ -104,6 +104,8 @@ rig_reap() {
 
 # rig_up SKEW_A_S: two hosts, their session daemons, tearfs and the relay.
 # Host A's programs run SKEW_A_S seconds behind its session daemon's clock.
+# RIG_TEARFS_OPTS0, RIG_TEARFS_OPTS1: each host's tearfs options
+# (default window_reads).
 rig_up() {
 	local skew=${1:-0} h name
 	mkdir -p "$RIG_RELAY_OUT" "$RIG_BACKING" "$SCRATCH/home0" "$SCRATCH/home1"
@@ -145,7 +147,8 @@ rig_up() {
 		rig_app $h "lttng-sessiond --daemonize --no-kernel" ||
 			fail "host $h: no session daemon"
 		mkdir -p "$SCRATCH/mnt$h"
-		rig_sh $h "$BIN/tearfs '$RIG_BACKING' '$SCRATCH/mnt$h' -o window_reads" ||
+		opts=RIG_TEARFS_OPTS$h
+		rig_sh $h "$BIN/tearfs '$RIG_BACKING' '$SCRATCH/mnt$h' -o ${!opts:-window_reads}" ||
 			fail "host $h: cannot mount tearfs"
 	done
 	rig_sh 0 "lttng-relayd --daemonize -o '$RIG_RELAY_OUT' \

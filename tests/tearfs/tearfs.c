@@ -31,6 +31,9 @@
  *     acknowledged writes. The kernel's size stays right until someone
  *     asks for the attributes (fstat); then a load from a mapping past
  *     the reported size raises SIGBUS.
+ * own_ino  Inode numbers are the mount's own (FUSE node ids, in lookup
+ *     order), not the backing file's: two clients of one file system
+ *     that number its files each their own way.
  *
  * Held writes (lazy_write, partial_flush, lost_sync) are never seen by tearfs's own
  * reads, which return the backing data (zeros past the backing end of
@@ -78,6 +81,7 @@ struct tf_opts {
 	int direct_for_sync;
 	int lagging_size;
 	int lost_sync;
+	int own_ino;
 };
 
 /* A write acknowledged to the kernel and not yet in the backing file. */
@@ -141,6 +145,7 @@ static const struct fuse_opt tf_optspec[] = {
 	TF_OPT("direct_for_sync", direct_for_sync, 1),
 	TF_OPT("lagging_size", lagging_size, 1),
 	TF_OPT("lost_sync", lost_sync, 1),
+	TF_OPT("own_ino", own_ino, 1),
 	FUSE_OPT_KEY("-h", TF_KEY_HELP),
 	FUSE_OPT_KEY("--help", TF_KEY_HELP),
 	FUSE_OPT_END
@@ -538,7 +543,7 @@ static void *tf_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	pthread_condattr_t attr;
 
 	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
-	cfg->use_ino = 1;
+	cfg->use_ino = !tf.opt.own_ino;
 	cfg->entry_timeout = 0;
 	cfg->attr_timeout = 0;
 	cfg->negative_timeout = 0;
