@@ -76,6 +76,7 @@ static const struct tw_int_member tw_int_members[] = {
 	TW_INT("inflight", inflight), TW_INT("missed", missed),
 	TW_INT("child", child), TW_INT("restored", restored),
 	TW_INT("track", track), TW_INT("track_err", track_err),
+	TW_INT("clock_sync", clock_sync), TW_INT("clock_maxerror_us", clock_maxerror),
 	/* lttng-ust's bin_info and dlopen: where a binary was mapped. */
 	TW_INT("baddr", addr), TW_INT("memsz", length),
 };

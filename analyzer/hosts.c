@@ -8,6 +8,7 @@
 #include <string.h>
 #include "grow.h"
 #include "hosts.h"
+#include "tornwatch-events.h"
 
 struct tw_hosts tw_hosts = { .eps_ns = -1 };
 
@@ -351,12 +352,58 @@ enum tw_model tw_hosts_model(const char *path)
 	return m;
 }
 
+void tw_hosts_clock(uint32_t host, int64_t sync, int64_t maxerror_us)
+{
+	if (host >= TW_HOSTS_MAX || sync == TW_CLOCK_UNKNOWN) {
+		return;
+	}
+	if (sync == TW_CLOCK_UNSYNCED) {
+		tw_hosts.clock_sync[host] = TW_CLOCK_UNSYNCED;
+		return;
+	}
+	if (tw_hosts.clock_sync[host] == TW_CLOCK_UNKNOWN) {
+		tw_hosts.clock_sync[host] = TW_CLOCK_SYNCED;
+	}
+	if (maxerror_us > 0 && maxerror_us * 1000 > tw_hosts.clock_err_ns[host]) {
+		tw_hosts.clock_err_ns[host] = maxerror_us * 1000;
+	}
+}
+
+/* Every host's clock synchronized: ε can be had from their errors. */
+static int eps_measured(void)
+{
+	for (size_t i = 0; i < tw_hosts.n; i++) {
+		if (tw_hosts.clock_sync[i] != TW_CLOCK_SYNCED) {
+			return 0;
+		}
+	}
+	return tw_hosts.n > 0;
+}
+
+const char *tw_hosts_eps_source(void)
+{
+	if (tw_hosts.eps_ns >= 0) {
+		return "declared";
+	}
+	return eps_measured() ? "measured" : "none";
+}
+
+/*
+ * Two clocks each within their NTP maximum error of true time are within
+ * the sum of the two of each other.
+ */
 int64_t tw_hosts_eps(uint32_t a, uint32_t b)
 {
 	if (a == b) {
 		return 0;
 	}
-	return tw_hosts.eps_ns > 0 ? tw_hosts.eps_ns : 0;
+	if (tw_hosts.eps_ns >= 0) {
+		return tw_hosts.eps_ns;
+	}
+	if (eps_measured() && a < tw_hosts.n && b < tw_hosts.n) {
+		return tw_hosts.clock_err_ns[a] + tw_hosts.clock_err_ns[b];
+	}
+	return 0;
 }
 
 const char *tw_host_label(uint32_t host)

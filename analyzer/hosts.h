@@ -59,6 +59,9 @@ struct tw_ino_map {
 struct tw_hosts {
 	char *name[TW_HOSTS_MAX];
 	uint64_t events[TW_HOSTS_MAX];
+	/* Each host's clock as its processes found it (enum tw_clock_sync). */
+	int clock_sync[TW_HOSTS_MAX];
+	int64_t clock_err_ns[TW_HOSTS_MAX];	/* the largest NTP maximum error */
 	size_t n;
 	int64_t eps_ns;			/* declared ε; -1: none */
 	struct tw_same_fs *fs;
@@ -113,6 +116,13 @@ enum tw_model tw_hosts_model(const char *path);
 const char *tw_model_name(enum tw_model m);
 /* ε between two hosts (0 on the same host). */
 int64_t tw_hosts_eps(uint32_t a, uint32_t b);
+/*
+ * A process's start said how its host's clock was disciplined: synchronized
+ * with a maximum error (µs), or not; any unsynchronized start marks the host.
+ */
+void tw_hosts_clock(uint32_t host, int64_t sync, int64_t maxerror_us);
+/* Where ε comes from: "declared", "measured" (every host synchronized) or "none". */
+const char *tw_hosts_eps_source(void);
 /* The host's name for the report. */
 const char *tw_host_label(uint32_t host);
 /* The report says hosts only where there is more than one or a model. */

@@ -163,12 +163,16 @@ static void json_hosts(FILE *f)
 	for (size_t i = 0; i < tw_hosts.n; i++) {
 		fprintf(f, "%s{\"name\":", i ? "," : "");
 		tw_json_str(f, tw_host_label((uint32_t)i));
-		fprintf(f, ",\"events\":%" PRIu64 "}", tw_hosts.events[i]);
+		fprintf(f, ",\"events\":%" PRIu64 ",\"clock\":\"%s\",\"clock_maxerror_ns\":%" PRId64 "}",
+			tw_hosts.events[i],
+			tw_hosts.clock_sync[i] == TW_CLOCK_SYNCED ? "synchronized" :
+			tw_hosts.clock_sync[i] == TW_CLOCK_UNSYNCED ? "unsynchronized" :
+			"unknown", tw_hosts.clock_err_ns[i]);
 	}
 	fprintf(f, "],\"clock_uncertainty_ns\":%" PRId64 ",\"clock_uncertainty\":\"%s\""
 		",\"cross_host_judged\":%" PRIu64 ",\"cross_host_concurrent\":%" PRIu64
 		",\"models\":[", tw_hosts_eps(0, 1),
-		tw_hosts.eps_ns >= 0 ? "declared" : "none", tw_hosts.cross_judged,
+		tw_hosts_eps_source(), tw_hosts.cross_judged,
 		tw_hosts.cross_undecided);
 	for (size_t i = 0; i < tw_hosts.nmodels; i++) {
 		fprintf(f, "%s{\"root\":", i ? "," : "");

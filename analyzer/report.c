@@ -501,12 +501,22 @@ static void text_hosts(FILE *f)
 	}
 	fprintf(f, "  hosts: %zu:", tw_hosts.n);
 	for (size_t i = 0; i < tw_hosts.n; i++) {
-		fprintf(f, "%s %s (%" PRIu64 " events)", i ? "," : "",
+		fprintf(f, "%s %s (%" PRIu64 " events", i ? "," : "",
 			tw_host_label((uint32_t)i), tw_hosts.events[i]);
+		if (tw_hosts.clock_sync[i] == TW_CLOCK_SYNCED) {
+			fprintf(f, ", clock synchronized, NTP maximum error %" PRId64
+				" ns", tw_hosts.clock_err_ns[i]);
+		} else if (tw_hosts.clock_sync[i] == TW_CLOCK_UNSYNCED) {
+			fprintf(f, ", clock not synchronized");
+		}
+		fputc(')', f);
 	}
 	fprintf(f, "; clock uncertainty between hosts %" PRId64 " ns (%s)\n",
-		tw_hosts_eps(0, 1), tw_hosts.eps_ns >= 0 ? "declared" :
-		"none declared, none measured");
+		tw_hosts_eps(0, 1),
+		tw_hosts.eps_ns >= 0 ? "declared" :
+		strcmp(tw_hosts_eps_source(), "measured") == 0 ?
+		"measured: the sum of the two hosts' NTP maximum errors" :
+		"none declared; not measured: a host's clock is not known synchronized");
 	fprintf(f, "  models:");
 	if (!tw_hosts.nmodels) {
 		fprintf(f, " posix (every file)");

@@ -115,6 +115,9 @@ static int handle_event(struct tw_reader *r, const bt_message *msg)
 	}
 	r->ev.host = r->host;
 	tw_hosts.events[r->host]++;
+	if (r->ev.type == TW_EV_PROCESS) {
+		tw_hosts_clock(r->host, r->ev.clock_sync, r->ev.clock_maxerror);
+	}
 	if (r->host) {
 		r->ev.pid = tw_hosts_pid(r->host, r->ev.pid);
 		r->ev.tid = tw_hosts_pid(r->host, r->ev.tid);

@@ -58,6 +58,7 @@ struct tw_event {
 	int64_t signo, code;
 	int64_t child, restored;
 	int64_t track, track_err;	/* mmap: enum tw_track, the refusal's errno */
+	int64_t clock_sync, clock_maxerror;	/* process: enum tw_clock_sync, µs */
 	uint64_t ctx, id, inflight, missed;
 	uint64_t count;		/* TW_EV_DISCARDED: how many (0: unknown) */
 	int packets;		/* TW_EV_DISCARDED: 1 when packets were lost */

@@ -242,6 +242,15 @@ struct tw_process {
 	int32_t what;		/* enum tw_start */
 	const char *exe;
 	uint32_t page_size;
+	/* The kernel's NTP state at start (adjtimex): the clock's own error. */
+	uint8_t clock_sync;		/* enum tw_clock_sync */
+	int64_t clock_maxerror_us;	/* its maximum error, when synchronized */
+};
+
+enum tw_clock_sync {
+	TW_CLOCK_UNKNOWN = 0,		/* not asked (traces before this field) */
+	TW_CLOCK_SYNCED = 1,
+	TW_CLOCK_UNSYNCED = 2,		/* TIME_ERROR: no time source disciplines it */
 };
 
 /* How an exec or spawn passed the tracer's environment on. */

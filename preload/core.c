@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/timex.h>
 #include <unistd.h>
 #include "core.h"
 #include "options.h"
@@ -236,7 +237,16 @@ static void tw_emit_process(int what, int32_t ppid)
 		.page_size = (uint32_t)sysconf(_SC_PAGESIZE),
 	};
 
+	struct timex tx = { .modes = 0 };
+	int saved = errno, st;
+
 	exe[n > 0 ? n : 0] = '\0';
+	/* Read only (modes 0): the clock error a cross-host order must allow. */
+	st = adjtimex(&tx);
+	p.clock_sync = st < 0 ? TW_CLOCK_UNKNOWN :
+		       st == TIME_ERROR ? TW_CLOCK_UNSYNCED : TW_CLOCK_SYNCED;
+	p.clock_maxerror_us = st < 0 || st == TIME_ERROR ? 0 : tx.maxerror;
+	errno = saved;
 	tw_emit_process_event(&p);
 }
 

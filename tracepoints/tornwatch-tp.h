@@ -270,6 +270,8 @@ LTTNG_UST_TRACEPOINT_EVENT(tornwatch, process,
 		lttng_ust_field_string(exe, p->exe)
 		lttng_ust_field_integer(uint32_t, page_size, p->page_size)
 		lttng_ust_field_integer(uint32_t, grain, TW_GRAIN)
+		lttng_ust_field_integer(uint8_t, clock_sync, p->clock_sync)
+		lttng_ust_field_integer(int64_t, clock_maxerror_us, p->clock_maxerror_us)
 	)
 )
 

@@ -52,6 +52,17 @@ an apart
 expect_eq "apart: exit" "$RC" 0
 expect_eq "apart: hosts" "$(jqr "$S/apart.json" '[.hosts[].name] | sort | join(",")')" "twa$RIG_ID,twb$RIG_ID"
 expect_eq "apart: judged across hosts" "$(jqr "$S/apart.json" .cross_host_judged)" 0
+# Each host's clock as the kernel's NTP state said at its processes' start:
+# ε is measured only when every host's clock is synchronized.
+read -r sync maxerr <<<"$("$BIN/clock-state")"
+expect_eq "apart: clocks" "$(jqr "$S/apart.json" '[.hosts[].clock] | unique | join(",")')" "$sync"
+if [ "$sync" = synchronized ]; then
+	expect_eq "apart: ε measured" "$(jqr "$S/apart.json" .clock_uncertainty)" measured
+	expect_eq "apart: ε" "$(jqr "$S/apart.json" .clock_uncertainty_ns)" $((2 * maxerr * 1000))
+else
+	expect_eq "apart: ε not measured" "$(jqr "$S/apart.json" .clock_uncertainty)" none
+	grep -q "clock not synchronized" "$S/apart.txt" || fail "the report does not say the clocks are not synchronized"
+fi
 
 an posix $SAME
 expect_eq "posix: exit" "$RC" 3

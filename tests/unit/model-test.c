@@ -13,6 +13,7 @@
 #include "rules.h"
 #include "tornwatch-events.h"
 #include "crc32c.h"
+#include "hosts.h"
 
 static int fails;
 
@@ -375,6 +376,30 @@ static void stream_scenario(void)
 	tw_anomalies_free(&a);
 }
 
+/*
+ * ε between hosts from their clocks' NTP maximum errors: the sum, only when
+ * every host is synchronized; a declared ε wins.
+ */
+static void clock_scenario(void)
+{
+	scenario = "clocks";
+	tw_hosts.n = 2;
+	CHECK(strcmp(tw_hosts_eps_source(), "none") == 0 && tw_hosts_eps(0, 1) == 0);
+	tw_hosts_clock(0, TW_CLOCK_SYNCED, 1000);
+	tw_hosts_clock(1, TW_CLOCK_SYNCED, 3000);
+	tw_hosts_clock(1, TW_CLOCK_SYNCED, 2000);
+	CHECK(strcmp(tw_hosts_eps_source(), "measured") == 0);
+	CHECK(tw_hosts_eps(0, 1) == 4000000 && tw_hosts_eps(1, 1) == 0);
+	tw_hosts_clock(0, TW_CLOCK_UNKNOWN, 0);
+	CHECK(tw_hosts_eps(0, 1) == 4000000);
+	tw_hosts.eps_ns = 500;
+	CHECK(strcmp(tw_hosts_eps_source(), "declared") == 0 && tw_hosts_eps(0, 1) == 500);
+	tw_hosts.eps_ns = -1;
+	tw_hosts_clock(1, TW_CLOCK_UNSYNCED, 0);
+	CHECK(strcmp(tw_hosts_eps_source(), "none") == 0 && tw_hosts_eps(0, 1) == 0);
+	tw_hosts_free();
+}
+
 int main(void)
 {
 	struct tw_anomalies a;
@@ -618,6 +643,7 @@ int main(void)
 	async_scenarios();
 	lifetime_scenarios();
 	stream_scenario();
+	clock_scenario();
 	tw_records_free(&rec);
 	if (fails) {
 		return 1;
