@@ -71,7 +71,7 @@ expect_eq "race: kinds" "$(jqr "$J" '[.anomalies[].kind] | join(",")')" sync_rac
 expect_eq "race: page" "$(jqr "$J" '[.anomalies[0].pages[] | "\(.index)=\(.state)"] | join(" ")')" "3=changed"
 expect_eq "race: unseen by hooks" "$(jqr "$J" '.anomalies[0].untracked_store')" true
 # Seed 002 itself: the second store meets fsync's write-back.
-LD_PRELOAD=$FAULT tw_run fsync-race "$P" fsync-race "$D/fsync-race"
+TW_FAULT_FSYNC_HOLD=1 LD_PRELOAD=$FAULT tw_run fsync-race "$P" fsync-race "$D/fsync-race"
 expect_eq "fsync race: exit" "$RC" 3
 J=$SCRATCH/fsync-race.json
 expect_eq "fsync race: kinds" "$(jqr "$J" '[.anomalies[].kind] | join(",")')" sync_race

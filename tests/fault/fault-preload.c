@@ -14,7 +14,10 @@
  *     write that never reached the disk.
  * TW_FAULT_MSYNC_HOLD=1  msync, once done, waits (up to 5 s) for the program
  *     to set tw_fault_release, after setting tw_fault_in_msync: a slow sync
- *     that a racing store can meet deterministically. fsync the same.
+ *     that a racing store can meet deterministically. Both flags are clear
+ *     again when it returns, so they always mean this sync.
+ * TW_FAULT_FSYNC_HOLD=1  fsync the same (a program that also fsyncs while it
+ *     fills its file would otherwise set the flag before its msync).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -214,17 +217,19 @@ ssize_t pread(int fd, void *buf, size_t n, off_t off)
 }
 
 /* A slow sync, once the real one is done: until the program releases it. */
-static void hold(void)
+static void hold(const char *knob)
 {
 	struct timespec ts = { 0, 1000000 };
 	int i;
 
-	if (getenv("TW_FAULT_MSYNC_HOLD")) {
+	if (getenv(knob)) {
 		__atomic_store_n(&tw_fault_in_msync, 1, __ATOMIC_RELEASE);
 		for (i = 0; i < 5000 &&
 		     !__atomic_load_n(&tw_fault_release, __ATOMIC_ACQUIRE); i++) {
 			nanosleep(&ts, NULL);
 		}
+		__atomic_store_n(&tw_fault_in_msync, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&tw_fault_release, 0, __ATOMIC_RELEASE);
 	}
 }
 
@@ -235,7 +240,7 @@ int msync(void *addr, size_t len, int flags)
 
 	fault_init();
 	ret = real_msync(addr, len, flags);
-	hold();
+	hold("TW_FAULT_MSYNC_HOLD");
 	return ret;
 }
 
@@ -246,6 +251,6 @@ int fsync(int fd)
 
 	fault_init();
 	ret = real_fsync(fd);
-	hold();
+	hold("TW_FAULT_FSYNC_HOLD");
 	return ret;
 }
