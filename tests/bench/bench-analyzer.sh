@@ -67,9 +67,8 @@ record() {
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
 	local t0=$SECONDS try rc
-	# Processes of other sessions' programs get into the trace too (every
-	# root session traces every process under the preload): a few tries for
-	# a trace of our workload alone.
+	# Without root (no namespace of the run's own) other traced programs
+	# get into the trace too: a few tries for a trace of our workload alone.
 	for ((try = 1; try <= TRIES; try++)); do
 		echo "  $key: recording mixer rwtest, $NPROC processes x $ops operations..."
 		rm -rf "$tmp/trace"
