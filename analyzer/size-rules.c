@@ -93,8 +93,19 @@ int tw_size_settle(struct ctx *c, size_t i)
 		return 0;
 	}
 	switch (x->op) {
-	case TW_OP_WRITE:
 	case TW_OP_OPAQUE:
+		/*
+		 * Changed to the end by means no hook sees (FICLONE gives the
+		 * file its source's size): the size is unknown until a later
+		 * call makes it at least something again.
+		 */
+		if (x->length == 0) {
+			st.size = -1;
+			st.set = 1;
+			break;
+		}
+		/* fallthrough */
+	case TW_OP_WRITE:
 		if (x->ret == 0) {
 			return 0;
 		}
@@ -157,6 +168,10 @@ int tw_size_judge(struct ctx *c, size_t rd)
 		}
 	}
 	want = size - x->offset;
+	/* A read at or past the end the file had to have: nothing was due. */
+	if (want <= 0) {
+		return 0;
+	}
 	if ((uint64_t)want > x->length) {
 		want = (int64_t)x->length;
 	}

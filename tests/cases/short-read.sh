@@ -10,6 +10,14 @@
 tw_run healthy "$BIN/short-read" "$SCRATCH/healthy"
 expect_eq "healthy: exit" "$RC" 0
 expect_eq "healthy: anomalies" "$(jqr "$SCRATCH/healthy.json" '.anomalies | length')" 0
+# Reads at or past the end the file had to have owe nothing (fsstress's
+# and cmp's reads at EOF were short_reads when the wanted length went negative).
+tw_run past python3 -c "import os
+fd = os.open('$SCRATCH/past', os.O_RDWR | os.O_CREAT | os.O_TRUNC)
+os.pwrite(fd, b'a' * 4096, 0)
+assert len(os.pread(fd, 4096, 8192)) == 0 and len(os.pread(fd, 4096, 2048)) == 2048"
+expect_eq "past the end: exit" "$RC" 0
+expect_eq "past the end: anomalies" "$(jqr "$SCRATCH/past.json" '.anomalies | length')" 0
 [ "$(id -u)" = 0 ] || skip "mounting FUSE needs root"
 [ -c /dev/fuse ] || skip "no /dev/fuse"
 D=$SCRATCH/lag
