@@ -627,10 +627,22 @@ static void sync_begin(struct msync_state *st, const char *name, int flags)
 }
 
 /* After the real call: what changed under it, and each span's end. */
-static void sync_end(struct msync_state *st, const char *name, int flags,
+/* Span i's call ends with the real call's result. */
+static void span_end(struct msync_state *st, int i, const char *name, int flags,
 		     int ret, int err)
 {
 	struct tw_call c;
+
+	tw_span_call(&c, name, TW_OP_MSYNC, &st->span[i], flags);
+	c.cid = st->cid[i];
+	c.ret = ret;
+	c.err = ret < 0 ? err : 0;
+	tw_emit_call_end(&c);
+}
+
+static void sync_end(struct msync_state *st, const char *name, int flags,
+		     int ret, int err)
+{
 	int i;
 
 	for (i = 0; i < st->n; i++) {
@@ -640,11 +652,7 @@ static void sync_end(struct msync_state *st, const char *name, int flags,
 		}
 		check_after(&st->span[i], &st->batch, &st->rc[i], st->complete[i]);
 		batch_flush(&st->batch);
-		tw_span_call(&c, name, TW_OP_MSYNC, &st->span[i], flags);
-		c.cid = st->cid[i];
-		c.ret = ret;
-		c.err = ret < 0 ? err : 0;
-		tw_emit_call_end(&c);
+		span_end(st, i, name, flags, ret, err);
 	}
 }
 
@@ -760,14 +768,7 @@ static struct msync_state *unmap_check_begin(void *addr, size_t len)
 
 static void unmap_check_end(struct msync_state *st, int ret, int err)
 {
-	struct tw_call c;
-	int i;
-
-	for (i = 0; st && i < st->n; i++) {
-		tw_span_call(&c, "munmap", TW_OP_MSYNC, &st->span[i], st->flags);
-		c.cid = st->cid[i];
-		c.ret = ret;
-		c.err = ret < 0 ? err : 0;
-		tw_emit_call_end(&c);
+	for (int i = 0; st && i < st->n; i++) {
+		span_end(st, i, "munmap", st->flags, ret, err);
 	}
 }
