@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -128,6 +129,28 @@ static void track_mapping(void *ret, size_t len, int prot, int flags, int fd,
 	map_event(&m, "mmap");
 }
 
+/* The kernel maps and unmaps whole pages: a length the program gives is rounded up. */
+static size_t page_up(size_t len)
+{
+	size_t ps = tw_page_size();
+
+	return len > SIZE_MAX - ps ? len : (len + ps - 1) / ps * ps;
+}
+
+/*
+ * A mapping that is no tracked file's landed on addresses the table still
+ * holds (MAP_FIXED over them, or a mapping the table missed the end of):
+ * what is stored there is not the file's.
+ */
+static void forget_range(void *ret, size_t len)
+{
+	tw_enter();
+	tw_maps_lock();
+	tw_mapreg_remove(&tw_maps, (uintptr_t)ret, page_up(len));
+	tw_maps_unlock();
+	tw_leave();
+}
+
 static void *map_hook(void *(*real)(void *, size_t, int, int, int, off_t),
 		      void *addr, size_t len, int prot, int flags, int fd,
 		      off_t off, const void *caller)
@@ -141,21 +164,13 @@ static void *map_hook(void *(*real)(void *, size_t, int, int, int, off_t),
 	}
 	if (fd < 0 || !(flags & MAP_SHARED) || (flags & MAP_ANONYMOUS) ||
 	    tw_from_tracer(caller)) {
-		if (likely(!(flags & MAP_FIXED) ||
-			   !tw_mapreg_maybe(&tw_maps, addr, len))) {
-			return real(addr, len, prot, flags, fd, off);
-		}
-		/* Memory that is no file's any more replaced a tracked range. */
-		tw_enter();
 		ret = real(addr, len, prot, flags, fd, off);
-		saved = errno;
-		if (ret != MAP_FAILED) {
-			tw_maps_lock();
-			tw_mapreg_remove(&tw_maps, (uintptr_t)ret, len);
-			tw_maps_unlock();
+		if (unlikely(ret != MAP_FAILED &&
+			     tw_mapreg_maybe(&tw_maps, ret, len))) {
+			saved = errno;
+			forget_range(ret, len);
+			errno = saved;
 		}
-		tw_leave();
-		errno = saved;
 		return ret;
 	}
 	tw_enter();
@@ -194,6 +209,8 @@ static void untrack(const char *call, void *addr, size_t len, void *new_addr,
 	struct tw_map m = { 0 };
 	int n;
 
+	len = page_up(len);
+	new_len = page_up(new_len);
 	n = tw_mapreg_find(&tw_maps, (uintptr_t)addr, len, &s, 1);
 	if (n == 0) {
 		return;
@@ -225,6 +242,7 @@ TW_EXPORT int munmap(void *addr, size_t len)
 {
 	int (*real)(void *, size_t) = TW_REAL(munmap);
 	struct msync_state *st = NULL;
+	size_t span = page_up(len);	/* what the kernel unmaps */
 	int ret, saved;
 
 	if (!real) {
@@ -232,7 +250,7 @@ TW_EXPORT int munmap(void *addr, size_t len)
 		return -1;
 	}
 	/* free() unmaps large chunks: nothing tracked there, no lock taken. */
-	if (likely(!tw_mapreg_maybe(&tw_maps, addr, len) &&
+	if (likely(!tw_mapreg_maybe(&tw_maps, addr, span) &&
 		   !tw_inflight_maybe(addr, len) &&
 		   !__atomic_load_n(&tw_uring_rings, __ATOMIC_RELAXED))) {
 		return real(addr, len);
@@ -247,14 +265,14 @@ TW_EXPORT int munmap(void *addr, size_t len)
 		if (tw_inflight_maybe(addr, len)) {
 			tw_inflight_touch("munmap", addr, len, 1, none, 0);
 		}
-		st = unmap_check_begin(addr, len);
+		st = unmap_check_begin(addr, span);
 		errno = saved;
 	}
 	ret = real(addr, len);
 	saved = errno;
 	unmap_check_end(st, ret, saved);
 	if (tw_depth == 1 && ret == 0) {
-		untrack("munmap", addr, len, NULL, 0, ret);
+		untrack("munmap", addr, span, NULL, 0, ret);
 	}
 	tw_leave();
 	errno = saved;

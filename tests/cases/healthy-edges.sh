@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: MIT
 # Healthy sequences that fsx and fsstress run all the time (partial reads of
 # a write, blocks of two writes, copy_file_range through syscall(), collapse
-# and insert range, a hole punched by ioctl, a reused inode number): each
+# and insert range, a hole punched by ioctl, a reused inode number, a private
+# mapping where a shared one was unmapped with a length inside a page): each
 # program verifies its own data, and tornwatch must report nothing. Each
 # one gave a false unknown_data, stale_read or torn_read before.
 . "$(dirname "$0")/../lib.sh"
 ran=0
-for mode in partial partial-older two-writes copy-raw collapse insert punch-ioctl reuse; do
+for mode in partial partial-older two-writes copy-raw collapse insert punch-ioctl reuse unmap-unaligned; do
 	"$BIN/healthy-edges" "$mode" "$SCRATCH/probe-$mode" >/dev/null
 	case $? in
 	0) ;;

@@ -4,8 +4,9 @@
  * run all the time and that a version model can get wrong: reads of part
  * of what a write covered, blocks written partly by two writes, data moved
  * by copy_file_range entered through syscall(), collapse and insert range,
- * a hole punched through XFS's ioctl, and a new file that gets an unlinked
- * file's inode number. Each mode checks its own data: the file system is
+ * a hole punched through XFS's ioctl, a new file that gets an unlinked
+ * file's inode number, and a private mapping where a shared one was unmapped
+ * with a length that ends inside a page (fsstress's mwrite). Each mode checks its own data: the file system is
  * right, so a tracer must report nothing.
  *
  *   healthy-edges MODE FILE
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -161,6 +163,39 @@ static int reuse(int fd, const char *path)
 	return expect(fd, a, 4096, 0);
 }
 
+/*
+ * munmap of a length that ends inside a page unmaps the whole page; a
+ * private mapping then placed there stores into memory, never the file.
+ */
+static int unmap_unaligned(int fd)
+{
+	/* volatile: the memsets must be calls, not stores the compiler inlined */
+	volatile size_t len = 4096 + 100, n = 8192;
+	char *p, *q;
+
+	put(fd, a, 8192, 0);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		die("mmap shared");
+	}
+	memset(p, 0x5a, n / 4);
+	memcpy(p, a, n / 4);	/* the same data: the file does not change */
+	if (munmap(p, len) != 0) {
+		die("munmap");
+	}
+	q = mmap(p, n, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (q == MAP_FAILED) {
+		die("mmap private");
+	}
+	printf("private mapping %s\n", q == p ? "at the same address" : "elsewhere");
+	memset(q, 0x77, n);
+	if (fsync(fd) != 0) {
+		die("fsync");
+	}
+	munmap(q, n);
+	return expect(fd, a, 8192, 0);
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc == 3 ? argv[1] : "";
@@ -168,7 +203,7 @@ int main(int argc, char **argv)
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: healthy-edges partial|partial-older|two-writes|"
-			"copy-raw|collapse|insert|punch-ioctl|reuse FILE\n");
+			"copy-raw|collapse|insert|punch-ioctl|reuse|unmap-unaligned FILE\n");
 		return 2;
 	}
 	fd = open(argv[2], O_RDWR | O_CREAT | O_TRUNC, 0644);
@@ -203,6 +238,8 @@ int main(int argc, char **argv)
 		bad = shift(fd, FALLOC_FL_INSERT_RANGE);
 	} else if (!strcmp(mode, "punch-ioctl")) {
 		bad = punch_ioctl(fd);
+	} else if (!strcmp(mode, "unmap-unaligned")) {
+		bad = unmap_unaligned(fd);
 	} else if (!strcmp(mode, "reuse")) {
 		return reuse(fd, argv[2]);
 	} else {
