@@ -115,6 +115,30 @@ static const struct tw_version *match_before(const struct tw_block *b,
 }
 
 /*
+ * Writes in flight together land in either order, whatever order they were
+ * reaped in: a matching write made before the required version that was
+ * still in flight when the required one was made may be what the file
+ * shows. One never reaped (T_NEVER) may land at any time.
+ */
+static const struct tw_version *match_concurrent(const struct tw_block *b,
+						 size_t until, unsigned int lo,
+						 unsigned int hi, uint32_t crc,
+						 const struct tw_version *req)
+{
+	size_t i;
+
+	for (i = until; b && i-- > 0;) {
+		const struct tw_version *v = &b->v[i];
+
+		if (v->kind == TW_V_WRITE && same_piece(v, lo, hi) &&
+		    v->crc == crc && v->t_visible > req->t_made) {
+			return v;
+		}
+	}
+	return NULL;
+}
+
+/*
  * Could the piece hold bytes of an older version of another shape? A piece
  * is only ever compared with versions of its own bytes, so then no match
  * among them means undecided, not unknown: a partial head or tail piece of
@@ -317,6 +341,9 @@ static struct judged judge_piece(const struct ctx *c, const struct tw_block *b,
 		first--;
 	}
 	j.match = match_after(b, first, cut, lo, hi, crc, INT64_MIN);
+	if (!j.match) {
+		j.match = match_concurrent(b, first, lo, hi, crc, j.req);
+	}
 	if (j.match) {
 		j.state = TW_S_NEW;
 		return j;

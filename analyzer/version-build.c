@@ -181,6 +181,14 @@ int tw_build_versions(struct ctx *c, size_t i)
 		} else if (x->ended && x->ret > 0) {
 			ret = add_pieces(c, i, &x->data, TW_V_WRITE, x->t_begin,
 					 x->t_end);
+		} else if (!x->ended && x->aio && x->offset >= 0) {
+			/*
+			 * Never reaped (its process died, or the trace ended
+			 * first): it may have landed or not, so what it wrote
+			 * is possible and never required.
+			 */
+			ret = add_pieces(c, i, &x->data, TW_V_WRITE, x->t_begin,
+					 T_NEVER);
 		}
 		break;
 	case TW_OP_STORE:
