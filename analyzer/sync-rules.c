@@ -336,6 +336,34 @@ static int by_offset(const void *pa, const void *pb)
 	return a->offset < b->offset ? -1 : a->offset > b->offset;
 }
 
+/*
+ * Stores over the same bytes each add them: after sorting, overlapping runs
+ * of one page and state become one, so no byte is counted twice.
+ */
+static void merge_overlaps(struct tw_anomaly *a)
+{
+	size_t k, n = 0;
+
+	memset(a->bytes, 0, sizeof(a->bytes));
+	for (k = 0; k < a->npages; k++) {
+		struct tw_page_entry *e = &a->pages[k], *last = n ? &a->pages[n - 1] : NULL;
+
+		if (last && last->index == e->index && last->state == e->state &&
+		    e->offset <= last->offset + last->length) {
+			uint64_t end = e->offset + e->length;
+
+			if (end > last->offset + last->length) {
+				a->bytes[e->state] += end - (last->offset + last->length);
+				last->length = end - last->offset;
+			}
+			continue;
+		}
+		a->pages[n++] = *e;
+		a->bytes[e->state] += e->length;
+	}
+	a->npages = n;
+}
+
 /* A raced msync: the span of the bytes that changed under it. */
 void tw_finish_races(struct ctx *c)
 {
@@ -350,6 +378,7 @@ void tw_finish_races(struct ctx *c)
 			continue;
 		}
 		qsort(a->pages, a->npages, sizeof(*a->pages), by_offset);
+		merge_overlaps(a);
 		for (k = 0; k < a->npages; k++) {
 			if (a->pages[k].offset < lo) {
 				lo = a->pages[k].offset;

@@ -466,6 +466,36 @@ int main(void)
 	      a.a[0].pages[0].length == 16);
 	tw_anomalies_free(&a);
 
+	/* Two stores over the same bytes before the msync: each byte counted once. */
+	scenario = "sync race over bytes stored twice";
+	tw_records_free(&rec);
+	tw_records_init(&rec);
+	{
+		static const uint32_t page[8] = { 0xb0, 0xb1, 0, 0, 0, 0, 0, 0 };
+		static const uint64_t pg0 = 0;
+		struct tw_event sp = {
+			.type = TW_EV_SYNC_PAGES, .ts = 41, .pid = 101, .tid = 10,
+			.phase = 0, .page = &pg0, .npage = 1, .crc = page, .ncrc = 8,
+		};
+
+		for (int k = 0; k < 2; k++) {
+			call(30 + 2 * k, 0, 10, "memcpy", TW_OP_STORE, 0, 1024, 0);
+			pieces(30 + 2 * k, 10, TW_PIECE_OLD, 0, 1024, OLD, 2);
+			pieces(31 + 2 * k, 10, TW_PIECE_DATA, 0, 1024, NEW, 2);
+			call(31 + 2 * k, 1, 10, "memcpy", TW_OP_STORE, 0, 1024, 0);
+		}
+		call(40, 0, 10, "msync", TW_OP_MSYNC, 0, 4096, MS_SYNC);
+		feed(&sp);
+		call(50, 1, 10, "msync", TW_OP_MSYNC, 0, 4096, MS_SYNC);
+	}
+	call(42, 0, 30, "memcpy", TW_OP_STORE, 512, 16, 0);
+	call(43, 1, 30, "memcpy", TW_OP_STORE, 512, 16, 0);
+	a = run();
+	CHECK(a.n == 1 && a.a[0].kind == TW_SYNC_RACE && a.a[0].npages == 1 &&
+	      a.a[0].pages[0].length == 16 && a.a[0].bytes[TW_S_CHANGED] == 16 &&
+	      a.a[0].length == 16);
+	tw_anomalies_free(&a);
+
 	/* doio -n 2: another process stores next to the synced bytes, same page. */
 	scenario = "neighbour in the same page";
 	history();
