@@ -115,6 +115,7 @@ struct tw_anomaly *tw_anomaly_new(struct tw_anomalies *out,
 {
 	const struct tw_rec *x = tw_rec_find(r, rec);
 	struct tw_anomaly *a;
+	const char *path;
 
 	if (!TW_GROW(out->a, out->n, out->cap)) {
 		return NULL;
@@ -128,5 +129,7 @@ struct tw_anomaly *tw_anomaly_new(struct tw_anomalies *out,
 	a->dev = x->dev;
 	a->ino = x->ino;
 	a->uncertain = loss_may_hide(r, x);
+	path = tw_records_path(r, x->dev, x->ino);
+	a->path = path ? strdup(path) : NULL;	/* without it: the newest name */
 	return a;
 }

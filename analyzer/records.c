@@ -55,7 +55,7 @@ void tw_records_free(struct tw_records *r)
 			free(x);
 		}
 	}
-	for (i = 0; i < r->nnames; i++) {
+	for (i = 0; i < r->capnames; i++) {
 		free(r->names[i].path);
 	}
 	free(r->barriers);
@@ -75,45 +75,81 @@ void tw_records_free(struct tw_records *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static int add_name(struct tw_records *r, const struct tw_event *ev)
+static size_t name_hash(uint64_t dev, uint64_t ino)
 {
-	size_t i;
+	uint64_t h = ino * 0x9e3779b97f4a7c15ull ^ dev * 0xc2b2ae3d27d4eb4full;
 
-	for (i = 0; i < r->nnames; i++) {
-		if (r->names[i].dev == ev->dev && r->names[i].ino == ev->ino) {
-			if (strcmp(r->names[i].path, ev->path) == 0 ||
-			    ev->path[0] == '\0') {
-				return 0;
-			}
-			free(r->names[i].path);
-			r->names[i].path = strdup(ev->path);
-			return r->names[i].path ? 0 : -ENOMEM;
+	return (size_t)(h ^ (h >> 29));
+}
+
+/* The slot of (dev, ino) in a table of cap (a power of two) entries. */
+static struct tw_file_name *name_slot(struct tw_file_name *tab, size_t cap,
+				      uint64_t dev, uint64_t ino)
+{
+	size_t i = name_hash(dev, ino) & (cap - 1);
+
+	while (tab[i].path && (tab[i].dev != dev || tab[i].ino != ino)) {
+		i = (i + 1) & (cap - 1);
+	}
+	return &tab[i];
+}
+
+static int grow_names(struct tw_records *r)
+{
+	size_t cap = r->capnames ? r->capnames * 2 : 256, i;
+	struct tw_file_name *tab = calloc(cap, sizeof(*tab));
+
+	if (!tab) {
+		return -ENOMEM;
+	}
+	for (i = 0; i < r->capnames; i++) {
+		if (r->names[i].path) {
+			*name_slot(tab, cap, r->names[i].dev, r->names[i].ino) =
+				r->names[i];
 		}
 	}
-	if (!TW_GROW(r->names, r->nnames, r->capnames)) {
+	free(r->names);
+	r->names = tab;
+	r->capnames = cap;
+	return 0;
+}
+
+/* The newest name (dev, ino) was opened by: what reports call the file. */
+static int add_name(struct tw_records *r, const struct tw_event *ev)
+{
+	struct tw_file_name *e;
+	char *path;
+
+	if (ev->path[0] == '\0') {
+		return 0;
+	}
+	if ((r->nnames + 1) * 2 > r->capnames && grow_names(r) != 0) {
 		return -ENOMEM;
 	}
-	r->names[r->nnames].dev = ev->dev;
-	r->names[r->nnames].ino = ev->ino;
-	r->names[r->nnames].path = strdup(ev->path);
-	if (!r->names[r->nnames].path) {
+	e = name_slot(r->names, r->capnames, ev->dev, ev->ino);
+	if (e->path && strcmp(e->path, ev->path) == 0) {
+		return 0;
+	}
+	if (!(path = strdup(ev->path))) {
 		return -ENOMEM;
 	}
-	r->nnames++;
+	if (!e->path) {
+		r->nnames++;
+		e->dev = ev->dev;
+		e->ino = ev->ino;
+	}
+	free(e->path);
+	e->path = path;
 	return 0;
 }
 
 const char *tw_records_path(const struct tw_records *r, uint64_t dev,
 			    uint64_t ino)
 {
-	size_t i;
-
-	for (i = 0; i < r->nnames; i++) {
-		if (r->names[i].dev == dev && r->names[i].ino == ino) {
-			return r->names[i].path;
-		}
+	if (r->nnames == 0) {
+		return NULL;
 	}
-	return NULL;
+	return name_slot(r->names, r->capnames, dev, ino)->path;
 }
 
 int tw_records_lost_before(const struct tw_records *r, int64_t t)

@@ -150,7 +150,7 @@ struct tw_records {
 	int64_t t_first;	/* begin of the first record */
 	int64_t now;		/* timestamp of the newest event */
 	struct tw_call_index calls;	/* calls and I/Os not yet ended */
-	struct tw_file_name *names;
+	struct tw_file_name *names;	/* open addressing by (dev, ino) */
 	size_t nnames, capnames;
 	int64_t *lost_ts;	/* when the tracer lost events or packets */
 	size_t nlost, caplost;

@@ -33,6 +33,9 @@ const char *tw_engine_name(const struct tw_rec *x);
 const char *tw_opcode_name(const struct tw_rec *x);
 void tw_file_name(const struct tw_records *r, uint64_t dev, uint64_t ino,
 		  char *buf, size_t len);
+/* The name the anomaly's file had when it was judged. */
+void tw_anomaly_file(const struct tw_records *r, const struct tw_anomaly *a,
+		     char *buf, size_t len);
 /* The text report's headline and its notes on loss. */
 void tw_text_head(FILE *f, const struct tw_records *r,
 		  const struct tw_anomalies *a);

@@ -192,7 +192,7 @@ static int json_anomaly(FILE *f, const struct tw_records *r,
 	size_t n, i;
 	int ret;
 
-	tw_file_name(r, a->dev, a->ino, name, sizeof(name));
+	tw_anomaly_file(r, a, name, sizeof(name));
 	fprintf(f, "{\"kind\":\"%s\",\"file\":", tw_kind_name(a->kind));
 	tw_json_str(f, name);
 	fprintf(f, ",\"dev\":%" PRIu64 ",\"ino\":%" PRIu64 ",\"offset\":%" PRIu64

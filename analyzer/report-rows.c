@@ -153,6 +153,16 @@ const char *tw_opcode_name(const struct tw_rec *x)
 	       uring[x->opcode] : "?";
 }
 
+void tw_anomaly_file(const struct tw_records *r, const struct tw_anomaly *a,
+		     char *buf, size_t len)
+{
+	if (a->path && *a->path) {
+		snprintf(buf, len, "%s", a->path);
+	} else {
+		tw_file_name(r, a->dev, a->ino, buf, len);
+	}
+}
+
 void tw_file_name(const struct tw_records *r, uint64_t dev, uint64_t ino,
 		      char *buf, size_t len)
 {

@@ -209,7 +209,7 @@ static int text_anomaly(FILE *f, const struct tw_records *r,
 	size_t n, i;
 	int ret;
 
-	tw_file_name(r, a->dev, a->ino, name, sizeof(name));
+	tw_anomaly_file(r, a, name, sizeof(name));
 	fprintf(f, "%s%s: %s bytes %" PRIu64 "..%" PRIu64 " (%" PRIu64 " B)\n",
 		tw_kind_name(a->kind), a->uncertain ? " (uncertain: events were lost)" : "",
 		name, a->offset, a->offset + a->length - 1, a->length);

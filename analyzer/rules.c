@@ -208,6 +208,7 @@ static void drop_explained(struct tw_anomalies *out)
 		if (out->a[i].dropped) {
 			free(out->a[i].pages);
 			free(out->a[i].inter);
+			free(out->a[i].path);
 			continue;
 		}
 		out->a[k++] = out->a[i];
@@ -381,6 +382,7 @@ void tw_anomalies_free(struct tw_anomalies *a)
 	for (i = 0; i < a->n; i++) {
 		free(a->a[i].pages);
 		free(a->a[i].inter);
+		free(a->a[i].path);
 	}
 	free(a->a);
 	free(a->unseen);

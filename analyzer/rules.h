@@ -52,6 +52,7 @@ struct tw_anomaly {
 	int model;		/* 1 + enum tw_model that judged a version of another host; 0: none */
 	uint32_t whost;		/* that version's host */
 	struct tw_records *r;	/* whose records it cites (and keeps) */
+	char *path;		/* the file's name when judged: a reused inode number is named anew later */
 	uint64_t bytes[TW_S_COUNT];	/* per state */
 	struct tw_page_entry *pages;
 	size_t npages, cappages;

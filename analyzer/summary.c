@@ -438,7 +438,7 @@ int tw_summary_build(struct tw_summary *s, const struct tw_records *r,
 	}
 	c.names = s->names;
 	for (i = 0; i < n; i++) {
-		tw_file_name(r, a->a[i].dev, a->a[i].ino, name, sizeof(name));
+		tw_anomaly_file(r, &a->a[i], name, sizeof(name));
 		s->names[i] = strdup(name);
 		if (!s->names[i]) {
 			goto end;

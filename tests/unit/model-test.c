@@ -227,6 +227,28 @@ static void lifetime_scenarios(void)
 	CHECK(a.n == 1);
 	tw_anomalies_free(&a);
 
+	/*
+	 * Judged as read: the read's file is named as it was then, not by
+	 * the name a new file with its inode number got later.
+	 */
+	scenario = "anomaly named by the old lifetime's path";
+	tw_records_free(&rec);
+	tw_records_init(&rec);
+	stream = tw_rules_new(&rec, &a);
+	file_open(5, 10, O_CREAT | O_RDWR, "/t/old");
+	call(10, 0, 10, "pwrite", TW_OP_WRITE, 0, 1024, 0);
+	pieces(19, 10, TW_PIECE_DATA, 0, 1024, OLD, 2);
+	call(20, 1, 10, "pwrite", TW_OP_WRITE, 0, 1024, 0);
+	read_at(25, 26, 10, 0xdead, 0xbeef);
+	call(30, 0, 10, "unlink", TW_OP_UNLINK, 0, 0, 1);
+	call(40, 1, 10, "unlink", TW_OP_UNLINK, 0, 0, 1);
+	file_open(50, 20, O_CREAT | O_RDWR, "/t/new");
+	CHECK(tw_rules_end(stream) == 0);
+	tw_rules_free(stream);
+	stream = NULL;
+	CHECK(a.n == 1 && a.a[0].path && strcmp(a.a[0].path, "/t/old") == 0);
+	tw_anomalies_free(&a);
+
 	/* An open while the removal ran is not ordered with it. */
 	scenario = "open racing the removal";
 	a = reuse(1, O_CREAT | O_RDWR, "/t/f", 0xdead, 0xbeef, 35);
