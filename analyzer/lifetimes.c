@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include "file-hash.h"
 #include "lifetimes.h"
 
 struct life {
@@ -42,17 +43,10 @@ void tw_lifetimes_free(struct tw_lifetimes *l)
 	}
 }
 
-static size_t hash(uint64_t dev, uint64_t ino)
-{
-	uint64_t h = ino * 0x9e3779b97f4a7c15ull ^ dev * 0xc2b2ae3d27d4eb4full;
-
-	return (size_t)(h ^ (h >> 29));
-}
-
 static struct life *slot(struct life *tab, size_t cap, uint64_t dev,
 			 uint64_t ino)
 {
-	size_t i = hash(dev, ino) & (cap - 1);
+	size_t i = tw_file_hash(dev, ino) & (cap - 1);
 
 	while (tab[i].used && (tab[i].dev != dev || tab[i].ino != ino)) {
 		i = (i + 1) & (cap - 1);
@@ -84,7 +78,8 @@ static void drop(struct tw_lifetimes *l, struct life *e)
 				l->n--;
 				return;
 			}
-			want = hash(l->tab[j].dev, l->tab[j].ino) & (l->cap - 1);
+			want = tw_file_hash(l->tab[j].dev, l->tab[j].ino) &
+			       (l->cap - 1);
 			/* Stays when its home lies cyclically in (i, j]. */
 			if (i <= j ? (i < want && want <= j) :
 				     (i < want || want <= j)) {

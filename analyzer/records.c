@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "file-hash.h"
 #include "grow.h"
 #include "hosts.h"
 #include "records.h"
@@ -75,18 +76,11 @@ void tw_records_free(struct tw_records *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static size_t name_hash(uint64_t dev, uint64_t ino)
-{
-	uint64_t h = ino * 0x9e3779b97f4a7c15ull ^ dev * 0xc2b2ae3d27d4eb4full;
-
-	return (size_t)(h ^ (h >> 29));
-}
-
 /* The slot of (dev, ino) in a table of cap (a power of two) entries. */
 static struct tw_file_name *name_slot(struct tw_file_name *tab, size_t cap,
 				      uint64_t dev, uint64_t ino)
 {
-	size_t i = name_hash(dev, ino) & (cap - 1);
+	size_t i = tw_file_hash(dev, ino) & (cap - 1);
 
 	while (tab[i].path && (tab[i].dev != dev || tab[i].ino != ino)) {
 		i = (i + 1) & (cap - 1);

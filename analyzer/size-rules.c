@@ -3,22 +3,16 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "file-hash.h"
 #include "hosts.h"
 #include "rules-int.h"
 #include "size-rules.h"
 #include "tornwatch-events.h"
 
-static size_t hash(uint64_t dev, uint64_t ino)
-{
-	uint64_t h = ino * 0x9e3779b97f4a7c15ull ^ dev * 0xc2b2ae3d27d4eb4full;
-
-	return (size_t)(h ^ (h >> 31));
-}
-
 static struct tw_file_size *slot(struct tw_file_size *t, size_t cap,
 				 uint64_t dev, uint64_t ino)
 {
-	size_t i = hash(dev, ino) & (cap - 1);
+	size_t i = tw_file_hash(dev, ino) & (cap - 1);
 
 	while (t[i].used && (t[i].dev != dev || t[i].ino != ino)) {
 		i = (i + 1) & (cap - 1);
