@@ -100,13 +100,16 @@ static int loss_may_hide(const struct tw_records *r, const struct tw_rec *x)
 	       tw_loss_affects(&r->loss, x->pid, x->dev, x->ino, x->t_end);
 }
 
-void tw_anomalies_recheck_loss(struct tw_anomalies *out,
+void tw_anomalies_recheck_doubt(struct tw_anomalies *out,
 			       const struct tw_records *r)
 {
 	for (size_t i = 0; i < out->n; i++) {
 		struct tw_anomaly *a = &out->a[i];
 
-		a->uncertain |= loss_may_hide(r, tw_rec_find(r, a->rec));
+		a->lost |= loss_may_hide(r, tw_rec_find(r, a->rec));
+		/* Unseen I/O may have written any file at any time. */
+		a->unseen_io |= r->missed > 0;
+		a->uncertain |= a->lost || a->unseen_io;
 	}
 }
 
@@ -128,7 +131,8 @@ struct tw_anomaly *tw_anomaly_new(struct tw_anomalies *out,
 	tw_records_pin(r, rec);
 	a->dev = x->dev;
 	a->ino = x->ino;
-	a->uncertain = loss_may_hide(r, x);
+	a->lost = loss_may_hide(r, x);
+	a->uncertain = a->lost;
 	path = tw_records_path(r, x->dev, x->ino);
 	a->path = path ? strdup(path) : NULL;	/* without it: the newest name */
 	return a;

@@ -199,7 +199,8 @@ static struct tw_anomaly *async_anomaly(struct tw_records *r,
 	if (a) {
 		a->offset = x->offset < 0 ? 0 : (uint64_t)x->offset;
 		a->length = x->length;
-		a->uncertain |= r->missed > 0;
+		a->unseen_io |= r->missed > 0;
+		a->uncertain |= a->unseen_io;
 	}
 	return a;
 }

@@ -600,6 +600,10 @@ static int aio_wait(struct tw_records *r, const struct tw_event *ev)
 	c->err = (int)ev->err;
 	c->inflight = ev->inflight;
 	c->missed = ev->missed;
+	if (ev->missed && r->missed == 0) {
+		r->missed_pid = (int32_t)ev->pid;
+		r->t_missed = ev->ts;
+	}
 	r->missed += ev->missed;
 	return 0;
 }

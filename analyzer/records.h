@@ -174,7 +174,9 @@ struct tw_records {
 	uint64_t late_ends;	/* calls that returned after TW_OPEN_WAIT_NS */
 	int32_t *pids;		/* every traced process */
 	size_t npids, cappids;
-	uint64_t missed;	/* completions lost to ring wraps */
+	uint64_t missed;	/* completions of I/O no event describes */
+	int32_t missed_pid;	/* the first process they were found in */
+	int64_t t_missed;	/* and when */
 	int32_t root_pid;	/* non-zero: only this process tree counts */
 	int32_t *tree;		/* its processes, as their start events came */
 	size_t ntree, captree;

@@ -200,8 +200,9 @@ static int json_anomaly(FILE *f, const struct tw_records *r,
 		a->dev, a->ino, a->offset, a->length, x->pid, x->tid);
 	tw_json_str(f, x->call);
 	fprintf(f, ",\"ts\":\"%" PRId64 "\",\"group\":%zu,\"uncertain\":%s"
-		",\"history_cut\":%s", x->t_begin, group,
-		a->uncertain ? "true" : "false", a->history_cut ? "true" : "false");
+		",\"unseen_io\":%s,\"history_cut\":%s", x->t_begin, group,
+		a->uncertain ? "true" : "false", a->unseen_io ? "true" : "false",
+		a->history_cut ? "true" : "false");
 	if (a->kind == TW_SYNC_RACE) {
 		fprintf(f, ",\"untracked_store\":%s", a->untracked ? "true" : "false");
 	}
@@ -376,6 +377,9 @@ int tw_report_json(FILE *f, const struct tw_records *r,
 	}
 	json_map_modes(f, r);
 	json_hosts(f);
+	fprintf(f, ",\"unseen_async_io\":{\"completions\":%" PRIu64
+		",\"first_pid\":%d,\"first_ts\":\"%" PRId64 "\"}", r->missed,
+		r->missed ? r->missed_pid : 0, r->missed ? r->t_missed : 0);
 	fprintf(f, ",\"memory_writes\":%" PRIu64 ",\"unsynced_stores\":{\"bytes\":%"
 		PRIu64 ",\"pages\":%" PRIu64 ",\"files\":%" PRIu64 "}", r->mem_writes,
 		a->unsynced_bytes, a->unsynced_pages, a->unsynced_files);

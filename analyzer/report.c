@@ -199,6 +199,18 @@ static void text_unseen(FILE *f, const struct tw_records *r,
 	}
 }
 
+static const char *doubt(const struct tw_anomaly *a)
+{
+	if (!a->uncertain) {
+		return "";
+	}
+	if (a->unseen_io) {
+		return a->lost ? " (uncertain: events were lost, and async I/O ran unseen)" :
+				 " (uncertain: async I/O ran unseen)";
+	}
+	return " (uncertain: events were lost)";
+}
+
 /* 0, or -ENOMEM when the interleaving could not be printed. */
 static int text_anomaly(FILE *f, const struct tw_records *r,
 			const struct tw_anomaly *a)
@@ -211,7 +223,7 @@ static int text_anomaly(FILE *f, const struct tw_records *r,
 
 	tw_anomaly_file(r, a, name, sizeof(name));
 	fprintf(f, "%s%s: %s bytes %" PRIu64 "..%" PRIu64 " (%" PRIu64 " B)\n",
-		tw_kind_name(a->kind), a->uncertain ? " (uncertain: events were lost)" : "",
+		tw_kind_name(a->kind), doubt(a),
 		name, a->offset, a->offset + a->length - 1, a->length);
 	if (a->history_cut) {
 		fprintf(f, "  (the unknown bytes may be an old content of a %d-byte "
@@ -581,6 +593,18 @@ void tw_text_context(FILE *f, const struct tw_records *r,
 			"undecided until the bytes are written again\n",
 			r->mem_writes, r->mem_writes == 1 ? "" : "s", at,
 			r->mem_writes == 1 ? "it" : "each");
+	}
+	if (r->missed) {
+		char at[64];
+
+		tw_fmt_ts(at, sizeof(at), r->t_missed);
+		fprintf(f, "  blind spot: %" PRIu64 " io_uring completion%s of I/O "
+			"no hook saw submitted, the first found in pid %d at %s "
+			"(a raw io_uring_enter instruction, as fio's io_uring "
+			"engine makes, or a ring that wrapped between scans): "
+			"what it read and wrote is unseen, so every verdict is "
+			"uncertain\n", r->missed, r->missed == 1 ? "" : "s",
+			r->missed_pid, at);
 	}
 	text_bounds(f, r, a);
 	text_unseen(f, r, a);

@@ -326,7 +326,7 @@ int tw_rules_end(struct tw_rules *s)
 		return ret;
 	}
 	tw_finish_races(c);
-	tw_anomalies_recheck_loss(out, c->r);
+	tw_anomalies_recheck_doubt(out, c->r);
 	drop_explained(out);
 	if (out->n) {
 		qsort(out->a, out->n, sizeof(*out->a), by_stage);

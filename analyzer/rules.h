@@ -45,7 +45,9 @@ struct tw_anomaly {
 	uint64_t ino;
 	uint64_t offset;
 	uint64_t length;
-	int uncertain;
+	int uncertain;		/* one of the below, or another cause of doubt */
+	int lost;		/* uncertain: events it depends on may be lost */
+	int unseen_io;		/* uncertain: async I/O no event describes ran */
 	int untracked;		/* sync_race: a change no hooked store explains */
 	int dropped;		/* explained by another anomaly */
 	int history_cut;	/* unknown data that may be older than the kept versions */
@@ -98,10 +100,11 @@ struct tw_anomaly *tw_anomaly_new(struct tw_anomalies *out,
 /*
  * One pass judges before the trace's end is known: losses found later (a
  * stream cut short, a call returning after it was judged overdue) make the
- * anomalies they may have hidden events of uncertain here.
+ * anomalies they may have hidden events of uncertain here, and so does
+ * async I/O found to have run where no hook saw it.
  */
-void tw_anomalies_recheck_loss(struct tw_anomalies *out,
-			       const struct tw_records *r);
+void tw_anomalies_recheck_doubt(struct tw_anomalies *out,
+				const struct tw_records *r);
 #define TW_INTERLEAVING_MAX 64
 /* 0 or -ENOMEM; an interleaving keeps at most TW_INTERLEAVING_MAX calls. */
 int tw_anomaly_add_inter(struct tw_anomaly *a, size_t rec);

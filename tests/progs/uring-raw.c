@@ -7,10 +7,13 @@
  * the registered index back to the file.
  *
  *   uring-raw FILE   write 4 KiB of 'Q' at offset 4096, then verify
+ *   uring-raw --asm FILE  the same with io_uring_enter made by a syscall
+ *                    instruction of the program's own, as fio's io_uring
+ *                    engine makes it on x86-64: no hook can see it
  *
  * Exit 0 when the file holds what was written, 1 on a data comparison error
  * or unexpected result, 2 on a usage or system error, 77 when io_uring is
- * unavailable.
+ * unavailable (or --asm on another architecture than x86-64).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -116,14 +119,41 @@ static void queue_write(struct ring *r, void *buf)
 	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
 }
 
+static int use_asm;
+
+/* io_uring_enter(fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) */
+static long enter(int fd)
+{
+#if defined(__x86_64__)
+	if (use_asm) {
+		register long r10 __asm__("r10") = IORING_ENTER_GETEVENTS;
+		register long r8 __asm__("r8") = 0;
+		register long r9 __asm__("r9") = 0;
+		long ret;
+
+		__asm__ volatile("syscall"
+				 : "=a"(ret)
+				 : "0"((long)__NR_io_uring_enter), "D"((long)fd),
+				   "S"(1L), "d"(1L), "r"(r10), "r"(r8), "r"(r9)
+				 : "rcx", "r11", "memory");
+		if (ret < 0) {
+			errno = (int)-ret;
+			return -1;
+		}
+		return ret;
+	}
+#endif
+	return syscall(__NR_io_uring_enter, fd, 1, 1, IORING_ENTER_GETEVENTS,
+		       NULL, 0);
+}
+
 static int submit_and_reap(struct ring *r)
 {
 	struct io_uring_cqe *cqe;
 	unsigned head;
 	int res;
 
-	if (syscall(__NR_io_uring_enter, r->fd, 1, 1, IORING_ENTER_GETEVENTS,
-		    NULL, 0) < 0) {
+	if (enter(r->fd) < 0) {
 		die("io_uring_enter");
 	}
 	head = *r->cq_head;
@@ -175,13 +205,20 @@ int main(int argc, char **argv)
 	char *buf;
 	int fd, res;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: uring-raw FILE\n");
+	use_asm = argc == 3 && strcmp(argv[1], "--asm") == 0;
+	if (argc != 2 + use_asm) {
+		fprintf(stderr, "usage: uring-raw [--asm] FILE\n");
 		return 2;
 	}
-	fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC, 0644);
+#if !defined(__x86_64__)
+	if (use_asm) {
+		printf("--asm: a syscall instruction is only written for x86-64\n");
+		return 77;
+	}
+#endif
+	fd = open(argv[1 + use_asm], O_RDWR | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0) {
-		die(argv[1]);
+		die(argv[1 + use_asm]);
 	}
 	setup(&r);
 	register_file(&r, fd);
