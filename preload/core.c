@@ -282,11 +282,26 @@ static void tw_forget_ids(void)
 	}
 }
 
+/*
+ * lttng-ust cancels its threads at exit, and glibc then loads libgcc_s for
+ * the unwinding: a program that exits with every descriptor of its limit in
+ * use has none left for that, and aborts ("libgcc_s.so.1 must be installed
+ * for pthread_cancel to work") where the bare program exits 0. Loaded now,
+ * glibc finds it by name then and opens nothing.
+ */
+static void keep_unwinder(void)
+{
+	if (!dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE)) {
+		/* Without it the exit may abort: nothing better to do here. */
+	}
+}
+
 /* Early: resolve the real functions before other constructors call hooks. */
 __attribute__((constructor(101)))
 static void tw_init(void)
 {
 	tw_enter();
+	keep_unwinder();
 	tw_resolve();
 	tw_fn_table_init();
 	dl_iterate_phdr(note_tracer_text, NULL);

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -211,6 +212,18 @@ static long run(const char *c)
 	 * fd 2 is the program's data file: more mappings than the tracer
 	 * tracks must not put its warning there. Returns the file's size.
 	 */
+	/* A program at its descriptor limit exits (main fills it again). */
+	if (!strcmp(c, "fd-limit-exit")) {
+		struct rlimit rl = { 64, 64 };
+
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+			exit(2);
+		}
+		while (open("/dev/null", O_RDONLY) >= 0) {
+		}
+		errno = errno == EMFILE ? 0 : errno;
+		return 0;
+	}
 	if (!strcmp(c, "stderr-is-data")) {
 		struct stat st;
 		int i, data = file("data", 0);
@@ -422,16 +435,24 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	dir = argv[2];
-	errno = 0;
-	ret = run(argv[1]);
-	err = errno;
+	/* Opened first: a case may leave no descriptor free. */
 	f = fopen(argv[3], "w");
 	if (!f) {
 		perror(argv[3]);
 		return 2;
 	}
+	errno = 0;
+	ret = run(argv[1]);
+	err = errno;
 	/* libaio returns a negative errno and leaves errno alone. */
 	fprintf(f, "%s ret=%ld errno=%s\n", argv[1], ret,
 		ret == -1 ? strerrorname_np(err) : "-");
-	return fclose(f) ? 2 : 0;
+	if (fclose(f)) {
+		return 2;
+	}
+	/* Exit with no descriptor left, as a program at its limit does. */
+	while (!strcmp(argv[1], "fd-limit-exit") &&
+	       open("/dev/null", O_RDONLY) >= 0) {
+	}
+	return 0;
 }
