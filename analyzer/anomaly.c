@@ -106,10 +106,16 @@ void tw_anomalies_recheck_doubt(struct tw_anomalies *out,
 	for (size_t i = 0; i < out->n; i++) {
 		struct tw_anomaly *a = &out->a[i];
 
-		a->lost |= loss_may_hide(r, tw_rec_find(r, a->rec));
+		const struct tw_rec *x = tw_rec_find(r, a->rec);
+
+		a->lost |= loss_may_hide(r, x);
 		/* Unseen I/O may have written any file at any time. */
 		a->unseen_io |= r->missed > 0;
-		a->uncertain |= a->lost || a->unseen_io;
+		/* What a read found may be a store by pointer no one saw. */
+		a->unseen_stores |= a->kind != TW_SYNC_RACE &&
+				    tw_map_modes_blind(&r->modes, a->dev, a->ino,
+						       x->t_end);
+		a->uncertain |= a->lost || a->unseen_io || a->unseen_stores;
 	}
 }
 

@@ -41,6 +41,10 @@ int tw_map_modes_note(struct tw_map_modes *mm, const struct tw_event *ev)
 		m->kernel--;
 		mm->kernel--;
 	}
+	if ((ev->track_err == ENOSPC || ev->track_err == ENOMEM ||
+	     ev->track != TW_TRACK_KERNEL) && !lost && m->hooks + m->none == 0) {
+		m->t_blind = ev->ts;
+	}
 	if (ev->track_err == ENOSPC || ev->track_err == ENOMEM) {
 		m->none++;
 		mm->none++;
@@ -53,6 +57,19 @@ int tw_map_modes_note(struct tw_map_modes *mm, const struct tw_event *ev)
 		mm->hooks++;
 		if (ev->track_err) {
 			m->err = (int32_t)ev->track_err;
+		}
+	}
+	return 0;
+}
+
+int tw_map_modes_blind(const struct tw_map_modes *mm, uint64_t dev,
+		       uint64_t ino, int64_t t)
+{
+	for (size_t i = 0; i < mm->n; i++) {
+		const struct tw_map_mode *m = &mm->m[i];
+
+		if (m->dev == dev && m->ino == ino) {
+			return m->hooks + m->none > 0 && m->t_blind <= t;
 		}
 	}
 	return 0;

@@ -17,6 +17,7 @@ struct tw_map_mode {
 	uint32_t hooks;		/* mappings only the hooks watched */
 	uint32_t none;		/* mappings no one watched: tables full */
 	int32_t err;		/* the last refusal's errno */
+	int64_t t_blind;	/* the first mapping the kernel did not track */
 };
 
 struct tw_map_modes {
@@ -29,6 +30,12 @@ struct tw_event;
 /* An mmap event: 0 or -ENOMEM. */
 int tw_map_modes_note(struct tw_map_modes *mm, const struct tw_event *ev);
 void tw_map_modes_free(struct tw_map_modes *mm);
+/*
+ * Could a store by pointer into a mapping of (dev, ino) made before t have
+ * gone unseen: was one of them watched by the hooks only, or by no one?
+ */
+int tw_map_modes_blind(const struct tw_map_modes *mm, uint64_t dev,
+		       uint64_t ino, int64_t t);
 /* Why the kernel did not track a file's mappings, in a few words. */
 const char *tw_map_mode_why(int32_t err);
 

@@ -200,8 +200,10 @@ static int json_anomaly(FILE *f, const struct tw_records *r,
 		a->dev, a->ino, a->offset, a->length, x->pid, x->tid);
 	tw_json_str(f, x->call);
 	fprintf(f, ",\"ts\":\"%" PRId64 "\",\"group\":%zu,\"uncertain\":%s"
-		",\"unseen_io\":%s,\"history_cut\":%s", x->t_begin, group,
-		a->uncertain ? "true" : "false", a->unseen_io ? "true" : "false",
+		",\"unseen_io\":%s,\"unseen_stores\":%s,\"history_cut\":%s",
+		x->t_begin, group, a->uncertain ? "true" : "false",
+		a->unseen_io ? "true" : "false",
+		a->unseen_stores ? "true" : "false",
 		a->history_cut ? "true" : "false");
 	if (a->kind == TW_SYNC_RACE) {
 		fprintf(f, ",\"untracked_store\":%s", a->untracked ? "true" : "false");

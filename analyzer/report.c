@@ -199,16 +199,24 @@ static void text_unseen(FILE *f, const struct tw_records *r,
 	}
 }
 
+/* Why a verdict is uncertain, in the words of the report: " (uncertain: …)". */
 static const char *doubt(const struct tw_anomaly *a)
 {
+	static char buf[160];
+	int n;
+
 	if (!a->uncertain) {
 		return "";
 	}
-	if (a->unseen_io) {
-		return a->lost ? " (uncertain: events were lost, and async I/O ran unseen)" :
-				 " (uncertain: async I/O ran unseen)";
-	}
-	return " (uncertain: events were lost)";
+	n = snprintf(buf, sizeof(buf), " (uncertain: %s%s%s%s%s)",
+		     a->lost || !(a->unseen_io || a->unseen_stores) ?
+		     "events were lost" : "",
+		     a->lost && (a->unseen_io || a->unseen_stores) ? "; " : "",
+		     a->unseen_io ? "async I/O ran unseen" : "",
+		     a->unseen_io && a->unseen_stores ? "; " : "",
+		     a->unseen_stores ? "a mapping of the file was not write-tracked, "
+					"a store by pointer is unseen" : "");
+	return n > 0 ? buf : "";
 }
 
 /* 0, or -ENOMEM when the interleaving could not be printed. */

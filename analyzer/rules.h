@@ -48,6 +48,7 @@ struct tw_anomaly {
 	int uncertain;		/* one of the below, or another cause of doubt */
 	int lost;		/* uncertain: events it depends on may be lost */
 	int unseen_io;		/* uncertain: async I/O no event describes ran */
+	int unseen_stores;	/* uncertain: a mapping of its file was not write-tracked */
 	int untracked;		/* sync_race: a change no hooked store explains */
 	int dropped;		/* explained by another anomaly */
 	int history_cut;	/* unknown data that may be older than the kept versions */

@@ -55,11 +55,16 @@ same unmapped
 expect_eq "unmapped: checked at munmap" \
 	"$(bt_text "$SCRATCH/unmapped.trace" | grep -c 'call = "munmap", op = "msync"')" 1
 
-# Without tracking the same program gives a false alarm: the store is unseen.
-TORNWATCH_WRITE_TRACK=0 tw_run hooks "$P" store "$D/hooks"
+# Without tracking the store is unseen: what the read found is data no one
+# wrote, and the verdict says it may be that store (before: certain).
+TORNWATCH_WRITE_TRACK=0 tw_run hooks "$P" store "$D/hooks" >"$SCRATCH/hooks.out" 2>&1
 expect_eq "hooks only: tracking" "$(tracking hooks)" "0 1"
 [ "$(jqr "$SCRATCH/hooks.json" '.anomalies | length')" -gt 0 ] ||
 	fail "hooks only: the unseen store made no anomaly (this test's premise)"
+expect_eq "hooks only: no certain verdict" \
+	"$(jqr "$SCRATCH/hooks.json" '[.anomalies[] | select(.uncertain == false or .unseen_stores == false)] | length')" 0
+grep -q 'uncertain: a mapping of the file was not write-tracked' "$SCRATCH/hooks.out" ||
+	fail "hooks only: the text report does not say why it is uncertain"
 
 # Seed 002's shape: a page stored by pointer, stored again while its msync
 # runs (the fault preload holds msync until the second store is done).
