@@ -215,14 +215,21 @@ int tw_versions_held(const struct tw_block *b, unsigned int lo,
  * read that must see v can then only be told new or undecided, never old:
  * v no longer holds anything back (read-rules.c, reshaped_since).
  */
-static int reshaped_after(const struct tw_block *b, const struct tw_version *v)
+/*
+ * Was v's range written with another shape after v and before t? Then a
+ * read beginning at t or later can only be undecided about v. A reshape
+ * made at t or later does not count: reads still to come that begin before
+ * it need v (fsx: a read judged after later writes reshaped its block).
+ */
+static int reshaped_after(const struct tw_block *b, const struct tw_version *v,
+			  int64_t t)
 {
 	size_t k;
 
 	for (k = b->n; k-- > 0 && b->v[k].t_made > v->t_made;) {
 		const struct tw_version *w = &b->v[k];
 
-		if ((w->kind == TW_V_WRITE || w->kind == TW_V_STORE) &&
+		if (w->t_made < t && (w->kind == TW_V_WRITE || w->kind == TW_V_STORE) &&
 		    (w->lo != v->lo || w->hi != v->hi) && w->lo < v->hi &&
 		    w->hi > v->lo) {
 			return 1;
@@ -232,9 +239,9 @@ static int reshaped_after(const struct tw_block *b, const struct tw_version *v)
 }
 
 static void need(const struct tw_block *b, const struct tw_version *v,
-		 int64_t *m)
+		 int64_t t, int64_t *m)
 {
-	if (v->t_made < *m && !reshaped_after(b, v)) {
+	if (v->t_made < *m && !reshaped_after(b, v, t)) {
 		*m = v->t_made;
 	}
 }
@@ -255,7 +262,7 @@ static int64_t oldest_needed(const struct tw_block *b, int64_t t)
 		for (k = s->n; k-- > 0;) {
 			const struct tw_version *v = &b->v[s->vis[k]];
 
-			need(b, v, &m);
+			need(b, v, t, &m);
 			if (v->t_visible < t) {
 				break;	/* the newest visible before t */
 			}
@@ -263,7 +270,7 @@ static int64_t oldest_needed(const struct tw_block *b, int64_t t)
 	}
 	for (k = 0; k < b->n && b->v[k].t_made < m; k++) {
 		if (b->v[k].kind == TW_V_STORE && b->v[k].t_visible == INT64_MAX) {
-			need(b, &b->v[k], &m);
+			need(b, &b->v[k], t, &m);
 		}
 	}
 	return m;
