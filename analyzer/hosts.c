@@ -406,6 +406,33 @@ int64_t tw_hosts_eps(uint32_t a, uint32_t b)
 	return 0;
 }
 
+int64_t tw_hosts_eps_max(void)
+{
+	int64_t a = 0, b = 0;
+
+	if (tw_hosts.n < 2) {
+		return 0;
+	}
+	if (tw_hosts.eps_ns >= 0) {
+		return tw_hosts.eps_ns;
+	}
+	if (!eps_measured()) {
+		return 0;
+	}
+	/* The two largest errors: the largest sum of two. */
+	for (size_t i = 0; i < tw_hosts.n; i++) {
+		int64_t e = tw_hosts.clock_err_ns[i];
+
+		if (e > a) {
+			b = a;
+			a = e;
+		} else if (e > b) {
+			b = e;
+		}
+	}
+	return a + b;
+}
+
 const char *tw_host_label(uint32_t host)
 {
 	if (host >= tw_hosts.n || !tw_hosts.name[host][0]) {

@@ -116,6 +116,8 @@ enum tw_model tw_hosts_model(const char *path);
 const char *tw_model_name(enum tw_model m);
 /* ε between two hosts (0 on the same host). */
 int64_t tw_hosts_eps(uint32_t a, uint32_t b);
+/* The largest ε between any two hosts (0 with one host). */
+int64_t tw_hosts_eps_max(void);
 /*
  * A process's start said how its host's clock was disciplined: synchronized
  * with a maximum error (µs), or not; any unsynchronized start marks the host.
