@@ -4,7 +4,7 @@
  *   mh-steps FILE STEP...
  * open, close, fsync, write:C (4096 bytes of C at 0), read (4096 at 0, printed
  * as its first byte), truncate:N (ftruncate to N), punch (a hole over the
- * first 4096 bytes, the size kept), wait:FLAG (until the file FLAG exists), post:FLAG
+ * first 4096 bytes, the size kept), rename:PATH (FILE is PATH from then on), wait:FLAG (until the file FLAG exists), post:FLAG
  * (create it), nap:MS. The other host's process runs its own steps; the
  * flags order the two.
  */
@@ -57,6 +57,12 @@ int main(int argc, char **argv)
 				perror("fallocate");
 				return 1;
 			}
+		} else if (strncmp(s, "rename:", 7) == 0) {
+			if (rename(argv[1], s + 7) != 0) {
+				perror("rename");
+				return 1;
+			}
+			argv[1] = (char *)s + 7;
 		} else if (strcmp(s, "close") == 0) {
 			close(fd);
 			fd = -1;
