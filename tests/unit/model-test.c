@@ -498,6 +498,32 @@ static void cross_cut_scenario(void)
 		tw_hosts.eps_ns = 5;
 	}
 
+	/*
+	 * Host 1 writes X at 52..53, host 0 Y at 54..55: within ε of each
+	 * other they land in either order, and a read showing X is not stale;
+	 * with ε 0 Y came last.
+	 */
+	for (int64_t eps = 5; eps >= 0; eps -= 5) {
+		static const uint32_t X[2] = { 0xc0, 0xc1 }, Y[2] = { 0xd0, 0xd1 };
+
+		scenario = eps ? "two hosts' writes within ε" : "two hosts' writes, ε 0";
+		tw_hosts.eps_ns = eps;
+		history();
+		cur_host = 1;
+		call(52, 0, 30, "pwrite", TW_OP_WRITE, 0, 1024, 0);
+		pieces(53, 30, TW_PIECE_DATA, 0, 1024, X, 2);
+		call(53, 1, 30, "pwrite", TW_OP_WRITE, 0, 1024, 0);
+		cur_host = 0;
+		call(54, 0, 10, "pwrite", TW_OP_WRITE, 0, 1024, 0);
+		pieces(55, 10, TW_PIECE_DATA, 0, 1024, Y, 2);
+		call(55, 1, 10, "pwrite", TW_OP_WRITE, 0, 1024, 0);
+		read_at(70, 71, 20, X[0], X[1]);
+		a = run();
+		CHECK(eps ? a.n == 0 : a.n == 1 && a.a[0].kind == TW_STALE_READ);
+		tw_anomalies_free(&a);
+	}
+	tw_hosts.eps_ns = 5;
+
 	/* A read of nothing at 0: short unless a truncation may have come first. */
 	for (int64_t t = 60; t <= 72; t += 12) {
 		struct tw_event b = { .type = TW_EV_CALL_BEGIN, .ts = 70,
