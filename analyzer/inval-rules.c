@@ -49,9 +49,6 @@ int tw_inval_unordered(const struct ctx *c, uint64_t lo, uint64_t hi,
 	int64_t after = INT64_MIN;
 	size_t i;
 
-	if (tw_hosts.n < 2) {
-		return 0;
-	}
 	/* One older than req by more than any ε: req's bytes replaced it. */
 	if (req) {
 		after = req->t_visible - tw_hosts_eps_max();
@@ -69,6 +66,10 @@ int tw_inval_unordered(const struct ctx *c, uint64_t lo, uint64_t hi,
 		    v->t_begin >= rd->t_end + tw_hosts_eps(v->host, rd->host)) {
 			continue;
 		}
+		/* On the read's host, running while it ran: not ordered either. */
+		if (v->host == rd->host && v->t_end >= rd->t_begin) {
+			return 2;
+		}
 		/* Maybe before the read, not required by it: either side. */
 		if (v->host != rd->host &&
 		    !tw_cross_required_at(c, v->host, v->dev, v->ino, v->t_end,
@@ -77,8 +78,8 @@ int tw_inval_unordered(const struct ctx *c, uint64_t lo, uint64_t hi,
 		}
 		/* Within ε of the version judged by, on another host: either is last. */
 		e = tw_hosts_eps(v->host, qhost);
-		if (req && v->host != qhost && v->t_begin < req->t_visible + e &&
-		    v->t_end > req->t_made - e) {
+		if (tw_hosts.n > 1 && req && v->host != qhost &&
+		    v->t_begin < req->t_visible + e && v->t_end > req->t_made - e) {
 			return 1;
 		}
 	}

@@ -379,6 +379,7 @@ static struct judged judge(const struct ctx *c, const struct tw_block *b,
 			   const struct tw_unseen_view *uv)
 {
 	struct judged j = judge_piece(c, b, blk, lo, hi, crc, rd, uv);
+	int u;
 
 	if ((j.state == TW_S_OLD || j.state == TW_S_UNKNOWN) &&
 	    changed_meanwhile(c, b, b ? tw_versions_made_before(b, rd->t_end) : 0,
@@ -386,10 +387,10 @@ static struct judged judge(const struct ctx *c, const struct tw_block *b,
 		j.state = TW_S_UNDECIDED;
 	}
 	if ((j.state == TW_S_OLD || j.state == TW_S_UNKNOWN) &&
-	    tw_inval_unordered(c, blk * TW_GRAIN + lo, blk * TW_GRAIN + hi, rd,
-			       j.req)) {
+	    (u = tw_inval_unordered(c, blk * TW_GRAIN + lo, blk * TW_GRAIN + hi,
+				    rd, j.req)) != 0) {
 		j.state = TW_S_UNDECIDED;
-		j.concurrent = 1;
+		j.concurrent = u == 1;
 		j.cross = 0;
 	}
 	return j;

@@ -110,9 +110,10 @@ const struct inval *tw_newest_inval(const struct ctx *c, uint64_t lo,
 				    int64_t after);
 /*
  * Might the bytes [lo, hi) of rd's file have been truncated, punched or
- * written unseen on another host with no order against rd, or against req
- * (the version the verdict rests on; NULL: none)? Then the read may show
- * either side: its piece is undecided, concurrent.
+ * written unseen with no order against rd: on another host, against rd or
+ * against req (the version the verdict rests on; NULL: none), 1; on rd's
+ * host while rd ran, 2? Then the read may show either side: its piece is
+ * undecided (1: concurrent across hosts). 0: no such range.
  */
 int tw_inval_unordered(const struct ctx *c, uint64_t lo, uint64_t hi,
 		       const struct tw_rec *rd, const struct tw_version *req);

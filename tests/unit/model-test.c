@@ -771,6 +771,18 @@ int main(void)
 		CHECK(a.n == 1 && a.a[0].kind == TW_UNKNOWN_DATA);
 		tw_anomalies_free(&a);
 
+		/* A punch running while the read ran: zeros or not, either. */
+		scenario = "zeros while a punch ran";
+		history();
+		call(60, 0, 20, "read", TW_OP_READ, -1, 1024, 0);
+		call(61, 0, 30, "fallocate", TW_OP_ZERO, 0, 1024, 0);
+		call(62, 1, 30, "fallocate", TW_OP_ZERO, 0, 1024, 0);
+		pieces(64, 20, TW_PIECE_DATA, 0, 1024, zeros, 2);
+		call(64, 1, 20, "read", TW_OP_READ, 0, 1024, 0);
+		a = run();
+		CHECK(a.n == 0);
+		tw_anomalies_free(&a);
+
 		/* Zeros a grown file showed before the write are old. */
 		scenario = "zeros after a write after growth";
 		history();
