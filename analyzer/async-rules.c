@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "grow.h"
+#include "hosts.h"
 #include "rules-int.h"
 #include "tornwatch-events.h"
 
@@ -114,12 +115,14 @@ static int absorb(struct tw_anomaly *a, struct tw_anomaly *u)
 	return tw_anomaly_add_inter(a, u->rec);
 }
 
+/* A read on another host begun up to ε before the submission may be after it. */
 static int shows_later(const struct tw_rec *x, const struct tw_anomaly *u,
 		       const struct tw_rec *rd)
 {
 	return u->kind == TW_UNKNOWN_DATA && !u->dropped && rd &&
 	       rd->dev == x->dev && rd->ino == x->ino &&
-	       rd->t_begin >= x->t_begin && read_shows_later(x, rd);
+	       rd->t_begin >= x->t_begin - tw_hosts_eps(x->host, rd->host) &&
+	       read_shows_later(x, rd);
 }
 
 /* Unknown data some read judged so far found where this write's later content went. */
@@ -228,9 +231,10 @@ static int changed_pages(const struct tw_records *r, const struct tw_rec *x,
 	return ret;
 }
 
-static int short_read(struct tw_records *r, size_t i,
-		      struct tw_anomalies *out)
+static int short_read(const struct ctx *c, size_t i)
 {
+	struct tw_records *r = c->r;
+	struct tw_anomalies *out = c->out;
 	const struct tw_rec *x = tw_rec_find(r, i);
 	struct tw_anomaly *a;
 	uint64_t got = (uint64_t)x->ret;
@@ -238,6 +242,10 @@ static int short_read(struct tw_records *r, size_t i,
 	if (x->op != TW_OP_READ || !x->ended || x->seen != TW_SEEN_FIRST ||
 	    x->ret < 0 || got >= x->length || x->offset < 0 ||
 	    x->size <= x->offset + x->ret) {
+		return 0;
+	}
+	/* The size at submission no longer held: cut short meanwhile. */
+	if (tw_size_cut_during(c, x)) {
 		return 0;
 	}
 	a = async_anomaly(r, out, TW_SHORT_READ, i);
@@ -302,7 +310,7 @@ int tw_async_rules(struct ctx *c, size_t i)
 	if (!x || !x->aio || x->op == TW_OP_FSYNC) {
 		return 0;
 	}
-	ret = short_read(c->r, i, c->out);
+	ret = short_read(c, i);
 	if (ret == 0 && x->seen != TW_SEEN_REFUSED) {
 		ret = lifetime(c, i);
 	}

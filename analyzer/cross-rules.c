@@ -9,16 +9,15 @@
 #include "rules-int.h"
 #include "tornwatch-events.h"
 
-/* A close (fsync: an fsync) of the file on host, begun at from or later, that ended before t. */
-static int published(const struct tw_records *r, const struct tw_rec *w,
-		     int fsync, int64_t from, int64_t t)
+/* A close (fsync: an fsync) of (dev, ino) on host, begun at from or later, that ended before t. */
+static int published(const struct tw_records *r, uint32_t host, uint64_t dev,
+		     uint64_t ino, int fsync, int64_t from, int64_t t)
 {
 	for (size_t i = 0; i < r->nbarriers; i++) {
 		const struct tw_barrier *b = &r->barriers[i];
 
-		if (b->host == w->host && b->fsync == fsync &&
-		    b->dev == w->dev && b->ino == w->ino &&
-		    b->t_begin >= from && b->t_end < t) {
+		if (b->host == host && b->fsync == fsync && b->dev == dev &&
+		    b->ino == ino && b->t_begin >= from && b->t_end < t) {
 			return 1;
 		}
 	}
@@ -36,27 +35,40 @@ int tw_cross_required_by(const struct ctx *c, const struct tw_rec *w,
 			 int64_t t_visible, const struct tw_rec *rd,
 			 struct tw_cross *out)
 {
+	if (!w) {
+		return 1;
+	}
+	return tw_cross_required_at(c, w->host, w->dev, w->ino, t_visible, rd,
+				    out);
+}
+
+int tw_cross_required_at(const struct ctx *c, uint32_t host, uint64_t dev,
+			 uint64_t ino, int64_t t_visible,
+			 const struct tw_rec *rd, struct tw_cross *out)
+{
 	int64_t eps;
 	enum tw_model m;
 
-	if (!w || w->host == rd->host) {
+	if (host == rd->host) {
 		return 1;
 	}
-	eps = tw_hosts_eps(w->host, rd->host);
+	eps = tw_hosts_eps(host, rd->host);
 	m = tw_hosts.nmodels ?
 	    tw_hosts_model(tw_records_name(c->r, rd->dev, rd->ino)) :
 	    TW_MODEL_POSIX;
 	out->model = (int)m;
-	out->whost = w->host;
+	out->whost = host;
 	switch (m) {
 	case TW_MODEL_CTO:
 	case TW_MODEL_SESSION:
 		/* The writer's close, then the reader's open, ε apart. */
 		return rd->t_open > 0 &&
-		       published(c->r, w, 0, t_visible, rd->t_open - eps);
+		       published(c->r, host, dev, ino, 0, t_visible,
+				 rd->t_open - eps);
 	case TW_MODEL_COMMIT:
 	case TW_MODEL_MSYNC:
-		return published(c->r, w, 1, t_visible, rd->t_begin - eps);
+		return published(c->r, host, dev, ino, 1, t_visible,
+				 rd->t_begin - eps);
 	case TW_MODEL_POSIX:
 	default:
 		return t_visible < rd->t_begin - eps;

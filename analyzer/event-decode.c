@@ -21,6 +21,7 @@ enum how {
 	HOW_STR,
 	HOW_CRC,
 	HOW_PAGE,
+	HOW_HANDLE,
 };
 
 /* Signedness is the class's: learnt once, not asked of every field. */
@@ -77,6 +78,7 @@ static const struct tw_int_member tw_int_members[] = {
 	TW_INT("child", child), TW_INT("restored", restored),
 	TW_INT("track", track), TW_INT("track_err", track_err),
 	TW_INT("clock_sync", clock_sync), TW_INT("clock_maxerror_us", clock_maxerror),
+	TW_INT("handle_type", handle_type),
 	/* lttng-ust's bin_info and dlopen: where a binary was mapped. */
 	TW_INT("baddr", addr), TW_INT("memsz", length),
 };
@@ -189,6 +191,8 @@ static struct slot slot_of(const char *name, const bt_field_class *fc,
 			   (!strcmp(name, "page") || !strcmp(name, "ip"))) {
 			/* A stack's return addresses: 64-bit, as pages are. */
 			s.how = HOW_PAGE;
+		} else if (is_int_class(et) && !strcmp(name, "handle")) {
+			s.how = HOW_HANDLE;
 		}
 		s.is_signed = (uint8_t)is_signed_class(et);
 	}
@@ -260,6 +264,21 @@ static uint64_t int_value(const bt_field *f, int is_signed)
 {
 	return is_signed ? (uint64_t)bt_field_integer_signed_get_value(f) :
 	       bt_field_integer_unsigned_get_value(f);
+}
+
+/* A file handle: bytes; one longer than any the kernel makes is none. */
+static void get_handle(struct tw_event *ev, const bt_field *f)
+{
+	uint64_t n = bt_field_array_get_length(f);
+
+	if (n > sizeof(ev->handle)) {
+		return;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		ev->handle[i] = (uint8_t)bt_field_integer_unsigned_get_value(
+			bt_field_array_borrow_element_field_by_index_const(f, i));
+	}
+	ev->nhandle = (size_t)n;
 }
 
 static int get_array(struct tw_decoder *d, struct tw_event *ev,
@@ -359,6 +378,9 @@ int tw_decode_event(struct tw_decoder *d, const bt_event *event,
 			break;
 		case HOW_STR:
 			get_string(ev, s, f);
+			break;
+		case HOW_HANDLE:
+			get_handle(ev, f);
 			break;
 		default: {
 			int e = get_array(d, ev, s, f);

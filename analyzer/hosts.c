@@ -71,6 +71,7 @@ int tw_hosts_add_same_fs(const char *arg)
 		return -1;
 	}
 	fs = &tw_hosts.fs[tw_hosts.nfs];
+	memset(fs, 0, sizeof(*fs));
 	if (host_root(arg, (size_t)(eq - arg), fs->host[0], sizeof(fs->host[0]),
 		      fs->root[0], sizeof(fs->root[0])) ||
 	    host_root(eq + 1, strlen(eq + 1), fs->host[1], sizeof(fs->host[1]),
@@ -171,8 +172,7 @@ int tw_hosts_index(const char *name)
 	return (int)tw_hosts.n++;
 }
 
-/* Is path root itself or below it? */
-static int under(const char *path, const char *root)
+int tw_hosts_under(const char *path, const char *root)
 {
 	size_t n = strlen(root);
 
@@ -190,7 +190,7 @@ static void learn(uint32_t host, uint64_t dev, const char *path)
 		const struct tw_same_fs *fs = &tw_hosts.fs[i];
 
 		for (int s = 0; s < 2; s++) {
-			if (strcmp(fs->host[s], hn) != 0 || !under(path, fs->root[s])) {
+			if (strcmp(fs->host[s], hn) != 0 || !tw_hosts_under(path, fs->root[s])) {
 				continue;
 			}
 			if (tw_grow_to((void **)&tw_hosts.devs, &tw_hosts.capdevs,
@@ -225,85 +225,6 @@ uint64_t tw_hosts_dev(uint32_t host, uint64_t dev, const char *path)
 	return host ? dev ^ ((uint64_t)host << TW_HOST_SHIFT) : dev;
 }
 
-static int canon_taken(size_t fs, uint64_t ino)
-{
-	for (size_t i = 0; i < tw_hosts.nrels; i++) {
-		if (tw_hosts.rels[i].fs == fs && tw_hosts.rels[i].canon == ino) {
-			return 1;
-		}
-	}
-	return 0;
-}
-
-/* The number of fs's file rel: known, or ino when no other file has it. */
-static int rel_canon(size_t fs, const char *rel, uint64_t ino, uint64_t *canon)
-{
-	struct tw_rel_file *f;
-	size_t i;
-
-	for (i = 0; i < tw_hosts.nrels; i++) {
-		if (tw_hosts.rels[i].fs == fs && strcmp(tw_hosts.rels[i].rel, rel) == 0) {
-			*canon = tw_hosts.rels[i].canon;
-			return 0;
-		}
-	}
-	if (tw_grow_to((void **)&tw_hosts.rels, &tw_hosts.caprels,
-		       tw_hosts.nrels + 1, sizeof(*tw_hosts.rels))) {
-		return -ENOMEM;
-	}
-	f = &tw_hosts.rels[tw_hosts.nrels];
-	f->rel = strdup(rel);
-	if (!f->rel) {
-		return -ENOMEM;
-	}
-	/* Numbers no client uses: a file's own number taken by another. */
-	f->canon = canon_taken(fs, ino) ? (1ull << 62) | tw_hosts.next_canon++ : ino;
-	f->fs = fs;
-	tw_hosts.nrels++;
-	*canon = f->canon;
-	return 0;
-}
-
-uint64_t tw_hosts_ino(uint32_t host, uint64_t dev, uint64_t ino,
-		      const char *path)
-{
-	const char *hn;
-	uint64_t canon;
-	size_t i;
-
-	if (!tw_hosts.nfs || dev == 0 || host >= tw_hosts.n) {
-		return ino;
-	}
-	for (i = 0; i < tw_hosts.ninos; i++) {
-		const struct tw_ino_map *m = &tw_hosts.inos[i];
-
-		if (m->host == host && m->dev == dev && m->ino == ino) {
-			return m->canon;
-		}
-	}
-	if (!path || path[0] != '/') {
-		return ino;
-	}
-	hn = tw_hosts.name[host];
-	for (i = 0; i < tw_hosts.nfs; i++) {
-		for (int s = 0; s < 2; s++) {
-			const char *root = tw_hosts.fs[i].root[s];
-			size_t n = strlen(root) == 1 ? 0 : strlen(root);
-
-			if (strcmp(tw_hosts.fs[i].host[s], hn) != 0 || !under(path, root) ||
-			    rel_canon(i, path + n, ino, &canon) != 0 ||
-			    tw_grow_to((void **)&tw_hosts.inos, &tw_hosts.capinos,
-				       tw_hosts.ninos + 1, sizeof(*tw_hosts.inos))) {
-				continue;
-			}
-			tw_hosts.inos[tw_hosts.ninos++] = (struct tw_ino_map){
-				host, dev, ino, canon };
-			return canon;
-		}
-	}
-	return ino;
-}
-
 /*
  * Is path under root, or is it the same file under the other root of a
  * joined file system (the report names a file by the path seen first)?
@@ -312,7 +233,7 @@ static int under_any(const char *path, const char *root)
 {
 	char other[4096];
 
-	if (under(path, root)) {
+	if (tw_hosts_under(path, root)) {
 		return 1;
 	}
 	for (size_t i = 0; i < tw_hosts.nfs; i++) {
@@ -320,12 +241,12 @@ static int under_any(const char *path, const char *root)
 			const char *from = tw_hosts.fs[i].root[s];
 			const char *to = tw_hosts.fs[i].root[1 - s];
 
-			if (!under(path, from)) {
+			if (!tw_hosts_under(path, from)) {
 				continue;
 			}
 			if ((size_t)snprintf(other, sizeof(other), "%s%s", to,
 					     path + strlen(from)) < sizeof(other) &&
-			    under(other, root)) {
+			    tw_hosts_under(other, root)) {
 				return 1;
 			}
 		}
@@ -406,6 +327,33 @@ int64_t tw_hosts_eps(uint32_t a, uint32_t b)
 	return 0;
 }
 
+int64_t tw_hosts_eps_max(void)
+{
+	int64_t a = 0, b = 0;
+
+	if (tw_hosts.n < 2) {
+		return 0;
+	}
+	if (tw_hosts.eps_ns >= 0) {
+		return tw_hosts.eps_ns;
+	}
+	if (!eps_measured()) {
+		return 0;
+	}
+	/* The two largest errors: the largest sum of two. */
+	for (size_t i = 0; i < tw_hosts.n; i++) {
+		int64_t e = tw_hosts.clock_err_ns[i];
+
+		if (e > a) {
+			b = a;
+			a = e;
+		} else if (e > b) {
+			b = e;
+		}
+	}
+	return a + b;
+}
+
 const char *tw_host_label(uint32_t host)
 {
 	if (host >= tw_hosts.n || !tw_hosts.name[host][0]) {
@@ -428,11 +376,7 @@ void tw_hosts_free(void)
 	free(tw_hosts.fs);
 	free(tw_hosts.models);
 	free(tw_hosts.devs);
-	for (size_t i = 0; i < tw_hosts.nrels; i++) {
-		free(tw_hosts.rels[i].rel);
-	}
-	free(tw_hosts.rels);
-	free(tw_hosts.inos);
+	tw_hosts_files_free();
 	memset(&tw_hosts, 0, sizeof(tw_hosts));
 	tw_hosts.eps_ns = -1;
 }

@@ -27,6 +27,7 @@ enum tw_model {
 struct tw_same_fs {
 	char host[2][256];
 	char root[2][1024];
+	int handles_local;	/* one path, two hosts, two handles: per mount */
 };
 
 /* --model [ROOT=]MODEL: the model of files whose path is under ROOT. */
@@ -41,11 +42,42 @@ struct tw_dev_map {
 	uint64_t canon;
 };
 
+/* Open addressing over an array's indexes (host-files.c): slot = index + 1, 0 empty. */
+struct tw_hidx {
+	size_t *slot;
+	size_t cap;
+};
+
 /* A file of a joined file system, by its path under the root. */
 struct tw_rel_file {
 	size_t fs;
 	char *rel;		/* the path below the root ("" for the root) */
 	uint64_t canon;		/* the inode number it is known by */
+	uint32_t host;		/* the host whose open named it so */
+	size_t handle;		/* that open's file handle + 1 (tw_fh_file), or 0 */
+};
+
+/* A file of a joined file system, by the handle its file system gives it. */
+struct tw_fh_file {
+	size_t fs;
+	uint32_t host;		/* the first host that gave it */
+	int32_t type;
+	uint32_t len;
+	uint8_t *bytes;
+	uint64_t canon;
+};
+
+/* A number a joined file system's file is known by. */
+struct tw_canon {
+	size_t fs;
+	uint64_t canon;
+};
+
+/* A file handle from a file_open (name_to_handle_at): len 0, none. */
+struct tw_fhandle {
+	int32_t type;
+	uint32_t len;
+	const uint8_t *bytes;
 };
 
 /* A host's inode number on a joined file system, and the one it stands for. */
@@ -72,8 +104,13 @@ struct tw_hosts {
 	size_t ndevs, capdevs;
 	struct tw_rel_file *rels;	/* files of joined roots, by path */
 	size_t nrels, caprels;
+	struct tw_fh_file *fhs;		/* and by file handle */
+	size_t nfhs, capfhs;
+	struct tw_canon *canons;	/* the numbers they are known by */
+	size_t ncanons, capcanons;
 	struct tw_ino_map *inos;
 	size_t ninos, capinos;
+	struct tw_hidx rel_idx, fh_idx, canon_idx, ino_idx;
 	uint64_t next_canon;		/* for a number another file took */
 	uint64_t cross_undecided;	/* read pieces left concurrent across hosts */
 	uint64_t cross_judged;		/* read pieces judged against another host */
@@ -96,12 +133,16 @@ int tw_hosts_index(const char *name);
 uint64_t tw_hosts_dev(uint32_t host, uint64_t dev, const char *path);
 /*
  * The inode number a host's (dev, ino) on a joined file system stands for
- * (before tw_hosts_dev, with the host's own dev): the same path below the
- * two roots is one file even where the two clients number it apart; the
- * first number seen for a path is kept. path: that of an open, or NULL.
+ * (before tw_hosts_dev, with the host's own dev, host-files.c): the same
+ * file handle, else the same path below the two roots, is one file even
+ * where the two clients number it apart; the first number seen for a
+ * file is kept. path, fh: those of an open, or NULL.
  */
 uint64_t tw_hosts_ino(uint32_t host, uint64_t dev, uint64_t ino,
-		      const char *path);
+		      const char *path, const struct tw_fhandle *fh);
+/* Is path root itself or below it? */
+int tw_hosts_under(const char *path, const char *root);
+void tw_hosts_files_free(void);
 /*
  * Process and thread ids of host > 0 are told apart from other hosts'
  * by host × 2^22 (above Linux's largest pid_max): the report shows them so.
@@ -116,6 +157,8 @@ enum tw_model tw_hosts_model(const char *path);
 const char *tw_model_name(enum tw_model m);
 /* ε between two hosts (0 on the same host). */
 int64_t tw_hosts_eps(uint32_t a, uint32_t b);
+/* The largest ε between any two hosts (0 with one host). */
+int64_t tw_hosts_eps_max(void);
 /*
  * A process's start said how its host's clock was disciplined: synchronized
  * with a maximum error (µs), or not; any unsynchronized start marks the host.

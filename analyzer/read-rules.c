@@ -14,37 +14,6 @@
 #include "crc32c.h"
 #include "hosts.h"
 
-/*
- * The newest invalidation of the bytes [lo, hi) that ended before the read
- * began and after `after`. They are in order of t_begin.
- */
-static const struct inval *newest_inval(const struct ctx *c, uint64_t dev,
-					uint64_t ino, uint64_t lo, uint64_t hi,
-					const struct tw_rec *rd, int64_t after)
-{
-	const struct inval *best = NULL;
-	size_t i;
-
-	for (i = c->ninval; i-- > 0;) {
-		const struct inval *v = &c->inval[i];
-
-		if (v->t_begin + c->inval_lag < after ||
-		    (best && v->t_begin + c->inval_lag < best->t_end)) {
-			break;
-		}
-		if ((!v->anywhere && (v->dev != dev || v->ino != ino)) ||
-		    v->t_end >= rd->t_begin ||
-		    v->t_end <= after || v->hi <= lo || v->lo >= hi) {
-			continue;
-		}
-		if (!best || v->t_end > best->t_end) {
-			best = v;
-		}
-	}
-	return best;
-}
-
-
 /* CRC32C of n zero bytes, n up to a grain. */
 static uint32_t zero_crc(unsigned int n)
 {
@@ -114,13 +83,27 @@ static const struct tw_version *match_before(const struct tw_block *b,
 	return NULL;
 }
 
+/* Made on two hosts within ε of each other: in either order. */
+static int cross_unordered(const struct ctx *c, const struct tw_version *v,
+			   const struct tw_version *req)
+{
+	const struct tw_rec *a, *b;
+
+	if (tw_hosts.n < 2 || !(a = tw_rec_find(c->r, v->rec)) ||
+	    !(b = tw_rec_find(c->r, req->rec)) || a->host == b->host) {
+		return 0;
+	}
+	return v->t_visible > req->t_made - tw_hosts_eps(a->host, b->host);
+}
+
 /*
  * Writes in flight together land in either order, whatever order they were
  * reaped in: a matching write made before the required version that was
  * still in flight when the required one was made may be what the file
  * shows. One never reaped (T_NEVER) may land at any time.
  */
-static const struct tw_version *match_concurrent(const struct tw_block *b,
+static const struct tw_version *match_concurrent(const struct ctx *c,
+						 const struct tw_block *b,
 						 size_t until, unsigned int lo,
 						 unsigned int hi, uint32_t crc,
 						 const struct tw_version *req)
@@ -131,7 +114,8 @@ static const struct tw_version *match_concurrent(const struct tw_block *b,
 		const struct tw_version *v = &b->v[i];
 
 		if (v->kind == TW_V_WRITE && same_piece(v, lo, hi) &&
-		    v->crc == crc && v->t_visible > req->t_made) {
+		    v->crc == crc && (v->t_visible > req->t_made ||
+				      cross_unordered(c, v, req))) {
 			return v;
 		}
 	}
@@ -317,14 +301,21 @@ static struct judged judge_piece(const struct ctx *c, const struct tw_block *b,
 	if (j.req) {
 		req = (size_t)(j.req - b->v);
 	}
-	iv = newest_inval(c, rd->dev, rd->ino, blk * TW_GRAIN + lo,
-			  blk * TW_GRAIN + hi, rd,
-			  j.req ? j.req->t_visible : INT64_MIN);
+	iv = tw_newest_inval(c, blk * TW_GRAIN + lo, blk * TW_GRAIN + hi, rd,
+			     j.req ? j.req->t_visible : INT64_MIN);
 	if (unseen_decides(uv, j.req, iv)) {
 		return judge_unseen(b, cut, lo, hi, crc, uv);
 	}
 	if (iv) {
+		const struct tw_version *before = j.req;
+
 		j = judge_inval(b, cut, blk, lo, hi, crc, iv);
+		j.req = before;	/* for tw_inval_unordered; the range is cited */
+		if (tw_cross_required_at(c, iv->host, iv->dev, iv->ino,
+					 iv->t_end, rd, &cr) && cr.model >= 0) {
+			j.cross = 1 + cr.model;
+			j.whost = cr.whost;
+		}
 		/* Zeros or older data are required only where nothing wrote since. */
 		if (!(j.state == TW_S_NEW && j.match) &&
 		    reshaped_since(b, cut, lo, hi, iv->t_begin)) {
@@ -342,7 +333,7 @@ static struct judged judge_piece(const struct ctx *c, const struct tw_block *b,
 	}
 	j.match = match_after(b, first, cut, lo, hi, crc, INT64_MIN);
 	if (!j.match) {
-		j.match = match_concurrent(b, first, lo, hi, crc, j.req);
+		j.match = match_concurrent(c, b, first, lo, hi, crc, j.req);
 	}
 	if (j.match) {
 		j.state = TW_S_NEW;
@@ -372,8 +363,8 @@ static struct judged judge_piece(const struct ctx *c, const struct tw_block *b,
 	 * came before were never visible (zero-fill of a lost write: unknown).
 	 */
 	if (!j.match && crc == zero_crc(hi - lo)) {
-		iv = newest_inval(c, rd->dev, rd->ino, blk * TW_GRAIN + lo,
-				  blk * TW_GRAIN + hi, rd, INT64_MIN);
+		iv = tw_newest_inval(c, blk * TW_GRAIN + lo,
+				     blk * TW_GRAIN + hi, rd, INT64_MIN);
 		if (iv && iv->zero && iv->hi != UINT64_MAX) {
 			j.state = TW_S_OLD;
 		}
@@ -388,11 +379,19 @@ static struct judged judge(const struct ctx *c, const struct tw_block *b,
 			   const struct tw_unseen_view *uv)
 {
 	struct judged j = judge_piece(c, b, blk, lo, hi, crc, rd, uv);
+	int u;
 
 	if ((j.state == TW_S_OLD || j.state == TW_S_UNKNOWN) &&
 	    changed_meanwhile(c, b, b ? tw_versions_made_before(b, rd->t_end) : 0,
 			      lo, hi, rd)) {
 		j.state = TW_S_UNDECIDED;
+	}
+	if ((j.state == TW_S_OLD || j.state == TW_S_UNKNOWN) &&
+	    (u = tw_inval_unordered(c, blk * TW_GRAIN + lo, blk * TW_GRAIN + hi,
+				    rd, j.req)) != 0) {
+		j.state = TW_S_UNDECIDED;
+		j.concurrent = u == 1;
+		j.cross = 0;
 	}
 	return j;
 }

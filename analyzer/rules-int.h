@@ -48,6 +48,7 @@ struct inval {
 	int64_t t_end;
 	int zero;
 	int anywhere;		/* in any file (dev and ino not known) */
+	uint32_t host;		/* where the call ran (hosts.h) */
 	size_t rec;
 };
 
@@ -96,6 +97,26 @@ int tw_cross_required(const struct ctx *c, const struct tw_version *v,
 int tw_cross_required_by(const struct ctx *c, const struct tw_rec *w,
 			 int64_t t_visible, const struct tw_rec *rd,
 			 struct tw_cross *out);
+/* The same for what host made visible at t_visible in (dev, ino): a range, a size. */
+int tw_cross_required_at(const struct ctx *c, uint32_t host, uint64_t dev,
+			 uint64_t ino, int64_t t_visible,
+			 const struct tw_rec *rd, struct tw_cross *out);
+/*
+ * inval-rules.c: the newest invalidation of the bytes [lo, hi) of rd's file
+ * that ended before rd began and after `after`, or NULL.
+ */
+const struct inval *tw_newest_inval(const struct ctx *c, uint64_t lo,
+				    uint64_t hi, const struct tw_rec *rd,
+				    int64_t after);
+/*
+ * Might the bytes [lo, hi) of rd's file have been truncated, punched or
+ * written unseen with no order against rd: on another host, against rd or
+ * against req (the version the verdict rests on; NULL: none), 1; on rd's
+ * host while rd ran, 2? Then the read may show either side: its piece is
+ * undecided (1: concurrent across hosts). 0: no such range.
+ */
+int tw_inval_unordered(const struct ctx *c, uint64_t lo, uint64_t hi,
+		       const struct tw_rec *rd, const struct tw_version *req);
 
 static inline int same_file(const struct tw_rec *a, const struct tw_rec *b)
 {

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "grow.h"
+#include "hosts.h"
 #include "rules-int.h"
 #include "tornwatch-events.h"
 
@@ -110,6 +111,8 @@ static int can_judge(const struct ctx *c, const struct tw_rec *x, int64_t now)
 	if (t < x->t_begin) {
 		t = x->t_begin;
 	}
+	/* Another host's calls up to ε later may have come first. */
+	t += tw_hosts_eps_max();
 	return t < now && (c->settled == c->r->end ||
 			   tw_rec_at(c->r, c->settled)->t_begin > t);
 }

@@ -20,17 +20,10 @@ static struct tw_file_size *slot(struct tw_file_size *t, size_t cap,
 	return &t[i];
 }
 
-static struct tw_file_size *file_of(struct tw_sizes *z, uint64_t dev,
-				    uint64_t ino, int make)
+static struct tw_file_size *grow(struct tw_sizes *z, uint64_t dev, uint64_t ino)
 {
 	struct tw_file_size *f;
 
-	if (z->cap && (f = slot(z->f, z->cap, dev, ino))->used) {
-		return f;
-	}
-	if (!make) {
-		return NULL;
-	}
 	if ((z->n + 1) * 2 > z->cap) {
 		size_t cap = z->cap ? z->cap * 2 : 64, i;
 		struct tw_file_size *t = calloc(cap, sizeof(*t));
@@ -59,6 +52,22 @@ static struct tw_file_size *file_of(struct tw_sizes *z, uint64_t dev,
 	return f;
 }
 
+static struct tw_file_size *find(const struct tw_sizes *z, uint64_t dev,
+				 uint64_t ino)
+{
+	struct tw_file_size *f;
+
+	return z->cap && (f = slot(z->f, z->cap, dev, ino))->used ? f : NULL;
+}
+
+static struct tw_file_size *file_of(struct tw_sizes *z, uint64_t dev,
+				    uint64_t ino, int make)
+{
+	struct tw_file_size *f = find(z, dev, ino);
+
+	return f || !make ? f : grow(z, dev, ino);
+}
+
 static void apply(int64_t *size, size_t *rec, const struct tw_size_step *s)
 {
 	if (s->set || s->size > *size) {
@@ -79,7 +88,7 @@ static void fold_oldest(struct tw_file_size *f)
 int tw_size_settle(struct ctx *c, size_t i)
 {
 	const struct tw_rec *x = tw_rec_at(c->r, i);
-	struct tw_size_step st = { x->t_begin, x->t_end, 0, 0, i };
+	struct tw_size_step st = { x->t_begin, x->t_end, 0, 0, x->host, i };
 	struct tw_file_size *f;
 	size_t k;
 
@@ -131,6 +140,34 @@ int tw_size_settle(struct ctx *c, size_t i)
 	return 0;
 }
 
+static int cut_during(const struct ctx *c, const struct tw_file_size *f,
+		      const struct tw_rec *x)
+{
+	for (size_t k = 0; k < f->n; k++) {
+		const struct tw_size_step *s = &f->s[k];
+		struct tw_cross cr = { -1, 0 };
+		int64_t eps = tw_hosts_eps(s->host, x->host);
+
+		if (!s->set || s->t_begin >= x->t_end + eps) {
+			continue;
+		}
+		if (s->t_end >= x->t_begin - eps ||
+		    (s->host != x->host &&
+		     !tw_cross_required_at(c, s->host, x->dev, x->ino,
+					   s->t_end, x, &cr))) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int tw_size_cut_during(const struct ctx *c, const struct tw_rec *rd)
+{
+	const struct tw_file_size *f = find(&c->sizes, rd->dev, rd->ino);
+
+	return f && cut_during(c, f, rd);
+}
+
 int tw_size_judge(struct ctx *c, size_t rd)
 {
 	const struct tw_rec *x = tw_rec_at(c->r, rd);
@@ -150,15 +187,14 @@ int tw_size_judge(struct ctx *c, size_t rd)
 	if (tw_unseen_during(&c->unseen, x->dev, x->ino, INT64_MIN, x->t_end)) {
 		return 0;
 	}
+	if (cut_during(c, f, x)) {
+		return 0;
+	}
 	size = f->base;
 	rec = f->base_rec;
 	for (k = 0; k < f->n; k++) {
-		const struct tw_size_step *s = &f->s[k];
-
-		if (s->t_end < x->t_begin) {
-			apply(&size, &rec, s);
-		} else if (s->set && s->t_begin < x->t_end) {
-			return 0;	/* a truncation ran meanwhile */
+		if (f->s[k].t_end < x->t_begin) {
+			apply(&size, &rec, &f->s[k]);
 		}
 	}
 	want = size - x->offset;

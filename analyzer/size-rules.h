@@ -17,6 +17,7 @@ struct tw_size_step {
 	int64_t t_end;
 	int64_t size;
 	int set;		/* truncation: the size is this; else at least */
+	uint32_t host;
 	size_t rec;
 };
 
@@ -43,6 +44,13 @@ struct ctx;
 int tw_size_settle(struct ctx *c, size_t i);
 /* A settled, closed read that returned short: 0 or -ENOMEM. */
 int tw_size_judge(struct ctx *c, size_t rd);
+/*
+ * Might a truncation have cut rd's file short while rd ran: one on its host
+ * that ran meanwhile, or one on another host within ε or that rd was not
+ * required to see (hosts.h)? Then a short read owes nothing.
+ */
+struct tw_rec;
+int tw_size_cut_during(const struct ctx *c, const struct tw_rec *rd);
 void tw_sizes_free(struct tw_sizes *z);
 
 #endif

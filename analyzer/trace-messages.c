@@ -124,8 +124,15 @@ static int handle_event(struct tw_reader *r, const bt_message *msg)
 		r->ev.ppid = tw_hosts_pid(r->host, r->ev.ppid);
 		r->ev.child = tw_hosts_pid(r->host, r->ev.child);
 	}
-	r->ev.ino = tw_hosts_ino(r->host, r->ev.dev, r->ev.ino,
-				 r->ev.type == TW_EV_FILE_OPEN ? r->ev.path : NULL);
+	if (r->ev.type == TW_EV_FILE_OPEN) {
+		struct tw_fhandle fh = { (int32_t)r->ev.handle_type,
+					 (uint32_t)r->ev.nhandle, r->ev.handle };
+
+		r->ev.ino = tw_hosts_ino(r->host, r->ev.dev, r->ev.ino,
+					 r->ev.path, &fh);
+	} else {
+		r->ev.ino = tw_hosts_ino(r->host, r->ev.dev, r->ev.ino, NULL, NULL);
+	}
 	r->ev.dev = tw_hosts_dev(r->host, r->ev.dev,
 				 r->ev.type == TW_EV_FILE_OPEN ? r->ev.path : NULL);
 	r->stats->events++;

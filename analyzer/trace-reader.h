@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "tornwatch-events.h"
 
 enum tw_ev_type {
 	TW_EV_CALL_BEGIN,
@@ -70,8 +71,11 @@ struct tw_event {
 	size_t ncrc;
 	const uint64_t *page;
 	size_t npage;
+	int64_t handle_type;	/* file_open: the file handle's type, */
+	size_t nhandle;		/* its length (0: none) */
 	char path[4096];
 	char exe[256];
+	uint8_t handle[TW_HANDLE_MAX];	/* and bytes */
 };
 
 struct tw_trace_stats {

@@ -124,6 +124,7 @@ static int push_inval(struct ctx *c, size_t rec, const struct tw_rec *x,
 	v->hi = hi;
 	v->t_begin = x->t_begin;
 	v->t_end = x->t_end;
+	v->host = x->host;
 	v->rec = rec;
 	if (x->t_end - x->t_begin > c->inval_lag) {
 		c->inval_lag = x->t_end - x->t_begin;

@@ -117,7 +117,17 @@ struct tw_file_open {
 	uint64_t dev;
 	uint64_t ino;
 	const char *path;
+	/*
+	 * The file system's handle for the file (name_to_handle_at): its type
+	 * and bytes, handle_len 0 where the file system gives none.
+	 */
+	int32_t handle_type;
+	uint8_t handle_len;
+	const uint8_t *handle;
 };
+
+/* MAX_HANDLE_SZ: the largest handle the kernel encodes. */
+#define TW_HANDLE_MAX 128
 
 struct tw_map {
 	int32_t pid;

@@ -6,6 +6,7 @@
 #include <lttng/ust-fork.h>
 #include "core.h"
 #include "emit.h"
+#include "fhandle.h"
 #include "stack.h"
 
 /*
@@ -54,9 +55,18 @@ void tw_emit_sync_pages(const struct tw_sync_pages *s)
 	lttng_ust_tracepoint(tornwatch, sync_pages, s);
 }
 
+/* The handle costs a system call: only when the event is recorded. */
 void tw_emit_file_open(const struct tw_file_open *o)
 {
-	lttng_ust_tracepoint(tornwatch, file_open, o);
+	struct tw_file_open h;
+	uint8_t buf[TW_HANDLE_MAX];
+
+	if (!lttng_ust_tracepoint_enabled(tornwatch, file_open)) {
+		return;
+	}
+	h = *o;
+	tw_file_handle(&h, buf);
+	lttng_ust_tracepoint(tornwatch, file_open, &h);
 }
 
 void tw_emit_map(const struct tw_map *m)

@@ -155,6 +155,9 @@ LTTNG_UST_TRACEPOINT_EVENT(tornwatch, file_open,
 		lttng_ust_field_integer(uint64_t, dev, o->dev)
 		lttng_ust_field_integer(uint64_t, ino, o->ino)
 		lttng_ust_field_string(path, o->path)
+		lttng_ust_field_integer(int32_t, handle_type, o->handle_type)
+		lttng_ust_field_sequence_hex(uint8_t, handle, o->handle, uint8_t,
+					     o->handle_len)
 	)
 )
 

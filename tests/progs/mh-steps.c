@@ -3,7 +3,8 @@
  * One host's side of a multi-host case, as steps on one file:
  *   mh-steps FILE STEP...
  * open, close, fsync, write:C (4096 bytes of C at 0), read (4096 at 0, printed
- * as its first byte), wait:FLAG (until the file FLAG exists), post:FLAG
+ * as its first byte), truncate:N (ftruncate to N), punch (a hole over the
+ * first 4096 bytes, the size kept), rename:PATH (FILE is PATH from then on), wait:FLAG (until the file FLAG exists), post:FLAG
  * (create it), nap:MS. The other host's process runs its own steps; the
  * flags order the two.
  */
@@ -45,6 +46,23 @@ int main(int argc, char **argv)
 				perror("fsync");
 				return 1;
 			}
+		} else if (strncmp(s, "truncate:", 9) == 0) {
+			if (ftruncate(fd, atol(s + 9)) != 0) {
+				perror("ftruncate");
+				return 1;
+			}
+		} else if (strcmp(s, "punch") == 0) {
+			if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				      0, sizeof(buf)) != 0) {
+				perror("fallocate");
+				return 1;
+			}
+		} else if (strncmp(s, "rename:", 7) == 0) {
+			if (rename(argv[1], s + 7) != 0) {
+				perror("rename");
+				return 1;
+			}
+			argv[1] = (char *)s + 7;
 		} else if (strcmp(s, "close") == 0) {
 			close(fd);
 			fd = -1;

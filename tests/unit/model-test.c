@@ -32,6 +32,8 @@ static struct tw_rules *stream;	/* non-NULL: rules step after each event */
 
 /* Each thread's newest call: the one its pieces and pages belong to. */
 static uint64_t cur_cid[256], next_cid;
+/* The host events are fed from (hosts.h), unless they say. */
+static uint32_t cur_host;
 
 static void feed(struct tw_event *ev)
 {
@@ -40,6 +42,7 @@ static void feed(struct tw_event *ev)
 	}
 	ev->dev = ev->dev ? ev->dev : 8;
 	ev->ino = ev->ino ? ev->ino : 42;
+	ev->host = ev->host ? ev->host : cur_host;
 	if (tw_records_add(&rec, ev) != 0 ||
 	    (stream && tw_rules_step(stream) != 0)) {
 		printf("FAIL %s: out of memory\n", scenario);
@@ -463,6 +466,130 @@ static void clock_scenario(void)
 	tw_hosts_free();
 }
 
+/* A zeroing call (punch: len > 0; truncation to off: len 0) on host h. */
+static void cut_on(uint32_t h, int64_t t, const char *name, int64_t off,
+		   uint64_t len)
+{
+	cur_host = h;
+	call(t, 0, 30, name, TW_OP_ZERO, off, len, 0);
+	call(t + 1, 1, 30, name, TW_OP_ZERO, off, len, 0);
+	cur_host = 0;
+}
+
+/*
+ * Host 1 punches or truncates what host 0 wrote (history: NEW visible at
+ * 50); ε is 5. A read on host 0 begun more than ε after the call ended
+ * had to see zeros; one within ε of it may show either side (concurrent).
+ */
+static void cross_cut_scenario(void)
+{
+	static const unsigned char nul[512];
+	uint32_t z = tw_crc32c(0, nul, 512);
+	struct tw_anomalies a;
+	struct { const char *name; int64_t off; uint64_t len; } cuts[] = {
+		{ "fallocate", 0, 1024 }, { "ftruncate", 0, 0 },
+	};
+
+	tw_hosts.n = 2;
+	tw_hosts.eps_ns = 5;
+	for (size_t k = 0; k < 2; k++) {
+		scenario = "another host's cut, read beyond ε";
+		history();
+		cut_on(1, 60, cuts[k].name, cuts[k].off, cuts[k].len);
+		read_at(70, 71, 20, NEW[0], NEW[1]);
+		a = run();
+		CHECK(a.n == 1 && a.a[0].kind == TW_STALE_READ &&
+		      a.a[0].whost == 1 && a.a[0].model == 1 + TW_MODEL_POSIX);
+		tw_anomalies_free(&a);
+
+		scenario = "another host's cut, read within ε after";
+		tw_hosts.cross_undecided = 0;
+		history();
+		cut_on(1, 60, cuts[k].name, cuts[k].off, cuts[k].len);
+		read_at(64, 65, 20, NEW[0], NEW[1]);
+		a = run();
+		CHECK(a.n == 0 && tw_hosts.cross_undecided == 2);
+		tw_anomalies_free(&a);
+
+		/* Begun after the read on the merged clock, by less than ε. */
+		scenario = "another host's cut, read within ε before";
+		history();
+		cut_on(1, 72, cuts[k].name, cuts[k].off, cuts[k].len);
+		read_at(70, 71, 20, z, z);
+		a = run();
+		CHECK(a.n == 0);
+		tw_anomalies_free(&a);
+
+		scenario = "another host's cut within ε of the write";
+		history();
+		cut_on(1, 48, cuts[k].name, cuts[k].off, cuts[k].len);
+		read_at(70, 71, 20, z, z);
+		a = run();
+		CHECK(a.n == 0);
+		tw_anomalies_free(&a);
+
+		scenario = "another host's cut, ε 0: after the read";
+		tw_hosts.eps_ns = 0;
+		history();
+		cut_on(1, 72, cuts[k].name, cuts[k].off, cuts[k].len);
+		read_at(70, 71, 20, z, z);
+		a = run();
+		CHECK(a.n == 1 && a.a[0].kind == TW_UNKNOWN_DATA);
+		tw_anomalies_free(&a);
+		tw_hosts.eps_ns = 5;
+	}
+
+	/*
+	 * Host 1 writes X at 52..53, host 0 Y at 54..55: within ε of each
+	 * other they land in either order, and a read showing X is not stale;
+	 * with ε 0 Y came last.
+	 */
+	for (int64_t eps = 5; eps >= 0; eps -= 5) {
+		static const uint32_t X[2] = { 0xc0, 0xc1 }, Y[2] = { 0xd0, 0xd1 };
+
+		scenario = eps ? "two hosts' writes within ε" : "two hosts' writes, ε 0";
+		tw_hosts.eps_ns = eps;
+		history();
+		cur_host = 1;
+		call(52, 0, 30, "pwrite", TW_OP_WRITE, 0, 1024, 0);
+		pieces(53, 30, TW_PIECE_DATA, 0, 1024, X, 2);
+		call(53, 1, 30, "pwrite", TW_OP_WRITE, 0, 1024, 0);
+		cur_host = 0;
+		call(54, 0, 10, "pwrite", TW_OP_WRITE, 0, 1024, 0);
+		pieces(55, 10, TW_PIECE_DATA, 0, 1024, Y, 2);
+		call(55, 1, 10, "pwrite", TW_OP_WRITE, 0, 1024, 0);
+		read_at(70, 71, 20, X[0], X[1]);
+		a = run();
+		CHECK(eps ? a.n == 0 : a.n == 1 && a.a[0].kind == TW_STALE_READ);
+		tw_anomalies_free(&a);
+	}
+	tw_hosts.eps_ns = 5;
+
+	/* A read of nothing at 0: short unless a truncation may have come first. */
+	for (int64_t t = 60; t <= 72; t += 12) {
+		struct tw_event b = { .type = TW_EV_CALL_BEGIN, .ts = 70,
+				      .pid = 102, .tid = 20, .op = TW_OP_READ,
+				      .offset = 0, .length = 1024, .cid = 998,
+				      .fn = tw_fn_of("pread") };
+		struct tw_event e = b;
+
+		scenario = t == 72 ? "short read, another host's truncation within ε" :
+				     "short read, another host's truncation before";
+		history();
+		e.type = TW_EV_CALL_END;
+		e.ts = 71;
+		e.ret = 0;
+		feed(&b);
+		feed(&e);
+		/* Before: grown to 4096, required; within ε: cut to 0, maybe first. */
+		cut_on(1, t, "ftruncate", t == 72 ? 0 : 4096, 0);
+		a = run();
+		CHECK(t == 72 ? a.n == 0 : a.n == 1 && a.a[0].kind == TW_SHORT_READ);
+		tw_anomalies_free(&a);
+	}
+	tw_hosts_free();
+}
+
 int main(void)
 {
 	struct tw_anomalies a;
@@ -685,6 +812,18 @@ int main(void)
 		CHECK(a.n == 1 && a.a[0].kind == TW_UNKNOWN_DATA);
 		tw_anomalies_free(&a);
 
+		/* A punch running while the read ran: zeros or not, either. */
+		scenario = "zeros while a punch ran";
+		history();
+		call(60, 0, 20, "read", TW_OP_READ, -1, 1024, 0);
+		call(61, 0, 30, "fallocate", TW_OP_ZERO, 0, 1024, 0);
+		call(62, 1, 30, "fallocate", TW_OP_ZERO, 0, 1024, 0);
+		pieces(64, 20, TW_PIECE_DATA, 0, 1024, zeros, 2);
+		call(64, 1, 20, "read", TW_OP_READ, 0, 1024, 0);
+		a = run();
+		CHECK(a.n == 0);
+		tw_anomalies_free(&a);
+
 		/* Zeros a grown file showed before the write are old. */
 		scenario = "zeros after a write after growth";
 		history();
@@ -738,6 +877,7 @@ int main(void)
 	stream_scenario();
 	late_judge_scenario();
 	clock_scenario();
+	cross_cut_scenario();
 	tw_records_free(&rec);
 	if (fails) {
 		return 1;
