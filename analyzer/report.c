@@ -585,6 +585,35 @@ static void text_map_modes(FILE *f, const struct tw_records *r)
 }
 
 
+/* Writes into process memory: any mapped file may have changed. */
+static void text_mem_writes(FILE *f, const struct tw_records *r)
+{
+	char at[64];
+
+	tw_fmt_ts(at, sizeof(at), r->t_mem_write);
+	fprintf(f, "  blind spot: %" PRIu64 " write%s into process memory "
+		"(process_vm_writev, /proc/PID/mem), the first at %s: any "
+		"file mapped there may have changed; reads after %s are "
+		"undecided until the bytes are written again\n",
+		r->mem_writes, r->mem_writes == 1 ? "" : "s", at,
+		r->mem_writes == 1 ? "it" : "each");
+}
+
+/* io_uring I/O no hook saw: any file may have been read or written. */
+static void text_unseen_io(FILE *f, const struct tw_records *r)
+{
+	char at[64];
+
+	tw_fmt_ts(at, sizeof(at), r->t_missed);
+	fprintf(f, "  blind spot: %" PRIu64 " io_uring completion%s of I/O "
+		"no hook saw submitted, the first found in pid %d at %s "
+		"(a raw io_uring_enter instruction, as fio's io_uring "
+		"engine makes, or a ring that wrapped between scans): "
+		"what it read and wrote is unseen, so every verdict is "
+		"uncertain\n", r->missed, r->missed == 1 ? "" : "s",
+		r->missed_pid, at);
+}
+
 /* The context lines: who ran, how mappings were watched, what was not seen. */
 void tw_text_context(FILE *f, const struct tw_records *r,
 		     const struct tw_anomalies *a)
@@ -592,27 +621,10 @@ void tw_text_context(FILE *f, const struct tw_records *r,
 	text_execs(f, r);
 	text_map_modes(f, r);
 	if (r->mem_writes) {
-		char at[64];
-
-		tw_fmt_ts(at, sizeof(at), r->t_mem_write);
-		fprintf(f, "  blind spot: %" PRIu64 " write%s into process memory "
-			"(process_vm_writev, /proc/PID/mem), the first at %s: any "
-			"file mapped there may have changed; reads after %s are "
-			"undecided until the bytes are written again\n",
-			r->mem_writes, r->mem_writes == 1 ? "" : "s", at,
-			r->mem_writes == 1 ? "it" : "each");
+		text_mem_writes(f, r);
 	}
 	if (r->missed) {
-		char at[64];
-
-		tw_fmt_ts(at, sizeof(at), r->t_missed);
-		fprintf(f, "  blind spot: %" PRIu64 " io_uring completion%s of I/O "
-			"no hook saw submitted, the first found in pid %d at %s "
-			"(a raw io_uring_enter instruction, as fio's io_uring "
-			"engine makes, or a ring that wrapped between scans): "
-			"what it read and wrote is unseen, so every verdict is "
-			"uncertain\n", r->missed, r->missed == 1 ? "" : "s",
-			r->missed_pid, at);
+		text_unseen_io(f, r);
 	}
 	text_bounds(f, r, a);
 	text_unseen(f, r, a);
