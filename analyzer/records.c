@@ -192,15 +192,11 @@ static struct tw_rec *new_rec(struct tw_records *r, const struct tw_event *ev)
 	return c;
 }
 
+/* The name table is hashed (add_name): its first nnames slots are not its names. */
 const char *tw_records_name(const struct tw_records *r, uint64_t dev,
 			    uint64_t ino)
 {
-	for (size_t i = r->nnames; i-- > 0;) {
-		if (r->names[i].dev == dev && r->names[i].ino == ino) {
-			return r->names[i].path;
-		}
-	}
-	return NULL;
+	return tw_records_path(r, dev, ino);
 }
 
 /* /proc/PID/mem, /proc/self/task/TID/mem: writing it writes process memory. */
@@ -209,17 +205,6 @@ static int is_proc_mem(const char *path)
 	const char *last = strrchr(path, '/');
 
 	return strncmp(path, "/proc/", 6) == 0 && last && strcmp(last, "/mem") == 0;
-}
-
-static const char *name_of(const struct tw_records *r, uint64_t dev,
-			   uint64_t ino)
-{
-	for (size_t i = 0; i < r->nnames; i++) {
-		if (r->names[i].dev == dev && r->names[i].ino == ino) {
-			return r->names[i].path;
-		}
-	}
-	return NULL;
 }
 
 /* The newest open of (host, pid, fd): models judge reads from there. */
@@ -275,7 +260,7 @@ static int begin(struct tw_records *r, const struct tw_event *ev)
 	 * written to no file known (dev 0, ino 0), which every file's later
 	 * reads reckon with.
 	 */
-	if (c->op == TW_OP_WRITE && (name = name_of(r, c->dev, c->ino)) &&
+	if (c->op == TW_OP_WRITE && (name = tw_records_path(r, c->dev, c->ino)) &&
 	    is_proc_mem(name)) {
 		c->op = TW_OP_OPAQUE;
 		c->dev = c->ino = 0;
