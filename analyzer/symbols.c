@@ -17,6 +17,7 @@
 #include <string.h>
 #include "frame-cache.h"
 #include "grow.h"
+#include "pid-index.h"
 #include "symbols.h"
 
 /* 8 MiB of return addresses: beyond, new stacks are not kept. */
@@ -60,6 +61,7 @@ struct tw_symbols {
 	size_t nfiles, capfiles;
 	struct pidgen *gens;
 	size_t ngens, capgens;
+	struct tw_pid_index gen_at;	/* where each pid is in gens */
 	struct stack *stacks;
 	size_t nstacks, capstacks;
 	uint64_t *ips;
@@ -89,6 +91,7 @@ void tw_symbols_free(struct tw_symbols *s)
 	free(s->files);
 	free(s->bins);
 	free(s->gens);
+	tw_pid_index_free(&s->gen_at);
 	free(s->stacks);
 	free(s->ips);
 	tw_frame_cache_free(&s->frames);
@@ -97,14 +100,9 @@ void tw_symbols_free(struct tw_symbols *s)
 
 static struct pidgen *gen_of(struct tw_symbols *s, int32_t pid)
 {
-	size_t i;
+	long i = tw_pid_find(&s->gen_at, pid);
 
-	for (i = s->ngens; i-- > 0;) {
-		if (s->gens[i].pid == pid) {
-			return &s->gens[i];
-		}
-	}
-	return NULL;
+	return i < 0 ? NULL : &s->gens[i];
 }
 
 static int file_of(struct tw_symbols *s, const char *path, size_t *k)
@@ -137,7 +135,8 @@ int tw_symbols_note(struct tw_symbols *s, const struct tw_event *ev)
 	size_t k;
 
 	if (!g) {
-		if (!TW_GROW(s->gens, s->ngens, s->capgens)) {
+		if (!TW_GROW(s->gens, s->ngens, s->capgens) ||
+		    tw_pid_put(&s->gen_at, pid, s->ngens) != 0) {
 			return -ENOMEM;
 		}
 		g = &s->gens[s->ngens++];
