@@ -84,6 +84,10 @@ struct tw_loss_reader {
 	struct tw_loss_seen *s;
 	size_t n, cap;
 	size_t last;		/* the stream last looked up */
+	/* Each stream's newest entry in s, by address: index + 1, 0 free. */
+	const void **key;
+	uint32_t *at;
+	size_t nkey, capkey;
 };
 
 struct bt_message;
