@@ -25,6 +25,8 @@
 void tw_loss_reader_free(struct tw_loss_reader *lr)
 {
 	free(lr->s);
+	free(lr->key);
+	free(lr->at);
 	memset(lr, 0, sizeof(*lr));
 }
 
@@ -36,10 +38,71 @@ static uint32_t be32(const unsigned char *p)
 	       (uint32_t)p[3];
 }
 
+/*
+ * The muxer interleaves every stream (per-process buffers: thousands), so
+ * an event finds its stream by a hash of its address, not a walk.
+ */
+static size_t key_slot(const void **key, const uint32_t *at, size_t cap,
+		       const void *stream)
+{
+	uint64_t h = (uint64_t)(uintptr_t)stream * 0x9e3779b97f4a7c15ull;
+	size_t i = (size_t)(h >> 32) & (cap - 1);
+
+	while (at[i] && key[i] != stream) {
+		i = (i + 1) & (cap - 1);
+	}
+	return i;
+}
+
+/* Entry idx is now stream's newest: 0, or -1 out of memory. */
+static int key_put(struct tw_loss_reader *lr, const void *stream, size_t idx)
+{
+	size_t i;
+
+	if ((lr->nkey + 1) * 2 > lr->capkey) {
+		size_t cap = lr->capkey ? lr->capkey * 2 : 64;
+		const void **key = malloc(cap * sizeof(*key));
+		uint32_t *at = calloc(cap, sizeof(*at));
+
+		if (!key || !at) {
+			free(key);
+			free(at);
+			return -1;
+		}
+		for (i = 0; i < lr->capkey; i++) {
+			if (lr->at[i]) {
+				size_t j = key_slot(key, at, cap, lr->key[i]);
+
+				key[j] = lr->key[i];
+				at[j] = lr->at[i];
+			}
+		}
+		free(lr->key);
+		free(lr->at);
+		lr->key = key;
+		lr->at = at;
+		lr->capkey = cap;
+	}
+	i = key_slot(lr->key, lr->at, lr->capkey, stream);
+	lr->nkey += !lr->at[i];
+	lr->key[i] = stream;
+	lr->at[i] = (uint32_t)idx + 1;
+	return 0;
+}
+
 static struct tw_loss_seen *find(struct tw_loss_reader *lr, const void *stream)
 {
 	if (lr->last < lr->n && lr->s[lr->last].stream == stream) {
 		return &lr->s[lr->last];
+	}
+	if (lr->capkey) {
+		size_t i = key_slot(lr->key, lr->at, lr->capkey, stream);
+
+		/* The newest begun at that address, unless it has ended. */
+		if (lr->at[i] && lr->s[lr->at[i] - 1].stream == stream) {
+			lr->last = lr->at[i] - 1;
+			return &lr->s[lr->last];
+		}
 	}
 	for (size_t i = lr->n; i > 0; i--) {
 		if (lr->s[i - 1].stream == stream) {
@@ -164,7 +227,8 @@ static int stream_begins(struct tw_loss_reader *lr, const bt_stream *stream)
 		bt_trace_borrow_environment_entry_value_by_name_const(trace, "vpid");
 	struct tw_loss_seen *s;
 
-	if (!TW_GROW(lr->s, lr->n, lr->cap)) {
+	if (lr->n >= UINT32_MAX - 1 || !TW_GROW(lr->s, lr->n, lr->cap) ||
+	    key_put(lr, stream, lr->n) != 0) {
 		return -ENOMEM;
 	}
 	s = &lr->s[lr->n++];

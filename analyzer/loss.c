@@ -10,6 +10,7 @@ void tw_loss_free(struct tw_loss *l)
 {
 	for (size_t i = 0; i < l->nstreams; i++) {
 		free(l->streams[i].pids);
+		tw_pid_index_free(&l->streams[i].pid_at);
 	}
 	free(l->streams);
 	free(l->ranges);
@@ -37,13 +38,13 @@ static struct tw_loss_stream *stream_of(struct tw_loss *l, uint32_t id)
 
 static int add_pid(struct tw_loss_stream *s, int32_t pid)
 {
-	/* Newest first: a stream's events come in runs of one process. */
-	for (size_t i = s->npids; i > 0; i--) {
-		if (s->pids[i - 1] == pid) {
-			return 0;
-		}
+	/* A stream's events come in runs of one process: the newest first. */
+	if ((s->npids && s->pids[s->npids - 1] == pid) ||
+	    tw_pid_find(&s->pid_at, pid) >= 0) {
+		return 0;
 	}
-	if (!TW_GROW(s->pids, s->npids, s->cappids)) {
+	if (!TW_GROW(s->pids, s->npids, s->cappids) ||
+	    tw_pid_put(&s->pid_at, pid, s->npids) != 0) {
 		return -ENOMEM;
 	}
 	s->pids[s->npids++] = pid;
@@ -117,10 +118,8 @@ static int carried(const struct tw_loss_stream *s, int32_t pid, uint64_t dev,
 	if (s->npids == 0 || s->many_files) {
 		return 1;	/* no one known: it may have carried anyone */
 	}
-	for (size_t i = 0; i < s->npids; i++) {
-		if (s->pids[i] == pid) {
-			return 1;
-		}
+	if (tw_pid_find(&s->pid_at, pid) >= 0) {
+		return 1;
 	}
 	for (size_t i = 0; i < s->nfiles; i++) {
 		if (s->files[i].dev == dev && s->files[i].ino == ino) {

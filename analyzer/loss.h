@@ -14,6 +14,7 @@
 #ifndef TW_LOSS_H
 #define TW_LOSS_H
 
+#include "pid-index.h"
 #include <stddef.h>
 #include <stdint.h>
 #include "trace-reader.h"
@@ -33,6 +34,7 @@ struct tw_loss_file {
 struct tw_loss_stream {
 	int32_t *pids;
 	size_t npids, cappids;
+	struct tw_pid_index pid_at;	/* where each is in pids */
 	struct tw_loss_file files[TW_LOSS_FILES_MAX];
 	size_t nfiles;
 	int many_files;		/* more than TW_LOSS_FILES_MAX: any file */
@@ -82,6 +84,10 @@ struct tw_loss_reader {
 	struct tw_loss_seen *s;
 	size_t n, cap;
 	size_t last;		/* the stream last looked up */
+	/* Each stream's newest entry in s, by address: index + 1, 0 free. */
+	const void **key;
+	uint32_t *at;
+	size_t nkey, capkey;
 };
 
 struct bt_message;

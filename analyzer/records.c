@@ -70,6 +70,8 @@ void tw_records_free(struct tw_records *r)
 	tw_map_modes_free(&r->modes);
 	free(r->pids);
 	free(r->tree);
+	tw_pid_index_free(&r->pid_at);
+	tw_pid_index_free(&r->tree_at);
 	free(r->untraced);
 	tw_lifetimes_free(r->lives);
 	tw_symbols_free(r->syms);
@@ -186,7 +188,7 @@ static struct tw_rec *new_rec(struct tw_records *r, const struct tw_event *ev)
 	return c;
 }
 
-/* The names are a hash table now: its slots, not its first nnames entries. */
+/* The name table is hashed (add_name): its first nnames slots are not its names. */
 const char *tw_records_name(const struct tw_records *r, uint64_t dev,
 			    uint64_t ino)
 {
@@ -440,20 +442,36 @@ static int sync_pages(struct tw_records *r, const struct tw_event *ev)
 	return 0;
 }
 
+/* A pid that does not fit the array's 32 bits is never found in it. */
+static int pid_known(const struct tw_pid_index *x, int64_t pid)
+{
+	return pid == (int32_t)pid && tw_pid_find(x, (int32_t)pid) >= 0;
+}
+
+/* Appends pid to an (array, n, cap) with index x; 0, or -ENOMEM. */
+#define PID_APPEND(arr, n, cap, x, pid)					\
+	({								\
+		int _r = 0;						\
+		if (!TW_GROW(arr, n, cap)) {				\
+			_r = -ENOMEM;					\
+		} else {						\
+			(arr)[n] = (int32_t)(pid);			\
+			if (tw_pid_find(x, (int32_t)(pid)) < 0 &&	\
+			    tw_pid_put(x, (int32_t)(pid), n) != 0) {	\
+				_r = -ENOMEM;				\
+			} else {					\
+				(n)++;					\
+			}						\
+		}							\
+		_r;							\
+	})
+
 static int note_pid(struct tw_records *r, int64_t pid)
 {
-	size_t i;
-
-	for (i = r->npids; i > 0; i--) {
-		if (r->pids[i - 1] == pid) {
-			return 0;
-		}
+	if (pid_known(&r->pid_at, pid)) {
+		return 0;
 	}
-	if (!TW_GROW(r->pids, r->npids, r->cappids)) {
-		return -ENOMEM;
-	}
-	r->pids[r->npids++] = (int32_t)pid;
-	return 0;
+	return PID_APPEND(r->pids, r->npids, r->cappids, &r->pid_at, pid);
 }
 
 static int aio_submit(struct tw_records *r, const struct tw_event *ev)
@@ -684,14 +702,7 @@ static int exec_note(struct tw_records *r, const struct tw_event *ev)
 
 static int in_tree(const struct tw_records *r, int64_t pid)
 {
-	size_t i;
-
-	for (i = 0; i < r->ntree; i++) {
-		if (r->tree[i] == pid) {
-			return 1;
-		}
-	}
-	return 0;
+	return pid_known(&r->tree_at, pid);
 }
 
 /*
@@ -707,11 +718,8 @@ static int outside_tree(struct tw_records *r, const struct tw_event *ev)
 	/* A vfork child's exec is its first event: it names the parent too. */
 	if ((ev->type == TW_EV_PROCESS || ev->type == TW_EV_EXEC) &&
 	    (ev->pid == r->root_pid || in_tree(r, ev->ppid))) {
-		if (!TW_GROW(r->tree, r->ntree, r->captree)) {
-			return -ENOMEM;
-		}
-		r->tree[r->ntree++] = (int32_t)ev->pid;
-		return 0;
+		return PID_APPEND(r->tree, r->ntree, r->captree, &r->tree_at,
+				  ev->pid);
 	}
 	r->foreign++;
 	return 1;

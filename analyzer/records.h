@@ -11,6 +11,7 @@
 #include "call-index.h"
 #include "loss.h"
 #include "map-modes.h"
+#include "pid-index.h"
 #include "trace-reader.h"
 #include "lifetimes.h"
 #include "symbols.h"
@@ -174,12 +175,14 @@ struct tw_records {
 	uint64_t late_ends;	/* calls that returned after TW_OPEN_WAIT_NS */
 	int32_t *pids;		/* every traced process */
 	size_t npids, cappids;
+	struct tw_pid_index pid_at;	/* where each is in pids */
 	uint64_t missed;	/* completions of I/O no event describes */
 	int32_t missed_pid;	/* the first process they were found in */
 	int64_t t_missed;	/* and when */
 	int32_t root_pid;	/* non-zero: only this process tree counts */
 	int32_t *tree;		/* its processes, as their start events came */
 	size_t ntree, captree;
+	struct tw_pid_index tree_at;	/* where each is in tree */
 	uint64_t foreign;	/* events of processes outside it */
 	uint64_t exec_restored;	/* execs whose environment lost LD_PRELOAD, put back */
 	uint64_t exec_dropped;	/* the same, left lost (TORNWATCH_FOLLOW_EXEC=0) */

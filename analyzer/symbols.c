@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "frame-cache.h"
 #include "grow.h"
+#include "pid-index.h"
 #include "symbols.h"
 
 /* 8 MiB of return addresses: beyond, new stacks are not kept. */
@@ -59,11 +61,13 @@ struct tw_symbols {
 	size_t nfiles, capfiles;
 	struct pidgen *gens;
 	size_t ngens, capgens;
+	struct tw_pid_index gen_at;	/* where each pid is in gens */
 	struct stack *stacks;
 	size_t nstacks, capstacks;
 	uint64_t *ips;
 	size_t nips, capips;
 	uint32_t bucket[TW_STACK_BUCKETS];
+	struct tw_frame_cache frames;	/* what libdwfl said, per address */
 };
 
 struct tw_symbols *tw_symbols_new(void)
@@ -87,21 +91,18 @@ void tw_symbols_free(struct tw_symbols *s)
 	free(s->files);
 	free(s->bins);
 	free(s->gens);
+	tw_pid_index_free(&s->gen_at);
 	free(s->stacks);
 	free(s->ips);
+	tw_frame_cache_free(&s->frames);
 	free(s);
 }
 
 static struct pidgen *gen_of(struct tw_symbols *s, int32_t pid)
 {
-	size_t i;
+	long i = tw_pid_find(&s->gen_at, pid);
 
-	for (i = s->ngens; i-- > 0;) {
-		if (s->gens[i].pid == pid) {
-			return &s->gens[i];
-		}
-	}
-	return NULL;
+	return i < 0 ? NULL : &s->gens[i];
 }
 
 static int file_of(struct tw_symbols *s, const char *path, size_t *k)
@@ -134,7 +135,8 @@ int tw_symbols_note(struct tw_symbols *s, const struct tw_event *ev)
 	size_t k;
 
 	if (!g) {
-		if (!TW_GROW(s->gens, s->ngens, s->capgens)) {
+		if (!TW_GROW(s->gens, s->ngens, s->capgens) ||
+		    tw_pid_put(&s->gen_at, pid, s->ngens) != 0) {
 			return -ENOMEM;
 		}
 		g = &s->gens[s->ngens++];
@@ -317,6 +319,30 @@ static const char *inlined_at(Dwfl_Module *mod, GElf_Addr a)
 	return name;
 }
 
+/*
+ * Asks libdwfl about a (the module's addresses) into *out, its name in
+ * room, and keeps the answer; out of memory it is only not kept.
+ */
+static void symbolize(struct tw_symbols *s, size_t file, Dwfl_Module *mod,
+		      GElf_Addr a, struct tw_frame_sym *out, char *room,
+		      size_t len)
+{
+	const char *name = dwfl_module_addrname(mod, a);
+	Dwfl_Line *line = dwfl_module_getsrc(mod, a);
+
+	memset(out, 0, sizeof(*out));
+	if (name) {
+		snprintf(room, len, "%.*s", (int)strcspn(name, "@"), name);
+		out->name = room;
+	}
+	if (line) {
+		out->src = dwfl_lineinfo(line, NULL, &out->line, NULL, NULL, NULL);
+	}
+	out->inlined = inlined_at(mod, a);
+	tw_frame_cache_put(&s->frames, file, a, out->name, out->inlined,
+			   out->src, out->line);
+}
+
 void tw_stacks_frame(struct tw_symbols *s, uint32_t id, size_t k,
 		     struct tw_frame *f)
 {
@@ -324,8 +350,8 @@ void tw_stacks_frame(struct tw_symbols *s, uint32_t id, size_t k,
 	const struct bin *b;
 	struct binfile *bf;
 	GElf_Addr a;
-	Dwfl_Line *line;
-	const char *name;
+	const struct tw_frame_sym *sym;
+	struct tw_frame_sym fresh;
 
 	memset(f, 0, sizeof(*f));
 	f->function = "??";
@@ -354,17 +380,22 @@ void tw_stacks_frame(struct tw_symbols *s, uint32_t id, size_t k,
 	if (a > 0) {
 		a--;
 	}
-	name = dwfl_module_addrname(bf->mod, a);
-	if (name) {
-		snprintf(f->name, sizeof(f->name), "%.*s",
-			 (int)strcspn(name, "@"), name);
+	sym = tw_frame_cache_get(&s->frames, b->file, a);
+	if (sym) {
+		if (sym->name) {
+			snprintf(f->name, sizeof(f->name), "%s", sym->name);
+		}
+	} else {
+		symbolize(s, b->file, bf->mod, a, &fresh, f->name,
+			  sizeof(f->name));
+		sym = &fresh;
+	}
+	if (sym->name) {
 		f->function = f->name;
 	}
-	f->inlined = inlined_at(bf->mod, a);
-	line = dwfl_module_getsrc(bf->mod, a);
-	if (line) {
-		f->file = dwfl_lineinfo(line, NULL, &f->line, NULL, NULL, NULL);
-	}
+	f->inlined = sym->inlined;
+	f->file = sym->src;
+	f->line = sym->line;
 	if (f->inlined && strcmp(f->inlined, f->function) == 0) {
 		f->inlined = NULL;
 	}
