@@ -209,8 +209,6 @@ static void untrack(const char *call, void *addr, size_t len, void *new_addr,
 	struct tw_map m = { 0 };
 	int n;
 
-	len = page_up(len);
-	new_len = page_up(new_len);
 	n = tw_mapreg_find(&tw_maps, (uintptr_t)addr, len, &s, 1);
 	if (n == 0) {
 		return;
@@ -302,7 +300,7 @@ TW_EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags,
 	saved = errno;
 	if (tw_depth == 1 && ret != MAP_FAILED &&
 	    tw_mapreg_maybe(&tw_maps, old, old_len)) {
-		untrack("mremap", old, old_len, ret, new_len, 0);
+		untrack("mremap", old, page_up(old_len), ret, page_up(new_len), 0);
 	}
 	tw_leave();
 	errno = saved;

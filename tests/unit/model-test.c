@@ -80,8 +80,8 @@ static void pieces(int64_t t, int tid, int kind, int64_t off, uint64_t len,
 
 static const uint32_t OLD[2] = { 0xa0, 0xa1 }, NEW[2] = { 0xb0, 0xb1 };
 
-/* pwrite of OLD at 10..20, memcpy of NEW at 30..31, msync(MS_SYNC) 40..50. */
-static void history(void)
+/* msync(MS_SYNC) 40..50 by tid 10, finding page 0 holding NEW. */
+static void msync_page0(void)
 {
 	static const uint32_t page[8] = { 0xb0, 0xb1, 0, 0, 0, 0, 0, 0 };
 	static const uint64_t pg0 = 0;
@@ -90,6 +90,14 @@ static void history(void)
 		.phase = 0, .page = &pg0, .npage = 1, .crc = page, .ncrc = 8,
 	};
 
+	call(40, 0, 10, "msync", TW_OP_MSYNC, 0, 4096, MS_SYNC);
+	feed(&sp);
+	call(50, 1, 10, "msync", TW_OP_MSYNC, 0, 4096, MS_SYNC);
+}
+
+/* pwrite of OLD at 10..20, memcpy of NEW at 30..31, msync(MS_SYNC) 40..50. */
+static void history(void)
+{
 	tw_records_free(&rec);
 	tw_records_init(&rec);
 	call(10, 0, 10, "pwrite", TW_OP_WRITE, 0, 1024, 0);
@@ -99,9 +107,7 @@ static void history(void)
 	pieces(30, 10, TW_PIECE_OLD, 0, 1024, OLD, 2);
 	pieces(31, 10, TW_PIECE_DATA, 0, 1024, NEW, 2);
 	call(31, 1, 10, "memcpy", TW_OP_STORE, 0, 1024, 0);
-	call(40, 0, 10, "msync", TW_OP_MSYNC, 0, 4096, MS_SYNC);
-	feed(&sp);
-	call(50, 1, 10, "msync", TW_OP_MSYNC, 0, 4096, MS_SYNC);
+	msync_page0();
 }
 
 static void read_at(int64_t t0, int64_t t1, int tid, uint32_t c0, uint32_t c1)
@@ -660,24 +666,13 @@ int main(void)
 	scenario = "sync race over bytes stored twice";
 	tw_records_free(&rec);
 	tw_records_init(&rec);
-	{
-		static const uint32_t page[8] = { 0xb0, 0xb1, 0, 0, 0, 0, 0, 0 };
-		static const uint64_t pg0 = 0;
-		struct tw_event sp = {
-			.type = TW_EV_SYNC_PAGES, .ts = 41, .pid = 101, .tid = 10,
-			.phase = 0, .page = &pg0, .npage = 1, .crc = page, .ncrc = 8,
-		};
-
-		for (int k = 0; k < 2; k++) {
-			call(30 + 2 * k, 0, 10, "memcpy", TW_OP_STORE, 0, 1024, 0);
-			pieces(30 + 2 * k, 10, TW_PIECE_OLD, 0, 1024, OLD, 2);
-			pieces(31 + 2 * k, 10, TW_PIECE_DATA, 0, 1024, NEW, 2);
-			call(31 + 2 * k, 1, 10, "memcpy", TW_OP_STORE, 0, 1024, 0);
-		}
-		call(40, 0, 10, "msync", TW_OP_MSYNC, 0, 4096, MS_SYNC);
-		feed(&sp);
-		call(50, 1, 10, "msync", TW_OP_MSYNC, 0, 4096, MS_SYNC);
+	for (int k = 0; k < 2; k++) {
+		call(30 + 2 * k, 0, 10, "memcpy", TW_OP_STORE, 0, 1024, 0);
+		pieces(30 + 2 * k, 10, TW_PIECE_OLD, 0, 1024, OLD, 2);
+		pieces(31 + 2 * k, 10, TW_PIECE_DATA, 0, 1024, NEW, 2);
+		call(31 + 2 * k, 1, 10, "memcpy", TW_OP_STORE, 0, 1024, 0);
 	}
+	msync_page0();
 	call(42, 0, 30, "memcpy", TW_OP_STORE, 512, 16, 0);
 	call(43, 1, 30, "memcpy", TW_OP_STORE, 512, 16, 0);
 	a = run();
