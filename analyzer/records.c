@@ -829,6 +829,10 @@ int tw_records_add(struct tw_records *r, const struct tw_event *ev)
 	case TW_EV_PROCESS:
 		if (ev->what == TW_START_EXEC) {
 			forget_untraced(r, ev->pid);
+		} else if (ev->what == TW_START_FORK &&
+			   (!syms(r) || tw_symbols_fork(r->syms, (int32_t)ev->pid,
+							ev->ppid) != 0)) {
+			return -ENOMEM;
 		}
 		if (ev->page_size >= 512 && ev->page_size <= 65536) {
 			r->page_size = (unsigned int)ev->page_size;

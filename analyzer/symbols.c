@@ -39,9 +39,16 @@ struct binfile {
 	GElf_Addr start;	/* the module's lowest address */
 };
 
+/*
+ * A forked child keeps its parent's image and, unless it registered with
+ * the session daemon anew, has no statedump of its own: until one comes,
+ * its stacks are its parent's image's (from_pid, from_gen).
+ */
 struct pidgen {
 	int32_t pid;
 	uint32_t gen;
+	int32_t from_pid;	/* 0: none */
+	uint32_t from_gen;
 };
 
 struct stack {
@@ -127,24 +134,64 @@ static int file_of(struct tw_symbols *s, const char *path, size_t *k)
 	return 0;
 }
 
+/* pid's entry, made (generation 0) if it has none; NULL out of memory. */
+static struct pidgen *gen_made(struct tw_symbols *s, int32_t pid)
+{
+	struct pidgen *g = gen_of(s, pid);
+
+	if (g) {
+		return g;
+	}
+	if (!TW_GROW(s->gens, s->ngens, s->capgens) ||
+	    tw_pid_put(&s->gen_at, pid, s->ngens) != 0) {
+		return NULL;
+	}
+	g = &s->gens[s->ngens++];
+	memset(g, 0, sizeof(*g));
+	g->pid = pid;
+	return g;
+}
+
+int tw_symbols_fork(struct tw_symbols *s, int32_t pid, int32_t parent)
+{
+	struct pidgen *g;
+	int32_t from_pid;
+	uint32_t from_gen;
+
+	if (pid == parent || parent <= 0) {
+		return 0;
+	}
+	g = gen_made(s, parent);
+	if (!g) {
+		return -ENOMEM;
+	}
+	/* A child of a child that had no image of its own: the same one. */
+	from_pid = g->gen == 0 && g->from_pid ? g->from_pid : parent;
+	from_gen = g->gen == 0 && g->from_pid ? g->from_gen : g->gen;
+	/* Made after: making it may move the parent's entry. */
+	g = gen_made(s, pid);
+	if (!g) {
+		return -ENOMEM;
+	}
+	g->from_pid = from_pid;
+	g->from_gen = from_gen;
+	return 0;
+}
+
 int tw_symbols_note(struct tw_symbols *s, const struct tw_event *ev)
 {
 	int32_t pid = (int32_t)ev->pid;
-	struct pidgen *g = gen_of(s, pid);
+	struct pidgen *g = gen_made(s, pid);
 	struct bin *b;
 	size_t k;
 
 	if (!g) {
-		if (!TW_GROW(s->gens, s->ngens, s->capgens) ||
-		    tw_pid_put(&s->gen_at, pid, s->ngens) != 0) {
-			return -ENOMEM;
-		}
-		g = &s->gens[s->ngens++];
-		g->pid = pid;
-		g->gen = 0;
+		return -ENOMEM;
 	}
 	if (ev->type == TW_EV_BIN_START) {
+		/* An image of its own: what it inherited is its no more. */
 		g->gen++;
+		g->from_pid = 0;
 		return 0;
 	}
 	/* The vdso and other pseudo-files have nothing to open. */
@@ -188,6 +235,10 @@ int tw_stacks_intern(struct tw_symbols *s, int32_t pid, const uint64_t *ip,
 	*id = 0;
 	if (n == 0) {
 		return 0;
+	}
+	if (g && g->gen == 0 && g->from_pid) {
+		pid = g->from_pid;
+		gen = g->from_gen;
 	}
 	if (n > UINT16_MAX) {
 		n = UINT16_MAX;

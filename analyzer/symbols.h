@@ -34,6 +34,12 @@ void tw_symbols_free(struct tw_symbols *s);
 int tw_symbols_note(struct tw_symbols *s, const struct tw_event *ev);
 
 /*
+ * pid was forked by parent: until a statedump of its own, its stacks are
+ * symbolized in its parent's image. 0, or -ENOMEM.
+ */
+int tw_symbols_fork(struct tw_symbols *s, int32_t pid, int32_t parent);
+
+/*
  * A stack event's return addresses: its id (from 1) in *id, 0 when the
  * table is full (stacks beyond TW_STACKS_MAX_IPS are not kept); 0, or
  * -ENOMEM.

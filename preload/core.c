@@ -188,19 +188,22 @@ void tw_log(const char *fmt, ...)
 	errno = saved;
 }
 
-int tw_from_tracer(const void *caller)
+static int noted(uintptr_t lo)
 {
-	uintptr_t a = (uintptr_t)caller;
 	int i;
 
 	for (i = 0; i < tw_tracer_n; i++) {
-		if (a >= tw_tracer_lo[i] && a < tw_tracer_hi[i]) {
+		if (tw_tracer_lo[i] == lo) {
 			return 1;
 		}
 	}
 	return 0;
 }
 
+/*
+ * Appended behind the readers' backs: each range is written before the
+ * count that makes it visible (tw_from_tracer loads the count first).
+ */
 static int note_tracer_text(struct dl_phdr_info *info, size_t size, void *data)
 {
 	const char *name = info->dlpi_name;
@@ -208,17 +211,63 @@ static int note_tracer_text(struct dl_phdr_info *info, size_t size, void *data)
 
 	(void)size;
 	(void)data;
-	if (!name || (!strstr(name, "liblttng-ust") && !strstr(name, "liburcu"))) {
+	if (!name || (!strstr(name, "liblttng-ust") && !strstr(name, "liburcu") &&
+		      !strstr(name, "libunwind"))) {
 		return 0;
 	}
 	for (i = 0; i < info->dlpi_phnum && tw_tracer_n < TW_TRACER_RANGES; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
 
-		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
-			tw_tracer_lo[tw_tracer_n] = info->dlpi_addr + ph->p_vaddr;
-			tw_tracer_hi[tw_tracer_n] = tw_tracer_lo[tw_tracer_n] +
-						    ph->p_memsz;
-			tw_tracer_n++;
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) && !noted(lo)) {
+			tw_tracer_lo[tw_tracer_n] = lo;
+			tw_tracer_hi[tw_tracer_n] = lo + ph->p_memsz;
+			__atomic_store_n(&tw_tracer_n, tw_tracer_n + 1, __ATOMIC_RELEASE);
+		}
+	}
+	return 0;
+}
+
+void tw_tracer_text_loaded(void)
+{
+	dl_iterate_phdr(note_tracer_text, NULL);
+}
+
+/*
+ * lttng-ust's constructor runs before ours (it is our dependency) and its
+ * listener thread registers meanwhile: the first hook that asks notes the
+ * ranges, and a hook in another thread waits for them (dl_iterate_phdr
+ * calls no hook, so the wait cannot be on itself).
+ */
+static int tw_tracer_state;	/* 0 not noted, 1 being noted, 2 noted */
+
+static void note_tracer_ranges(void)
+{
+	int state = 0;
+
+	if (__atomic_compare_exchange_n(&tw_tracer_state, &state, 1, 0,
+					__ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+		dl_iterate_phdr(note_tracer_text, NULL);
+		__atomic_store_n(&tw_tracer_state, 2, __ATOMIC_RELEASE);
+		return;
+	}
+	while (__atomic_load_n(&tw_tracer_state, __ATOMIC_ACQUIRE) != 2) {
+		__builtin_ia32_pause();
+	}
+}
+
+int tw_from_tracer(const void *caller)
+{
+	uintptr_t a = (uintptr_t)caller;
+	int i, n;
+
+	if (unlikely(__atomic_load_n(&tw_tracer_state, __ATOMIC_ACQUIRE) != 2)) {
+		note_tracer_ranges();
+	}
+	n = __atomic_load_n(&tw_tracer_n, __ATOMIC_ACQUIRE);
+	for (i = 0; i < n; i++) {
+		if (a >= tw_tracer_lo[i] && a < tw_tracer_hi[i]) {
+			return 1;
 		}
 	}
 	return 0;
@@ -304,7 +353,7 @@ static void tw_init(void)
 	keep_unwinder();
 	tw_resolve();
 	tw_fn_table_init();
-	dl_iterate_phdr(note_tracer_text, NULL);
+	note_tracer_ranges();
 	pthread_atfork(tw_note_parent, NULL, tw_forget_ids);
 	tw_options_init();
 	tw_full_check = tw_opts.full_check;
@@ -373,6 +422,19 @@ TW_EXPORT pid_t fork(void)
 	}
 	if (tw_parked()) {
 		return real();
+	}
+	/*
+	 * lttng-ust's own fork (a child that makes its wait shm and _exits):
+	 * lttng-ust's fork handlers do nothing then, nor may ours, nor is its
+	 * child one of the program's.
+	 */
+	if (tw_from_tracer(TW_CALLER())) {
+		tw_in_fork_hook = 1;
+		ret = real();
+		saved = errno;
+		tw_in_fork_hook = 0;
+		errno = saved;
+		return ret;
 	}
 	tw_enter();
 	tw_fork_prepare(&set);

@@ -299,6 +299,8 @@ extern int tw_active;
  * program's I/O.
  */
 int tw_from_tracer(const void *caller);
+/* A library of the tracer's was just dlopen'ed (libunwind): note its text. */
+void tw_tracer_text_loaded(void);
 #define TW_CALLER() __builtin_return_address(0)
 
 /* Enters the guard; true when this call is the program's and is traced. */

@@ -7,7 +7,9 @@
 #include "core.h"
 #include "emit.h"
 #include "fhandle.h"
+#include "options.h"
 #include "stack.h"
+#include "tracer-fds.h"
 
 /*
  * The provider registers in a constructor the tracepoint header defined
@@ -119,8 +121,13 @@ void tw_emit_exec(const struct tw_exec *x)
 	lttng_ust_tracepoint(tornwatch, exec_env, x);
 }
 
+/* Whether the fork about to happen keeps the parent's channels (below). */
+static TW_TLS int tw_fork_keeps_channels;
+
 void tw_emit_before_fork(sigset_t *set)
 {
+	tw_fork_keeps_channels = !tw_opts.fork_register &&
+				 lttng_ust_tracepoint_enabled(tornwatch, process);
 	lttng_ust_before_fork(set);
 }
 
@@ -129,7 +136,35 @@ void tw_emit_after_fork_parent(sigset_t *set)
 	lttng_ust_after_fork_parent(set);
 }
 
+/* liblttng-ust-common's, exported but in no public header. */
+void lttng_ust_urcu_after_fork_child(void);
+void lttng_ust_urcu_before_fork(void);
+
+/*
+ * lttng_ust_after_fork_child() unmaps every buffer, registers the child
+ * with the session daemon as a new application and waits for its channels
+ * to be mapped and populated again: 5-20 ms a fork, measured. The child
+ * needs none of it to write its events: the per-UID buffers its parent
+ * mapped are shared, and their mappings are inherited. So by default the
+ * child keeps its parent's tracing state: its urcu registry is pruned of
+ * the threads fork left behind (a synchronize_rcu would wait for them
+ * forever), its copies of lttng-ust's sockets to the session daemon become
+ * /dev/null (tracer-fds.h), and lttng-ust's locks are released as in the
+ * parent (the urcu locks are taken again for that release to balance).
+ * That is done only when a session records our events at the fork: the
+ * parent not recording (no session yet, or stopped), the child registers
+ * as liblttng-ust-fork has it do, so that a session started later reaches
+ * it; TORNWATCH_FORK_REGISTER=1 has every child do so. README, "Forked
+ * children".
+ */
 void tw_emit_after_fork_child(sigset_t *set)
 {
-	lttng_ust_after_fork_child(set);
+	if (!tw_fork_keeps_channels) {
+		lttng_ust_after_fork_child(set);
+		return;
+	}
+	lttng_ust_urcu_after_fork_child();
+	lttng_ust_urcu_before_fork();
+	tw_tracer_sockets_drop();
+	lttng_ust_after_fork_parent(set);
 }

@@ -25,6 +25,7 @@
 #include "core.h"
 #include "fdtable.h"
 #include "pieces.h"
+#include "tracer-fds.h"
 
 static void made_fd(int fd)
 {
@@ -49,10 +50,19 @@ TW_EXPORT int pipe(int fds[2])
 	return made_pair(tw_real_pipe(fds), fds);
 }
 
+/* lttng-ust's buffers' wakeup pipes (tracer-fds.h). */
 TW_EXPORT int pipe2(int fds[2], int flags)
 {
+	int ret;
+
 	TW_NOSYS_RET(pipe2, -1);
-	return made_pair(tw_real_pipe2(fds, flags), fds);
+	ret = tw_real_pipe2(fds, flags);
+	if (ret == 0 && unlikely(tw_from_tracer(TW_CALLER()))) {
+		fds[0] = tw_tracer_fd_up(fds[0]);
+		fds[1] = tw_tracer_fd_up(fds[1]);
+		return 0;
+	}
+	return made_pair(ret, fds);
 }
 
 TW_EXPORT int socketpair(int domain, int type, int proto, int fds[2])
@@ -75,7 +85,22 @@ TW_EXPORT int name params							\
 	return ret;								\
 }
 
-TW_MAKER_HOOK(socket, (int domain, int type, int proto), (domain, type, proto))
+/* lttng-ust's sockets to the session daemon (tracer-fds.h). */
+TW_EXPORT int socket(int domain, int type, int proto)
+{
+	int ret, saved;
+
+	TW_NOSYS_RET(socket, -1);
+	ret = tw_real_socket(domain, type, proto);
+	if (ret >= 0 && unlikely(tw_from_tracer(TW_CALLER()))) {
+		return tw_tracer_socket_made(ret);
+	}
+	saved = errno;
+	made_fd(ret);
+	errno = saved;
+	return ret;
+}
+
 TW_MAKER_HOOK(accept, (int fd, struct sockaddr *a, socklen_t *l), (fd, a, l))
 TW_MAKER_HOOK(accept4, (int fd, struct sockaddr *a, socklen_t *l, int fl),
 	      (fd, a, l, fl))
@@ -160,6 +185,30 @@ static void received(const struct msghdr *m)
 	}
 }
 
+/*
+ * What lttng-ust receives from the session daemon (its buffers' shm and
+ * wakeup fds) moved out of the program's low range before lttng-ust reads
+ * the numbers from its own control buffer (tracer-fds.h).
+ */
+static void tracer_received(struct msghdr *m)
+{
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+		int *fds = (int *)CMSG_DATA(c);
+		size_t n, i;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+		    c->cmsg_len < CMSG_LEN(0)) {
+			continue;
+		}
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			fds[i] = tw_tracer_fd_up(fds[i]);
+		}
+	}
+}
+
 TW_EXPORT ssize_t recvmsg(int fd, struct msghdr *m, int flags)
 {
 	ssize_t ret;
@@ -168,7 +217,9 @@ TW_EXPORT ssize_t recvmsg(int fd, struct msghdr *m, int flags)
 	TW_NOSYS_RET(recvmsg, -1);
 	ret = tw_real_recvmsg(fd, m, flags);
 	saved = errno;
-	if (ret >= 0) {
+	if (ret >= 0 && unlikely(tw_from_tracer(TW_CALLER()))) {
+		tracer_received(m);
+	} else if (ret >= 0) {
 		received(m);
 	}
 	errno = saved;

@@ -27,6 +27,7 @@ static const struct key keys[] = {
 	{ "follow_exec", "TORNWATCH_FOLLOW_EXEC", &tw_opts.follow_exec, 1 },
 	{ "write_track", "TORNWATCH_WRITE_TRACK", &tw_opts.write_track, 1 },
 	{ "stacks", "TORNWATCH_STACKS", &tw_opts.stacks, 1 },
+	{ "fork_register", "TORNWATCH_FORK_REGISTER", &tw_opts.fork_register, 0 },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -66,7 +67,7 @@ static void take_entry(const char *e, size_t n)
 
 	if (!k) {
 		tw_log("TORNWATCH_OPTIONS: unknown key \"%.*s\" ignored (keys: "
-		       "full_check, disable, follow_exec, write_track, stacks)",
+		       "full_check, disable, follow_exec, write_track, stacks, fork_register)",
 		       (int)(kn < 64 ? kn : 64), e);
 		return;
 	}

@@ -13,6 +13,7 @@ struct tw_options {
 	int follow_exec;	/* the preload is put back into an exec's env */
 	int write_track;	/* kernel write tracking (userfaultfd) */
 	int stacks;		/* call stacks at the calls a verdict may name */
+	int fork_register;	/* a forked child registers with lttng anew */
 };
 
 extern struct tw_options tw_opts;

@@ -122,6 +122,8 @@ void tw_stack_init(void)
 		tw_log("no call stacks: cannot load libunwind.so.8");
 		return;
 	}
+	/* Its pipe (set_policy makes it) and its reads are the tracer's. */
+	tw_tracer_text_loaded();
 	tw_unw_backtrace = (int (*)(void **, int))dlsym(h, "unw_backtrace");
 	set_policy = (int (*)(unw_addr_space_t, unw_caching_policy_t))
 		dlsym(h, "_ULx86_64_set_caching_policy");

@@ -20,6 +20,7 @@
 #include "core.h"
 #include "options.h"
 #include "uffd-uapi.h"
+#include "tracer-fds.h"
 #include "write-track.h"
 
 static int tw_uffd = -1;
@@ -71,25 +72,7 @@ static void close_fd(int *fd)
 /* Out of the program's low range: at most 4,096, under its limit. */
 static int high(int fd)
 {
-	struct rlimit rl;
-	long want = 4096;
-	int moved;
-
-	if (fd < 0 || getrlimit(RLIMIT_NOFILE, &rl) != 0) {
-		return fd;
-	}
-	if (rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur - 16 < want) {
-		want = (long)rl.rlim_cur - 16;
-	}
-	if (want <= fd) {
-		return fd;
-	}
-	moved = (int)sys(SYS_fcntl, fd, F_DUPFD_CLOEXEC, want);
-	if (moved < 0) {
-		return fd;
-	}
-	sys(SYS_close, fd, 0, 0);
-	return moved;
+	return tw_fd_up(fd, 4096, 16);
 }
 
 static int open_uffd(void)

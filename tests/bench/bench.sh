@@ -114,6 +114,10 @@ bench "process start, ms (cat FILE)" ms_per_child "$KIDS" +2 \
 bench "fork + wait, ms" ms_per_child "$KIDS" +1 probe "$BIN/fork-bench" fork "$KIDS"
 bench "fork + pwrite + wait, ms" ms_per_child "$KIDS" - \
 	probe "$BIN/fork-bench" io "$KIDS" "$work/kids"
+# The child registered with the session daemon anew, as liblttng-ust-fork
+# has it do, instead of keeping its parent's channels (README).
+probe_fork_register() { TORNWATCH_FORK_REGISTER=1 probe "$BIN/fork-bench" fork "$KIDS"; }
+bench "fork + wait, registering anew, ms" ms_per_child "$KIDS" - probe_fork_register
 for size in 16 256 4096 65536; do
 	calls=$((4000000000 / (size + 1000)))
 	bench "memcpy $size B outside mappings, ns" memcpy_ns - +1 \

@@ -15,7 +15,7 @@ uring-write-bad-buf uring-writev-bad-iov msync-after-shrink
 msync-after-prot-none execve-bad-envp execve-bad-env-string execve-bad-path
 posix-spawn-bad-envp raw-write-read raw-mmap-store
 stderr-is-data untracked-map-store fd-reused-by-fopen fd-reused-by-raw-dup
-fd-reused-by-scm-rights fd-limit-exit
+fd-reused-by-scm-rights fd-limit-exit dup2-over-low
 unlink-bad-path rename-bad-new syscall-unlinkat-bad-dirfd"
 bad=()
 for c in $CASES; do

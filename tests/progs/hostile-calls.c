@@ -212,6 +212,34 @@ static long run(const char *c)
 	 * fd 2 is the program's data file: more mappings than the tracer
 	 * tracks must not put its warning there. Returns the file's size.
 	 */
+	/*
+	 * Every number above the program's first free one taken by dup2, as
+	 * bash's `exec 5>file` takes one, then enough traced calls to fill a
+	 * few of lttng-ust's sub-buffers (each one full wakes the consumer
+	 * through a pipe). Returns the first free number times 10^6 plus the
+	 * data file's size: the same bare and traced only when the tracer
+	 * keeps out of the low range and writes nothing into the file.
+	 */
+	if (!strcmp(c, "dup2-over-low")) {
+		struct stat st;
+		int n, data = file("data", 0), w = -1;
+
+		for (n = data + 1; n < 64; n++) {
+			if (dup2(data, n) != n) {
+				exit(2);
+			}
+		}
+		w = file("w", 0);
+		for (n = 0; n < 50000; n++) {
+			if (pwrite(w, buf, 512, (off_t)(n % 64) * 512) != 512) {
+				exit(2);
+			}
+		}
+		if (fsync(w) != 0 || fstat(data, &st) != 0) {
+			exit(2);
+		}
+		return (long)data * 1000000 + (long)st.st_size;
+	}
 	/* A program at its descriptor limit exits (main fills it again). */
 	if (!strcmp(c, "fd-limit-exit")) {
 		struct rlimit rl = { 64, 64 };

@@ -8,6 +8,7 @@
  *   mmsync-verify race FILE      a second thread stores while msync runs
  *   mmsync-verify race-inline FILE  the same store, inlined by the compiler
  *   mmsync-verify split FILE     the verify runs in a child process (exec)
+ *   mmsync-verify forked FILE    the verify runs in a forked child, no exec
  *   mmsync-verify resync FILE    an msync that fails is tried again, then
  *                                the verify (a file system that lost it)
  *   mmsync-verify verify FILE OFFSET LENGTH
@@ -239,10 +240,13 @@ static int run(const char *mode, const char *path, const char *self)
 	}
 	munmap(map, (size_t)st.st_size);
 	close(fd);
-	if (strcmp(mode, "split") != 0) {
+	if (strcmp(mode, "split") != 0 && strcmp(mode, "forked") != 0) {
 		return verify(path);
 	}
 	pid = fork();
+	if (pid == 0 && strcmp(mode, "forked") == 0) {
+		_exit(verify(path));
+	}
 	if (pid == 0) {
 		char o[32], l[32];
 
@@ -272,9 +276,10 @@ int main(int argc, char **argv)
 	if ((argc != 3 && argc != 6) ||
 	    (strcmp(argv[1], "seed000") != 0 && strcmp(argv[1], "race") != 0 &&
 	     strcmp(argv[1], "race-inline") != 0 &&
-	     strcmp(argv[1], "split") != 0 && strcmp(argv[1], "resync") != 0) ||
+	     strcmp(argv[1], "split") != 0 && strcmp(argv[1], "forked") != 0 &&
+	     strcmp(argv[1], "resync") != 0) ||
 	    offset < 0 || length <= 0 || offset + length > size) {
-		fprintf(stderr, "usage: mmsync-verify seed000|race|race-inline|split|resync FILE "
+		fprintf(stderr, "usage: mmsync-verify seed000|race|race-inline|split|forked|resync FILE "
 			"[SIZE OFFSET LENGTH] | verify FILE OFFSET LENGTH\n");
 		return 2;
 	}
