@@ -121,6 +121,11 @@ uint32_t tw_loss_reader_stream(struct tw_loss_reader *lr,
 	return s ? (uint32_t)(s - lr->s) + 1 : 0;
 }
 
+int64_t tw_loss_reader_vpid(const struct tw_loss_reader *lr, uint32_t stream)
+{
+	return stream && stream <= lr->n ? lr->s[stream - 1].vpid : 0;
+}
+
 static uint64_t get_be(const unsigned char *p)
 {
 	uint64_t v = 0;

@@ -96,6 +96,8 @@ struct bt_stream;
 /* The number of a stream (from 1), 0 when it was never begun. */
 uint32_t tw_loss_reader_stream(struct tw_loss_reader *lr,
 			       const struct bt_stream *stream);
+/* The process a stream's per-process buffer is of (its trace's env), or 0. */
+int64_t tw_loss_reader_vpid(const struct tw_loss_reader *lr, uint32_t stream);
 /*
  * Follows stream and packet messages; fills ev and returns 1 when the
  * message shows a loss, 0 when not, -ENOMEM.

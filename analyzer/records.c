@@ -150,7 +150,8 @@ const char *tw_records_path(const struct tw_records *r, uint64_t dev,
 
 int tw_records_lost_before(const struct tw_records *r, int64_t t)
 {
-	return r->unplaced_loss || (r->nlost > 0 && r->lost_ts[0] <= t);
+	return r->unplaced_loss || (r->nlost > 0 && r->lost_ts[0] <= t) ||
+	       (r->parent_buffered && r->t_parent_buffered <= t);
 }
 
 /* A new record filled from the event's call fields, or NULL. */
@@ -833,6 +834,10 @@ int tw_records_add(struct tw_records *r, const struct tw_event *ev)
 			   (!syms(r) || tw_symbols_fork(r->syms, (int32_t)ev->pid,
 							ev->ppid) != 0)) {
 			return -ENOMEM;
+		}
+		if (ev->in_parent_buffers && r->parent_buffered++ == 0) {
+			r->parent_buffered_pid = (int32_t)ev->pid;
+			r->t_parent_buffered = ev->ts;
 		}
 		if (ev->page_size >= 512 && ev->page_size <= 65536) {
 			r->page_size = (unsigned int)ev->page_size;

@@ -170,6 +170,14 @@ struct tw_records {
 	/* Writes into process memory (process_vm_writev, /proc/PID/mem) */
 	uint64_t mem_writes;	/* that may have changed any file, from */
 	int64_t t_mem_write;	/* the first one's begin on */
+	/*
+	 * Forked children writing into their parents' per-process buffers:
+	 * what they wrote once the parent exited is not in the trace, so
+	 * every verdict from the first one's start on is uncertain.
+	 */
+	uint64_t parent_buffered;
+	int32_t parent_buffered_pid;
+	int64_t t_parent_buffered;
 	uint64_t events;
 	uint64_t orphans;	/* ends or pieces with no matching begin */
 	uint64_t late_ends;	/* calls that returned after TW_OPEN_WAIT_NS */

@@ -382,6 +382,9 @@ int tw_report_json(FILE *f, const struct tw_records *r,
 	fprintf(f, ",\"unseen_async_io\":{\"completions\":%" PRIu64
 		",\"first_pid\":%d,\"first_ts\":\"%" PRId64 "\"}", r->missed,
 		r->missed ? r->missed_pid : 0, r->missed ? r->t_missed : 0);
+	fprintf(f, ",\"children_in_parent_buffers\":{\"count\":%" PRIu64
+		",\"first_pid\":%d,\"first_ts\":\"%" PRId64 "\"}", r->parent_buffered,
+		r->parent_buffered_pid, r->t_parent_buffered);
 	fprintf(f, ",\"memory_writes\":%" PRIu64 ",\"unsynced_stores\":{\"bytes\":%"
 		PRIu64 ",\"pages\":%" PRIu64 ",\"files\":%" PRIu64 "}", r->mem_writes,
 		a->unsynced_bytes, a->unsynced_pages, a->unsynced_files);

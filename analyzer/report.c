@@ -676,6 +676,19 @@ void tw_text_head(FILE *f, const struct tw_records *r,
 			"and %" PRIu64 " packets lost, more than the trace shows: every "
 			"anomaly is uncertain)\n", r->session_discarded, r->session_lost);
 	}
+	if (r->parent_buffered) {
+		char at[64];
+
+		tw_fmt_ts(at, sizeof(at), r->t_parent_buffered);
+		fprintf(f, "  (%" PRIu64 " forked child%s, the first pid %d at %s, "
+			"wrote into %s parent's per-process buffers (a session with "
+			"--buffers-pid): what a child wrote after its parent exited "
+			"is not in the trace, so every anomaly from then on is "
+			"uncertain; trace with TORNWATCH_FORK_REGISTER=1 or per-user "
+			"buffers)\n", r->parent_buffered,
+			r->parent_buffered == 1 ? "" : "ren", r->parent_buffered_pid,
+			at, r->parent_buffered == 1 ? "its" : "their");
+	}
 	if (r->foreign) {
 		fprintf(f, "  (%" PRIu64 " events of processes the command did not "
 			"start were left out)\n", r->foreign);

@@ -115,8 +115,13 @@ static int handle_event(struct tw_reader *r, const bt_message *msg)
 	}
 	r->ev.host = r->host;
 	tw_hosts.events[r->host]++;
+	r->ev.in_parent_buffers = 0;
 	if (r->ev.type == TW_EV_PROCESS) {
+		int64_t vpid = tw_loss_reader_vpid(&r->loss, r->ev.stream);
+
 		tw_hosts_clock(r->host, r->ev.clock_sync, r->ev.clock_maxerror);
+		r->ev.in_parent_buffers = r->ev.what == TW_START_FORK &&
+					  vpid > 0 && vpid != r->ev.pid;
 	}
 	if (r->host) {
 		r->ev.pid = tw_hosts_pid(r->host, r->ev.pid);

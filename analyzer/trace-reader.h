@@ -67,6 +67,11 @@ struct tw_event {
 	int64_t lost_end;	/* TW_EV_DISCARDED: the lost range is [ts, lost_end] */
 	uint32_t stream;	/* the CTF stream it came in, from 1; 0: unknown */
 	uint32_t host;		/* its trace's host (hosts.h), from 0 */
+	/*
+	 * process: a forked child's start found in another process's
+	 * per-process buffer (it kept its parent's channels, emit.c)
+	 */
+	int in_parent_buffers;
 	const uint32_t *crc;	/* valid during the callback only */
 	size_t ncrc;
 	const uint64_t *page;

@@ -10,6 +10,10 @@
  *                               too, and ends with exit() (destructors run)
  *   fork-storm alarm N FILE     a 1 ms SIGALRM handler forks a child that
  *                               pwrites one block and _exits, N times
+ *   fork-storm orphan N FILE    the parent forks a child and exits; the
+ *                               child waits until it is gone, 200 ms more,
+ *                               then pwrites and preads its block N times
+ *                               and makes FILE.done
  *
  * Every block is 4 KiB of one byte: block k of the file is filled with
  * 'a' + k % 26. Prints "children=N" and exits 0 when every read saw its
@@ -185,19 +189,48 @@ static int run_alarm(int n)
 	return rc ? rc : failed;
 }
 
+/* The child outlives its parent, as a daemon's does. */
+static int run_orphan(int n, const char *file)
+{
+	char done[4096];
+	pid_t parent = getpid(), p = fork();
+	int i, rc = 0;
+
+	if (p < 0) {
+		return 2;
+	}
+	if (p > 0) {
+		return 0;
+	}
+	while (getppid() == parent) {
+		usleep(1000);
+	}
+	usleep(200000);
+	for (i = 0; i < n && rc == 0; i++) {
+		rc = write_read(0);
+	}
+	snprintf(done, sizeof(done), "%s.done", file);
+	close(open(done, O_WRONLY | O_CREAT, 0644));
+	_exit(rc);
+}
+
 int main(int argc, char **argv)
 {
 	int n, rc;
 
 	if (argc != 4 || (n = atoi(argv[2])) <= 0 ||
-	    (strcmp(argv[1], "threads") != 0 && strcmp(argv[1], "alarm") != 0)) {
-		fprintf(stderr, "usage: fork-storm threads|alarm N FILE\n");
+	    (strcmp(argv[1], "threads") != 0 && strcmp(argv[1], "alarm") != 0 &&
+	     strcmp(argv[1], "orphan") != 0)) {
+		fprintf(stderr, "usage: fork-storm threads|alarm|orphan N FILE\n");
 		return 2;
 	}
 	fd = open(argv[3], O_RDWR | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0) {
 		perror(argv[3]);
 		return 2;
+	}
+	if (strcmp(argv[1], "orphan") == 0) {
+		return run_orphan(n, argv[3]);
 	}
 	rc = strcmp(argv[1], "threads") == 0 ? run_threads(n) : run_alarm(n);
 	if (rc == 0) {
