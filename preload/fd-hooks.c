@@ -148,16 +148,40 @@ TW_EXPORT DIR *opendir(const char *name)
 	return d;
 }
 
+/* Each descriptor of the SCM_RIGHTS messages in a control buffer. */
+static void each_passed_fd(struct msghdr *h, void (*each)(int *fd))
+{
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
+		int *fds = (int *)CMSG_DATA(c);
+		size_t n, i;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+		    c->cmsg_len < CMSG_LEN(0)) {
+			continue;
+		}
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			each(&fds[i]);
+		}
+	}
+}
+
+static void note_passed(int *fd)
+{
+	made_fd(*fd);
+}
+
 /*
  * Descriptors passed over a socket (SCM_RIGHTS): the kernel installed them
  * when the call succeeded, in the control buffer it filled; read through
- * the kernel all the same.
+ * the kernel all the same, into a copy.
  */
 static void received(const struct msghdr *m)
 {
 	struct msghdr h;
 	unsigned char ctl[512];
-	struct cmsghdr *c;
 
 	if (tw_safe_copy(&h, m, sizeof(h)) != 0 || !h.msg_control ||
 	    h.msg_controllen == 0) {
@@ -170,19 +194,12 @@ static void received(const struct msghdr *m)
 		return;
 	}
 	h.msg_control = ctl;
-	for (c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
-		const int *fds = (const int *)CMSG_DATA(c);
-		size_t n, i;
+	each_passed_fd(&h, note_passed);
+}
 
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-		    c->cmsg_len < CMSG_LEN(0)) {
-			continue;
-		}
-		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (i = 0; i < n; i++) {
-			made_fd(fds[i]);
-		}
-	}
+static void move_up(int *fd)
+{
+	*fd = tw_tracer_fd_up(*fd);
 }
 
 /*
@@ -192,21 +209,7 @@ static void received(const struct msghdr *m)
  */
 static void tracer_received(struct msghdr *m)
 {
-	struct cmsghdr *c;
-
-	for (c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
-		int *fds = (int *)CMSG_DATA(c);
-		size_t n, i;
-
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-		    c->cmsg_len < CMSG_LEN(0)) {
-			continue;
-		}
-		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (i = 0; i < n; i++) {
-			fds[i] = tw_tracer_fd_up(fds[i]);
-		}
-	}
+	each_passed_fd(m, move_up);
 }
 
 TW_EXPORT ssize_t recvmsg(int fd, struct msghdr *m, int flags)
