@@ -148,20 +148,30 @@ TW_EXPORT DIR *opendir(const char *name)
 	return d;
 }
 
-/* Each descriptor of the SCM_RIGHTS messages in a control buffer. */
+/*
+ * Each descriptor of the SCM_RIGHTS messages in a control buffer; a
+ * message cut short (received() copies at most 512 bytes) is read only as
+ * far as the buffer goes.
+ */
 static void each_passed_fd(struct msghdr *h, void (*each)(int *fd))
 {
+	const unsigned char *end =
+		(const unsigned char *)h->msg_control + h->msg_controllen;
 	struct cmsghdr *c;
 
 	for (c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
 		int *fds = (int *)CMSG_DATA(c);
-		size_t n, i;
+		size_t n, room, i;
 
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-		    c->cmsg_len < CMSG_LEN(0)) {
+		    c->cmsg_len < CMSG_LEN(0) || (const unsigned char *)fds > end) {
 			continue;
 		}
 		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		room = (size_t)(end - (const unsigned char *)fds) / sizeof(int);
+		if (n > room) {
+			n = room;
+		}
 		for (i = 0; i < n; i++) {
 			each(&fds[i]);
 		}
