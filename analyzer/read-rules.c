@@ -458,49 +458,81 @@ static int add_neighbours(struct ctx *c, struct tw_anomaly *a, size_t rd)
 	return ret;
 }
 
+/* What judging a read's pieces found, besides the anomaly's bytes and calls. */
+struct read_verdict {
+	int old_or_unknown;	/* some piece is old or unknown: an anomaly */
+	int history_cut;
+	int by_unseen;
+	int cross;
+	uint32_t whost;
+};
+
+/*
+ * Judges every piece of read x. Without a (the first look, for every read)
+ * it counts what the hosts' summary counts and only tells whether there is
+ * an anomaly; with a (again, for the few that have one) it gathers the
+ * anomaly's bytes and calls: a clean read allocates nothing.
+ */
+static int judge_pieces(struct ctx *c, const struct tw_rec *x,
+			const struct tw_unseen_view *uv, struct tw_anomaly *a,
+			struct read_verdict *rv)
+{
+	struct tw_piece p;
+	int ret = 0;
+
+	memset(rv, 0, sizeof(*rv));
+	tw_piece_start(&p, &x->data);
+	while (ret == 0 && tw_piece_next(&p)) {
+		const struct tw_block *b = tw_versions_find(&c->vs, x->dev,
+							    x->ino, p.blk);
+		struct judged j = judge(c, b, p.blk, p.lo, p.hi, p.crc, x, uv);
+
+		rv->old_or_unknown |= j.state == TW_S_OLD ||
+				      j.state == TW_S_UNKNOWN;
+		rv->history_cut |= j.history_cut;
+		rv->by_unseen |= j.unseen && j.state == TW_S_UNDECIDED;
+		if (j.cross && (j.state == TW_S_OLD || j.state == TW_S_UNKNOWN ||
+				!rv->cross)) {
+			rv->cross = j.cross;
+			rv->whost = j.whost;
+		}
+		if (!a) {
+			tw_hosts.cross_undecided += j.concurrent;
+			tw_hosts.cross_judged += j.cross != 0;
+			continue;
+		}
+		ret = tw_anomaly_add_bytes(a, c->r->page_size, p.blk * TW_GRAIN + p.lo,
+			       p.hi - p.lo, j.state);
+		if (ret == 0 && j.state != TW_S_UNDECIDED) {
+			ret = j.inval ? tw_anomaly_add_inter(a, j.inval->rec) :
+					note_version(c, a, j.req);
+		}
+		if (ret == 0 && j.state == TW_S_OLD) {
+			ret = note_version(c, a, j.match);
+		}
+	}
+	return ret;
+}
+
 int tw_judge_read(struct ctx *c, size_t rd)
 {
 	const struct tw_rec *x = tw_rec_at(c->r, rd);
 	struct tw_anomaly tmp, *a;
 	struct tw_unseen_view uv;
-	int history_cut = 0, by_unseen = 0, cross = 0;
-	uint32_t whost = 0;
+	struct read_verdict rv;
 	size_t k;
-	int ret = 0;
+	int ret;
 
 	memset(&tmp, 0, sizeof(tmp));
 	c->out->reads_checked++;
 	/* Per file, not per piece: a read's marks are the same for all its pieces. */
 	tw_unseen_view(&c->unseen, x->dev, x->ino, x->t_begin, x->t_end, &uv);
-	struct tw_piece p;
-
-	tw_piece_start(&p, &x->data);
-	while (ret == 0 && tw_piece_next(&p)) {
-		const struct tw_block *b = tw_versions_find(&c->vs, x->dev,
-							    x->ino, p.blk);
-		struct judged j = judge(c, b, p.blk, p.lo, p.hi, p.crc, x, &uv);
-
-		history_cut |= j.history_cut;
-		by_unseen |= j.unseen && j.state == TW_S_UNDECIDED;
-		tw_hosts.cross_undecided += j.concurrent;
-		if (j.cross && (j.state == TW_S_OLD || j.state == TW_S_UNKNOWN ||
-				!cross)) {
-			cross = j.cross;
-			whost = j.whost;
-		}
-		tw_hosts.cross_judged += j.cross != 0;
-		ret = tw_anomaly_add_bytes(&tmp, c->r->page_size, p.blk * TW_GRAIN + p.lo,
-			       p.hi - p.lo, j.state);
-		if (ret == 0 && j.state != TW_S_UNDECIDED) {
-			ret = j.inval ? tw_anomaly_add_inter(&tmp, j.inval->rec) :
-					note_version(c, &tmp, j.req);
-		}
-		if (ret == 0 && j.state == TW_S_OLD) {
-			ret = note_version(c, &tmp, j.match);
-		}
-	}
-	if (by_unseen) {
+	ret = judge_pieces(c, x, &uv, NULL, &rv);
+	if (rv.by_unseen) {
 		uv.file->undecided++;
+	}
+	if (ret == 0 && rv.old_or_unknown) {
+		ret = judge_pieces(c, x, &uv, &tmp, &rv);
 	}
 	if (ret != 0 || (tmp.bytes[TW_S_OLD] == 0 && tmp.bytes[TW_S_UNKNOWN] == 0)) {
 		free(tmp.pages);
@@ -520,9 +552,9 @@ int tw_judge_read(struct ctx *c, size_t rd)
 	a->inter = tmp.inter;
 	a->ninter = tmp.ninter;
 	a->capinter = tmp.capinter;
-	a->history_cut = history_cut;
-	a->model = cross;
-	a->whost = whost;
+	a->history_cut = rv.history_cut;
+	a->model = rv.cross;
+	a->whost = rv.whost;
 	for (k = 0, a->ninter = 0; k < tmp.ninter; k++) {
 		if (tw_rec_find(c->r, tmp.inter[k])) {
 			tw_records_pin(c->r, tmp.inter[k]);

@@ -46,7 +46,7 @@ void tw_records_free(struct tw_records *r)
 	size_t i;
 
 	for (i = 0; i < r->nwin; i++) {
-		tw_rec_free_crcs(&r->rec[i]);
+		tw_rec_free_crcs(tw_rec_at(r, r->first + i));
 	}
 	for (i = 0; i < r->cited.cap; i++) {
 		if (r->cited.slot[i].used) {
@@ -154,16 +154,36 @@ int tw_records_lost_before(const struct tw_records *r, int64_t t)
 	       (r->parent_buffered && r->t_parent_buffered <= t);
 }
 
+/* A full ring twice as large, its records in order from 0: 0 or -ENOMEM. */
+static int grow_window(struct tw_records *r)
+{
+	size_t cap = r->cap ? r->cap * 2 : 1024, k;
+	struct tw_rec *rec = malloc(cap * sizeof(*rec));
+
+	if (!rec) {
+		return -ENOMEM;
+	}
+	for (k = 0; k < r->nwin; k++) {
+		rec[k] = *tw_rec_at(r, r->first + k);
+	}
+	free(r->rec);
+	r->rec = rec;
+	r->cap = cap;
+	r->head = 0;
+	return 0;
+}
+
 /* A new record filled from the event's call fields, or NULL. */
 static struct tw_rec *new_rec(struct tw_records *r, const struct tw_event *ev)
 {
 	struct tw_rec *c;
 
 	/* Versions name their call in 32 bits (versions.h). */
-	if (r->end >= UINT32_MAX || !TW_GROW(r->rec, r->nwin, r->cap)) {
+	if (r->end >= UINT32_MAX || (r->nwin == r->cap && grow_window(r) != 0)) {
 		return NULL;
 	}
-	c = &r->rec[r->nwin++];
+	r->nwin++;
+	c = tw_rec_at(r, r->end);
 	memset(c, 0, sizeof(*c));
 	if (r->end++ == 0) {
 		r->t_first = ev->ts;
@@ -751,7 +771,7 @@ static int stack_note(struct tw_records *r, const struct tw_event *ev)
 	if (ev->kind == TW_STACK_TOUCH) {
 		c = NULL;
 		for (i = r->nwin; i-- > 0 && i + 8 >= r->nwin;) {
-			struct tw_rec *t = &r->rec[i];
+			struct tw_rec *t = tw_rec_at(r, r->first + i);
 
 			if (t->note == TW_NOTE_TOUCH && t->pid == ev->pid &&
 			    t->tid == ev->tid && t->io == k && !t->stack) {

@@ -135,15 +135,17 @@ struct tw_untraced {
 
 /*
  * Records live in a window, in order of begin, named by a global index:
- * record g is rec[g - first] while first <= g < end. The rules prune the
+ * record g is in the window while first <= g < end, a ring so that pruning
+ * moves nothing (tw_rec_at). The rules prune the
  * window's front; a pruned record something still names (a version it
  * made, an anomaly that cites it, a call still open) moves to the cite
  * store, without its checksums unless it is still open.
  */
 struct tw_records {
-	struct tw_rec *rec;	/* the window */
+	struct tw_rec *rec;	/* the window: a ring of cap (a power of two) */
 	size_t nwin, cap;
-	size_t first;		/* global index of rec[0] */
+	size_t head;		/* where record first is in rec */
+	size_t first;		/* global index of the window's first record */
 	size_t end;		/* global index of the next record: calls so far */
 	struct tw_call_index cited;	/* global index -> struct tw_rec * */
 	size_t ncited;
@@ -234,13 +236,15 @@ struct tw_rec *tw_rec_find(const struct tw_records *r, size_t g);
 /* Record g of the window (first <= g < end). */
 static inline struct tw_rec *tw_rec_at(const struct tw_records *r, size_t g)
 {
-	return &r->rec[g - r->first];
+	return &r->rec[(r->head + (g - r->first)) & (r->cap - 1)];
 }
 /* An anomaly cites g: kept to the report, with the records it names. */
 void tw_records_pin(struct tw_records *r, size_t g);
 /* One more, or one fewer, thing names g (a version, a synced store). */
 void tw_records_ref(struct tw_records *r, size_t g);
 void tw_records_unref(struct tw_records *r, size_t g);
+/* n fewer things name g. */
+void tw_records_unref_n(struct tw_records *r, size_t g, uint32_t n);
 /* The first record of the window begun at t or later (records are in order of begin). */
 size_t tw_records_first_begun(const struct tw_records *r, int64_t t);
 /* Drops the window's records before g: 0, or -ENOMEM. */

@@ -30,9 +30,9 @@ struct tw_rules {
 	size_t ndeferred, capdeferred;
 };
 
-static void unref_rec(void *arg, uint32_t rec)
+static void unref_rec(void *arg, uint32_t rec, uint32_t n)
 {
-	tw_records_unref(arg, rec);
+	tw_records_unref_n(arg, rec, n);
 }
 
 struct tw_rules *tw_rules_new(struct tw_records *r, struct tw_anomalies *out)

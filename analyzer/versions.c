@@ -295,12 +295,14 @@ static int prune(struct tw_versions *vs, struct tw_block *b)
 	if (cut == 0) {
 		return 0;
 	}
-	for (i = 0; i < cut; i++) {
+	for (i = 0, k = 0; i < cut; i++) {
 		if (keep_old(vs, b, &b->v[i]) != 0) {
 			return -ENOMEM;
 		}
-		if (vs->unref) {
-			vs->unref(vs->arg, b->v[i].rec);
+		/* A store's old and new data come in a row: one call, once. */
+		if (vs->unref && (i + 1 == cut || b->v[i + 1].rec != b->v[i].rec)) {
+			vs->unref(vs->arg, b->v[i].rec, (uint32_t)(i + 1 - k));
+			k = i + 1;
 		}
 	}
 	vs->dropped += cut;

@@ -74,8 +74,8 @@ struct tw_versions {
 	size_t used;
 	/* Reads still to come begin at or after this. */
 	int64_t t_reads;
-	/* A dropped version lets go of the call that made it. */
-	void (*unref)(void *arg, uint32_t rec);
+	/* Dropped versions let go of the call that made them: n of rec's. */
+	void (*unref)(void *arg, uint32_t rec, uint32_t n);
 	void *arg;
 	uint64_t blocks_history_cut;
 	uint64_t blocks_live_cut;

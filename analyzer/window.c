@@ -83,16 +83,22 @@ static void drop_cited(struct tw_records *r, size_t g, struct tw_rec *x)
 	}
 }
 
-void tw_records_unref(struct tw_records *r, size_t g)
+void tw_records_unref_n(struct tw_records *r, size_t g, uint32_t n)
 {
 	struct tw_rec *x = tw_rec_find(r, g);
 
 	if (!x || x->refs == 0) {
 		return;
 	}
-	if (--x->refs == 0 && !x->pinned && g < r->first && x->closed) {
+	x->refs -= n < x->refs ? n : x->refs;
+	if (x->refs == 0 && !x->pinned && g < r->first && x->closed) {
 		drop_cited(r, g, x);
 	}
+}
+
+void tw_records_unref(struct tw_records *r, size_t g)
+{
+	tw_records_unref_n(r, g, 1);
 }
 
 /*
@@ -135,7 +141,7 @@ int tw_records_prune(struct tw_records *r, size_t g)
 	}
 	n = g - r->first;
 	for (k = 0; k < n; k++) {
-		struct tw_rec *x = &r->rec[k];
+		struct tw_rec *x = tw_rec_at(r, r->first + k);
 		size_t m = x->synced_by;
 
 		if (x->pinned || x->refs || !x->closed) {
@@ -150,7 +156,7 @@ int tw_records_prune(struct tw_records *r, size_t g)
 			tw_rec_at(r, m)->refs--;
 		}
 	}
-	memmove(r->rec, r->rec + n, (r->nwin - n) * sizeof(*r->rec));
+	r->head = (r->head + n) & (r->cap - 1);
 	r->nwin -= n;
 	r->first = g;
 	return 0;
