@@ -154,22 +154,27 @@ int tw_records_lost_before(const struct tw_records *r, int64_t t)
 	       (r->parent_buffered && r->t_parent_buffered <= t);
 }
 
-/* A full ring twice as large, its records in order from 0: 0 or -ENOMEM. */
+/*
+ * A full ring half as large again: 0 or -ENOMEM. A ring touches all of its
+ * room, so it grows by less than twice; realloc, so that a large one is
+ * moved by remapping, not copied. The records from head on move to the new
+ * end.
+ */
 static int grow_window(struct tw_records *r)
 {
-	size_t cap = r->cap ? r->cap * 2 : 1024, k;
-	struct tw_rec *rec = malloc(cap * sizeof(*rec));
+	size_t cap = r->cap ? r->cap + r->cap / 2 : 1024;
+	size_t tail = r->cap - r->head;
+	struct tw_rec *rec = realloc(r->rec, cap * sizeof(*rec));
 
 	if (!rec) {
 		return -ENOMEM;
 	}
-	for (k = 0; k < r->nwin; k++) {
-		rec[k] = *tw_rec_at(r, r->first + k);
+	if (r->cap) {
+		memmove(rec + cap - tail, rec + r->head, tail * sizeof(*rec));
+		r->head = cap - tail;
 	}
-	free(r->rec);
 	r->rec = rec;
 	r->cap = cap;
-	r->head = 0;
 	return 0;
 }
 

@@ -142,7 +142,7 @@ struct tw_untraced {
  * store, without its checksums unless it is still open.
  */
 struct tw_records {
-	struct tw_rec *rec;	/* the window: a ring of cap (a power of two) */
+	struct tw_rec *rec;	/* the window: a ring of cap */
 	size_t nwin, cap;
 	size_t head;		/* where record first is in rec */
 	size_t first;		/* global index of the window's first record */
@@ -236,7 +236,9 @@ struct tw_rec *tw_rec_find(const struct tw_records *r, size_t g);
 /* Record g of the window (first <= g < end). */
 static inline struct tw_rec *tw_rec_at(const struct tw_records *r, size_t g)
 {
-	return &r->rec[(r->head + (g - r->first)) & (r->cap - 1)];
+	size_t k = r->head + (g - r->first);
+
+	return &r->rec[k < r->cap ? k : k - r->cap];
 }
 /* An anomaly cites g: kept to the report, with the records it names. */
 void tw_records_pin(struct tw_records *r, size_t g);

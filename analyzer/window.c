@@ -156,7 +156,7 @@ int tw_records_prune(struct tw_records *r, size_t g)
 			tw_rec_at(r, m)->refs--;
 		}
 	}
-	r->head = (r->head + n) & (r->cap - 1);
+	r->head = r->head + n < r->cap ? r->head + n : r->head + n - r->cap;
 	r->nwin -= n;
 	r->first = g;
 	return 0;
