@@ -11,35 +11,42 @@ void tw_versions_init(struct tw_versions *vs)
 
 void tw_versions_free(struct tw_versions *vs)
 {
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < vs->cap; i++) {
-		free(vs->tab[i].v);
-		for (size_t k = 0; k < vs->tab[i].nshape; k++) {
-			free(vs->tab[i].shapes[k].vis);
+		struct tw_run *run = vs->tab[i];
+
+		for (j = 0; run && j < TW_RUN; j++) {
+			struct tw_block *b = &run->b[j];
+
+			free(b->v);
+			for (size_t k = 0; k < b->nshape; k++) {
+				free(b->shapes[k].vis);
+			}
+			free(b->shapes);
+			free(b->old);
 		}
-		free(vs->tab[i].shapes);
-		free(vs->tab[i].old);
+		free(run);
 	}
 	free(vs->tab);
 	memset(vs, 0, sizeof(*vs));
 }
 
-static size_t hash(uint64_t dev, uint64_t ino, uint64_t block)
+static size_t hash(uint64_t dev, uint64_t ino, uint64_t first)
 {
-	uint64_t h = block * 0x9e3779b97f4a7c15ull ^ ino * 0xc2b2ae3d27d4eb4full ^
+	uint64_t h = first * 0x9e3779b97f4a7c15ull ^ ino * 0xc2b2ae3d27d4eb4full ^
 		     dev * 0x165667b19e3779f9ull;
 
 	return (size_t)(h ^ (h >> 29));
 }
 
-static struct tw_block *slot(struct tw_block *tab, size_t cap, uint64_t dev,
-			     uint64_t ino, uint64_t block)
+static struct tw_run **slot(struct tw_run **tab, size_t cap, uint64_t dev,
+			    uint64_t ino, uint64_t first)
 {
-	size_t i = hash(dev, ino, block) & (cap - 1);
+	size_t i = hash(dev, ino, first) & (cap - 1);
 
-	while (tab[i].used && (tab[i].dev != dev || tab[i].ino != ino ||
-			       tab[i].block != block)) {
+	while (tab[i] && (tab[i]->dev != dev || tab[i]->ino != ino ||
+			  tab[i]->first != first)) {
 		i = (i + 1) & (cap - 1);
 	}
 	return &tab[i];
@@ -47,22 +54,54 @@ static struct tw_block *slot(struct tw_block *tab, size_t cap, uint64_t dev,
 
 static int grow(struct tw_versions *vs)
 {
-	size_t cap = vs->cap ? vs->cap * 2 : 1024, i;
-	struct tw_block *tab = calloc(cap, sizeof(*tab));
+	size_t cap = vs->cap ? vs->cap * 2 : 256, i;
+	struct tw_run **tab = calloc(cap, sizeof(*tab));
 
 	if (!tab) {
 		return -ENOMEM;
 	}
 	for (i = 0; i < vs->cap; i++) {
-		if (vs->tab[i].used) {
-			*slot(tab, cap, vs->tab[i].dev, vs->tab[i].ino,
-			      vs->tab[i].block) = vs->tab[i];
+		if (vs->tab[i]) {
+			*slot(tab, cap, vs->tab[i]->dev, vs->tab[i]->ino,
+			      vs->tab[i]->first) = vs->tab[i];
 		}
 	}
 	free(vs->tab);
 	vs->tab = tab;
 	vs->cap = cap;
 	return 0;
+}
+
+/* The run of (dev, ino) holding block, or NULL; made if create. */
+static struct tw_run *run_of(struct tw_versions *vs, uint64_t dev,
+			     uint64_t ino, uint64_t block, int create)
+{
+	uint64_t first = block / TW_RUN;
+	struct tw_run **s, *run = vs->last;
+
+	if (run && run->first == first && run->ino == ino && run->dev == dev) {
+		return run;
+	}
+	if (vs->cap == 0 && !create) {
+		return NULL;
+	}
+	if (create && (vs->used + 1) * 2 > vs->cap && grow(vs) != 0) {
+		return NULL;
+	}
+	s = slot(vs->tab, vs->cap, dev, ino, first);
+	if (!*s && create) {
+		if (!(*s = calloc(1, sizeof(**s)))) {
+			return NULL;
+		}
+		(*s)->dev = dev;
+		(*s)->ino = ino;
+		(*s)->first = first;
+		vs->used++;
+	}
+	if (*s) {
+		vs->last = *s;
+	}
+	return *s;
 }
 
 /*
@@ -332,31 +371,28 @@ static int prune(struct tw_versions *vs, struct tw_block *b)
 struct tw_block *tw_versions_get(struct tw_versions *vs, uint64_t dev,
 				 uint64_t ino, uint64_t block)
 {
-	struct tw_block *b;
+	struct tw_run *run = run_of(vs, dev, ino, block, 0);
+	struct tw_block *b = run ? &run->b[block % TW_RUN] : NULL;
 
-	if (vs->cap == 0) {
-		return NULL;
-	}
-	b = slot(vs->tab, vs->cap, dev, ino, block);
-	return b->used ? b : NULL;
+	return b && b->used ? b : NULL;
 }
 
 int tw_versions_add(struct tw_versions *vs, uint64_t dev, uint64_t ino,
 		    uint64_t block, const struct tw_version *v)
 {
+	struct tw_run *run = run_of(vs, dev, ino, block, 1);
 	struct tw_block *b;
 
-	if ((vs->used + 1) * 2 > vs->cap && grow(vs) != 0) {
+	if (!run) {
 		return -ENOMEM;
 	}
-	b = slot(vs->tab, vs->cap, dev, ino, block);
+	b = &run->b[block % TW_RUN];
 	if (!b->used) {
 		b->used = 1;
 		b->dev = dev;
 		b->ino = ino;
 		b->block = block;
 		b->prune_at = 2 * TW_HISTORY;
-		vs->used++;
 	}
 	if (b->n >= b->prune_at) {
 		if (prune(vs, b) != 0) {
@@ -384,11 +420,11 @@ int tw_versions_add(struct tw_versions *vs, uint64_t dev, uint64_t ino,
 	return 0;
 }
 
-const struct tw_block *tw_versions_find(const struct tw_versions *vs,
+const struct tw_block *tw_versions_find(struct tw_versions *vs,
 					uint64_t dev, uint64_t ino,
 					uint64_t block)
 {
-	return tw_versions_get((struct tw_versions *)vs, dev, ino, block);
+	return tw_versions_get(vs, dev, ino, block);
 }
 
 const struct tw_version *tw_versions_required(const struct tw_block *b,

@@ -68,10 +68,24 @@ struct tw_block {
 #define TW_OLD_MAX 1024
 #define TW_BLOCK_MAX 4096
 
+/*
+ * Blocks in runs of TW_RUN, found by one lookup: a call's blocks are
+ * consecutive, so it looks up one or two runs and its blocks lie together.
+ */
+#define TW_RUN 16
+
+struct tw_run {
+	uint64_t dev;
+	uint64_t ino;
+	uint64_t first;		/* block / TW_RUN */
+	struct tw_block b[TW_RUN];
+};
+
 struct tw_versions {
-	struct tw_block *tab;
+	struct tw_run **tab;	/* open addressing by (dev, ino, first) */
 	size_t cap;
 	size_t used;
+	struct tw_run *last;	/* the run found last: mostly the next one asked */
 	/* Reads still to come begin at or after this. */
 	int64_t t_reads;
 	/* Dropped versions let go of the call that made them: n of rec's. */
@@ -87,7 +101,8 @@ void tw_versions_free(struct tw_versions *vs);
 /* 0 or -ENOMEM. */
 int tw_versions_add(struct tw_versions *vs, uint64_t dev, uint64_t ino,
 		    uint64_t block, const struct tw_version *v);
-const struct tw_block *tw_versions_find(const struct tw_versions *vs,
+/* Remembers the run it found: the store is not const. */
+const struct tw_block *tw_versions_find(struct tw_versions *vs,
 					uint64_t dev, uint64_t ino,
 					uint64_t block);
 /* How many versions [0, n) were made at or before t. */
