@@ -27,7 +27,7 @@ OPS=${BENCH_ANALYZER_OPS:-52000}	# per process, 3 processes: ~1 M events
 NPROC=3
 SEED=11
 STALE=${BENCH_STALE_PAGES:-60-115}	# of the mixer's 1 MiB file (256 pages)
-RUNS=${BENCH_RUNS:-1}			# each measurement: the least CPU of RUNS
+RUNS=${BENCH_RUNS:-3}			# each measurement: the least CPU of RUNS (the noise here is ±20 %)
 TRIES=${BENCH_RECORD_TRIES:-3}		# recordings until no foreign events
 REGEN=${BENCH_REGEN:-0}
 case ${1:-} in
