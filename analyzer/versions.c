@@ -389,9 +389,6 @@ int tw_versions_add(struct tw_versions *vs, uint64_t dev, uint64_t ino,
 	b = &run->b[block % TW_RUN];
 	if (!b->used) {
 		b->used = 1;
-		b->dev = dev;
-		b->ino = ino;
-		b->block = block;
 		b->prune_at = 2 * TW_HISTORY;
 	}
 	if (b->n >= b->prune_at) {

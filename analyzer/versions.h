@@ -42,10 +42,8 @@ struct tw_shape {
 	uint32_t *vis;		/* indexes into the block's v */
 };
 
+/* One grain block of a file; its run (below) says which. */
 struct tw_block {
-	uint64_t dev;
-	uint64_t ino;
-	uint64_t block;
 	struct tw_version *v;	/* in order of t_made: calls are added in order of begin */
 	size_t n, cap;
 	struct tw_shape *shapes;	/* versions that became visible, by shape */
